@@ -1,0 +1,272 @@
+"""Turn one (subscriber, notice) delivery into a ready-to-send e-mail.
+
+Rendering is a pure function of an ``AlertContext`` (plain data, no ORM objects) so the dispatcher
+can render inside or outside a database session, and so a retry renders the same Message-ID: the
+receiving side and our own outbox then see one message, not two.
+
+The templates get a view of already-translated values built here, not the raw analysis dict:
+every fallback for an odd or missing analysis value lives in one place, and both the HTML and the
+text template show the same facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime as rfc2822_datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel.support import NullTranslations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from alerts import content
+from alerts.i18n import (
+    country_name,
+    format_day,
+    format_moment,
+    normalize_language,
+    reader_zone,
+    translations,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# Until the web issue lands there is no subscription page; the footer still says where to go.
+MANAGE_URL_PLACEHOLDER = "https://trews.invalid/subscription"
+_SUBJECT_PRODUCT_LIMIT = 48
+_SAFE_URL_SCHEMES = ("http", "https")
+
+Gettext = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """Everything a template needs about one delivery; plain data so rendering needs no session."""
+
+    delivery_id: int
+    recipient_email: str
+    recipient_name: str | None
+    language: str
+    timezone: str
+    notice_title: str
+    notice_url: str
+    notice_published: date
+    source_name: str
+    analysis: dict[str, Any]
+    sector_names: dict[str, dict[str, str]]
+    match_reasons: list[str]
+    detected_at: datetime
+    manage_url: str = field(default=MANAGE_URL_PLACEHOLDER)
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    label: str
+    date: str
+    when: str
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """The facts of one alert in the reader's language, ready for any template."""
+
+    language: str
+    subject: str
+    severity: str
+    severity_label: str
+    greeting_name: str | None
+    title: str
+    url: str | None
+    published: str
+    source_name: str
+    market: str
+    measures: str
+    new_case: bool
+    stage: str
+    stage_advice: str
+    role: str
+    role_advice: str
+    countries: list[str]
+    case_numbers: list[str]
+    hs_codes: list[str]
+    deadlines: list[DeadlineView]
+    sectors: list[str]
+    reasons: list[str]
+    detected: str
+    recipient_email: str
+    manage_url: str
+
+
+@cache
+def jinja_environment(language: str) -> Environment:
+    """One environment per language, because gettext is installed environment-wide.
+
+    Autoescaping is on for ``.html.j2`` only: notice titles are scraped text, and the plain-text
+    part must not show ``&amp;``. StrictUndefined makes a renamed field fail the tests, not
+    silently blank a deadline in a subscriber's mail.
+    """
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html.j2", "html"], default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # Added to the environment by jinja2.ext.i18n at runtime, hence invisible to mypy.
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(normalize_language(language)), newstyle=True
+    )
+    return env
+
+
+def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid") -> EmailMessage:
+    """The complete message: headers plus a text/plain part, then a text/html part (UTF-8)."""
+    view = build_view(ctx)
+    env = jinja_environment(view.language)
+    text = env.get_template("alert.txt.j2").render(v=view)
+    html = env.get_template("alert.html.j2").render(v=view)
+
+    msg = EmailMessage()
+    msg["From"] = mail_from
+    msg["To"] = Address(
+        display_name=_one_line(ctx.recipient_name or ""), addr_spec=ctx.recipient_email
+    )
+    msg["Subject"] = view.subject
+    msg["Date"] = rfc2822_datetime(datetime.now(UTC))
+    msg["Message-ID"] = message_id(ctx.delivery_id, domain)
+    # RFC 3834: keeps vacation responders from answering an automatic alert.
+    msg["Auto-Submitted"] = "auto-generated"
+    # Quoted-printable keeps an .eml in the file outbox readable and needs no 8BITMIME.
+    msg.set_content(text, charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # After set_content, which clears every Content-* header it finds.
+    msg["Content-Language"] = view.language
+    return msg
+
+
+def message_id(delivery_id: int, domain: str = "trews.invalid") -> str:
+    """Stable per delivery, so a resend after a crash is recognisably the same message."""
+    return f"<alert-{int(delivery_id)}@{domain}>"
+
+
+def build_view(ctx: AlertContext) -> AlertView:
+    lang = normalize_language(ctx.language)
+    tr = translations(lang)
+    _ = tr.gettext
+    analysis = ctx.analysis
+    measures = list(analysis.get("measures") or [])
+    step = content.step_for(analysis.get("proceeding"), analysis.get("stage"))
+    stage = " – ".join(_(label) for label in step.labels)
+    role = content.role_for(analysis.get("vietnam"), measures)
+    severity = content.code_key(analysis.get("severity"))
+    severity_label = _(content.SEVERITY_LABELS.get(severity, content.UNKNOWN_SEVERITY))
+    market = country_name(str(analysis.get("market") or ""), lang) or ctx.source_name
+    measure_text = _measures_text(measures, _)
+    sectors = _sector_names(ctx.sector_names, analysis.get("sectors") or [], lang)
+    product = content.product_from_title(ctx.notice_title, _SUBJECT_PRODUCT_LIMIT)
+    subject = _subject(
+        severity_label, market, measure_text, product or ", ".join(sectors[:2]), stage
+    )
+    return AlertView(
+        language=lang,
+        subject=subject,
+        severity=severity,
+        severity_label=severity_label,
+        greeting_name=_one_line(ctx.recipient_name or "") or None,
+        title=_one_line(ctx.notice_title),
+        url=_safe_url(ctx.notice_url),
+        published=format_day(ctx.notice_published, lang),
+        source_name=ctx.source_name,
+        market=market,
+        measures=measure_text,
+        new_case=bool(analysis.get("new_case")),
+        stage=stage,
+        stage_advice=_(step.advice),
+        role=_(role.label),
+        role_advice=_(role.advice),
+        countries=[country_name(str(c), lang) for c in analysis.get("countries") or []],
+        case_numbers=[str(c) for c in analysis.get("case_numbers") or []],
+        hs_codes=[str(c) for c in analysis.get("hs_codes") or []],
+        deadlines=_deadlines(analysis.get("deadlines") or [], ctx, lang, tr),
+        sectors=sectors,
+        reasons=_unique([*ctx.match_reasons, *(analysis.get("reasons") or [])]),
+        detected=format_moment(ctx.detected_at, lang, ctx.timezone),
+        recipient_email=ctx.recipient_email,
+        manage_url=ctx.manage_url,
+    )
+
+
+def _subject(severity: str, market: str, measures: str, product: str, stage: str) -> str:
+    parts = " – ".join(p for p in (market, measures, product) if p)
+    return _one_line(f"[TREWS][{severity}] {parts}: {stage}")
+
+
+def _measures_text(measures: Iterable[object], _: Gettext) -> str:
+    labels = _unique(_(content.measure_label(m)) for m in measures)
+    return " / ".join(labels) or _(content.GENERIC_MEASURE)
+
+
+def _sector_names(
+    names: Mapping[str, Mapping[str, str]], order: Iterable[object], lang: str
+) -> list[str]:
+    """Matched sectors in the analysis' order first, then any others the matcher reported."""
+    ids = _unique([*(str(s) for s in order if str(s) in names), *names])
+    return [names[i].get(lang) or names[i].get("en") or i for i in ids]
+
+
+def _deadlines(
+    raw: Iterable[Mapping[str, Any]], ctx: AlertContext, lang: str, tr: NullTranslations
+) -> list[DeadlineView]:
+    """Deadlines in date order, with days left counted from the day of detection in the reader's
+    zone; those within 14 days are flagged because that is where "high" severity starts."""
+    today = ctx.detected_at.astimezone(reader_zone(ctx.timezone)).date()
+    entries = [(d, item.get("kind")) for item in raw if (d := _as_date(item.get("date")))]
+    views = []
+    for day, kind in sorted(entries, key=lambda entry: entry[0]):
+        known = content.deadline_label(kind)
+        label = tr.gettext(known) if known else f"{tr.gettext(content.GENERIC_DEADLINE)} ({kind})"
+        left = (day - today).days
+        views.append(DeadlineView(label, format_day(day, lang), _when(left, tr), 0 <= left <= 14))
+    return views
+
+
+def _when(days_left: int, tr: NullTranslations) -> str:
+    if days_left < 0:
+        return tr.gettext("passed")
+    if days_left == 0:
+        return tr.gettext("today")
+    return tr.ngettext("in %(num)d day", "in %(num)d days", days_left) % {"num": days_left}
+
+
+def _as_date(value: object) -> date | None:
+    """The contract may carry dates as ``date`` or ISO strings; unreadable ones are skipped."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _safe_url(url: str) -> str | None:
+    """Only link http(s): a scraped ``javascript:`` URL must never become a clickable link."""
+    return url if urlsplit(url.strip()).scheme.lower() in _SAFE_URL_SCHEMES else None
+
+
+def _one_line(text: str) -> str:
+    """Collapse whitespace: scraped titles carry newlines, which headers must never contain."""
+    return " ".join(text.split())
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))

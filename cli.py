@@ -1,0 +1,193 @@
+"""The `trews` command line: one command per thing an operator or a script does."""
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from config import ConfigError, Settings, load_sectors, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_errors_exit(command: F) -> F:
+    """Bad configuration ends the command with the file, key and reason, and status 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"configuration error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
+def main(verbose: bool) -> None:
+    """TREWS, the Trade Remedy Early Warning Service: tells Vietnamese exporters when a foreign
+    trade-remedy case (anti-dumping, countervailing, safeguard, circumvention) touches their goods.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run every source's cycle once, then exit.")
+@config_errors_exit
+def run(once: bool) -> None:
+    """Run the service: crawl, analyse, match and send on each source's interval."""
+    from scheduler import Service, run_cycle, serve
+
+    current = settings()
+    if once:
+        service = Service.load(current)
+        enabled = [key for key, source in service.sources.items() if source.enabled]
+        crawls, report, sent = asyncio.run(run_cycle(service, enabled))
+        for result in crawls:
+            click.echo(f"{result.source_id}: {result.detail}")
+        click.echo(f"analysed {report.analysed}, queued {report.queued}, sent {sent.sent}, "
+                   f"deferred {sent.deferred}, failed {sent.failed}")
+        return
+    asyncio.run(serve(current))
+
+
+@main.command()
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the received e-mails (default: DATA_DIR/demo/outbox).")
+@config_errors_exit
+def demo(outbox: Path | None) -> None:
+    """Everything offline: replay recorded sources, analyse, match, mail to a local server."""
+    from demo import run_demo
+
+    summary = asyncio.run(run_demo(settings(), outbox))
+    click.echo("TREWS demo (offline, recorded sources)")
+    for result in summary.crawls:
+        click.echo(f"  crawl {result.source_id}: {result.detail}")
+    click.echo(f"  notices fetched:         {summary.notices}")
+    click.echo(f"  trade-remedy notices:    {summary.trade_remedy}")
+    click.echo(f"  on Vietnam:              {summary.vietnam}")
+    click.echo(f"  matches (subscriptions): {summary.matches}")
+    click.echo(f"  e-mails received:        {summary.mails} -> {', '.join(summary.recipients)}")
+    click.echo(f"  outbox:                  {summary.outbox}")
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Ask for notices published on or after this date (default: incremental).")
+@config_errors_exit
+def crawl(sources: tuple[str, ...], since: Any) -> None:
+    """Crawl SOURCES now and store what they publish (no analysis, no mail)."""
+    from scheduler import Service
+    from scheduler import crawl as crawl_source
+
+    service = Service.load(settings())
+    unknown = [name for name in sources if name not in service.sources]
+    if unknown:
+        raise click.UsageError(f"unknown source(s): {', '.join(unknown)} "
+                               f"(configured: {', '.join(service.sources)})")
+    start: date | None = since.date() if since else None
+
+    async def crawl_all() -> list[Any]:
+        return [await crawl_source(service, name, start) for name in sources]
+
+    results = asyncio.run(crawl_all())
+    for result in results:
+        click.echo(f"{result.source_id}: {result.detail}")
+    if not all(result.ok for result in results):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@config_errors_exit
+def analyse(file: Any) -> None:
+    """Analyse notices: JSON lines in (FILE or - for stdin), one JSON line out per input line."""
+    from rules.jsonlines import analyse_lines
+
+    sectors = load_sectors(settings().sectors_file)
+    failed = 0
+    for number, result, error in analyse_lines(file, sectors):
+        if error is not None:
+            failed += 1
+            click.echo(f"line {number}: {error}", err=True)
+            continue
+        click.echo(json.dumps(result, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@config_errors_exit
+def sources() -> None:
+    """Show every source and its health."""
+    from scheduler import Service
+    from storage.sources import list_sources
+
+    service = Service.load(settings())
+    zone = service.settings.zone
+    with service.sessions() as session:
+        rows = list_sources(session)
+    click.echo(f"{'source':<22}{'market':<7}{'status':<9}{'last success':<18}"
+               f"{'items':>6}{'fails':>6}{'empty':>6}  error")
+    for row in rows:
+        success = row.last_success_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") \
+            if row.last_success_at else "never"
+        click.echo(f"{row.id:<22}{row.market:<7}{row.last_status or 'new':<9}{success:<18}"
+                   f"{row.items_last_run:>6}{row.consecutive_failures:>6}"
+                   f"{row.consecutive_empty_runs:>6}  {row.last_error or ''}")
+
+
+@main.group()
+def subscribers() -> None:
+    """Manage subscribers."""
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_errors_exit
+def import_subscribers_command(file: Path) -> None:
+    """Import subscribers from a CSV file (see config/subscribers.example.csv)."""
+    from alerts.subscribers import import_subscribers
+    from scheduler import Service
+
+    service = Service.load(settings())
+    rejected = import_subscribers(service.sessions, file, {s.id for s in service.sectors})
+    for row in rejected:
+        click.echo(f"{file}:{row.line}: rejected: {row.reason}", err=True)
+    click.echo(f"imported {file} ({len(rejected)} row(s) rejected)")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+@config_errors_exit
+def upgrade() -> None:
+    """Apply pending migrations."""
+    from storage.database import make_engine
+    from storage.migrate import upgrade as apply
+
+    current = settings()
+    apply(make_engine(current.db_url))
+    click.echo(f"database at the newest schema: {current.db_url}")

@@ -1,0 +1,89 @@
+"""Process settings from the environment (prefix TREWS_), with defaults that run offline.
+
+Defaults are chosen so a new user needs nothing: a SQLite file and a file outbox under the data
+directory. Unknown TREWS_* variables are refused, because a typo would otherwise be silently
+ignored.
+"""
+
+import os
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.errors import ConfigError
+
+CONFIG_DIR = Path(__file__).resolve().parent
+ENV_PREFIX = "TREWS_"
+
+
+class Settings(BaseSettings):
+    """Everything that differs between a laptop demo and a production service."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    data_dir: Path = Field(Path("var"), description="Database, HTTP cache, logs and outbox")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir")
+    sources_file: Path = CONFIG_DIR / "sources.yaml"
+    sectors_file: Path = CONFIG_DIR / "sectors.yaml"
+    subscribers_file: Path = CONFIG_DIR / "subscribers.example.csv"
+
+    smtp_host: str | None = Field(None, description="SMTP server; unset means the file outbox")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_timeout_s: float = Field(30.0, gt=0)
+    mail_from: str = "TREWS <canhbao@trews.invalid>"
+    outbox_dir: Path | None = Field(None, description="File outbox; default data_dir/outbox")
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    crawl_timeout_s: float = Field(600.0, gt=0)
+    backfill_days: int = Field(14, ge=0, description="How far back a source's first crawl reaches")
+    contact_url: str = "https://github.com/trews/trews"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @cached_property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'trews.db'}"
+
+    @cached_property
+    def outbox(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+    @cached_property
+    def httpcache_dir(self) -> Path:
+        return (self.data_dir / "httpcache").resolve()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _refuse_unknown_env() -> None:
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    for name in sorted(os.environ):
+        if name.startswith(ENV_PREFIX) and name not in known:
+            raise ConfigError("environment", name, "unknown setting (see README, Configuration)")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; raise ConfigError naming the variable and the reason."""
+    _refuse_unknown_env()
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ENV_PREFIX + "_".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError("environment", key, first["msg"]) from exc

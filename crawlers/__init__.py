@@ -1,0 +1,1 @@
+"""The Scrapy project of TREWS: one spider per source, pipelines that store what they fetch."""

@@ -1,0 +1,79 @@
+"""Records every crawl as a run of its source: the since-date it asked for and how it ended.
+
+This is what makes crawls incremental (the next run starts from the last successful one) and
+sources watched (failures and empty runs are counted on the source row).
+"""
+
+import logging
+from pathlib import Path
+from typing import Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from config import load_sources
+from crawlers.store import open_store
+from storage.database import transaction
+from storage.models import CrawlRun
+from storage.sources import crawl_since, finish_run, start_run, sync_sources
+
+logger = logging.getLogger(__name__)
+
+
+def count_errors(stats: dict[str, int]) -> tuple[int, int]:
+    """(HTTP errors, parse errors) of a finished crawl, from Scrapy's stats."""
+    http = stats.get("trews/errors/http", 0)
+    parse = stats.get("item_dropped_count", 0) + sum(
+        value for key, value in stats.items() if key.startswith("spider_exceptions/")
+    )
+    return http, parse
+
+
+class CrawlRunRecorder:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.sessions = open_store(crawler.settings["TREWS_DATABASE_URL"])
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        sources = load_sources(Path(self.crawler.settings["TREWS_SOURCES_FILE"]))
+        with transaction(self.sessions) as session:
+            sync_sources(session, sources)
+            if getattr(spider, "since", None) is None:
+                spider.since = crawl_since(  # type: ignore[attr-defined]
+                    session, spider.name, self.crawler.settings.getint("TREWS_BACKFILL_DAYS"),
+                    spider.publisher_zone,  # type: ignore[attr-defined]
+                )
+            self.run_id = start_run(session, spider.name, spider.since).id  # type: ignore[attr-defined]
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        stats_collector: StatsCollector | None = self.crawler.stats
+        stats = stats_collector.get_stats() if stats_collector else {}
+        http_errors, parse_errors = count_errors(stats)
+        problems = []
+        if reason != "finished":
+            problems.append(f"crawl ended: {reason}")
+        if http_errors:
+            problems.append(f"{http_errors} HTTP error(s)")
+        if parse_errors:
+            problems.append(f"{parse_errors} parse error(s)")
+        with transaction(self.sessions) as session:
+            run = session.get(CrawlRun, self.run_id)
+            assert run is not None
+            run.items_scraped = stats.get("item_scraped_count", 0)
+            run.items_new = stats.get("trews/notices/new", 0)
+            run.items_updated = stats.get("trews/notices/updated", 0)
+            run.http_errors, run.parse_errors = http_errors, parse_errors
+            finish_run(session, run, ok=not problems, error="; ".join(problems) or None)
+        log = logger.warning if problems else logger.info
+        log("%s: run %s %s", spider.name, self.run_id, "; ".join(problems) or "ok")

@@ -1,0 +1,85 @@
+"""Item pipelines: check, normalise and store each notice; spiders only map source fields."""
+
+import logging
+import unicodedata
+from datetime import date
+from typing import Any, Self
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawlers.items import Notice
+from crawlers.store import open_store
+from storage.database import transaction
+from storage.notices import NoticeRecord, store_notice
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_FIELDS = ("source", "external_id", "market", "url", "title")
+
+
+class RequireFieldsPipeline:
+    """Drop an item that lacks what a notice needs, saying which field, so nothing half-made is
+    stored; the drop is counted in the crawl's stats and so in the source's health."""
+
+    def process_item(self, item: Notice, spider: Spider) -> Notice:
+        missing = [name for name in REQUIRED_FIELDS if not item.get(name)]
+        if missing:
+            raise DropItem(
+                f"{spider.name}: item {item.get('external_id') or '?'} lacks {', '.join(missing)}"
+            )
+        return item
+
+
+def clean_text(value: Any) -> str:
+    """NFC, no control characters, single spaces: web text arrives in every shape."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return " ".join(text.split())
+
+
+class NormaliseTextPipeline:
+    """Make text comparable across sources and runs, so the content hash only moves on real
+    changes; an unreadable publication date drops the item with the value named."""
+
+    def process_item(self, item: Notice, spider: Spider) -> Notice:
+        item["title"] = clean_text(item["title"])
+        item["body"] = clean_text(item.get("body"))
+        item["url"] = clean_text(item["url"])
+        item["external_id"] = clean_text(item["external_id"])
+        published = item.get("published")
+        if published and not isinstance(published, date):
+            try:
+                item["published"] = date.fromisoformat(str(published)[:10])
+            except ValueError as exc:
+                raise DropItem(
+                    f"{spider.name}: item {item['external_id']} has unreadable date {published!r}"
+                ) from exc
+        return item
+
+
+class StoreNoticePipeline:
+    """Store every notice once per (source, external id); a changed content updates it."""
+
+    def __init__(self, database_url: str, crawler: Crawler) -> None:
+        self.database_url = database_url
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.settings["TREWS_DATABASE_URL"], crawler)
+
+    def process_item(self, item: Notice, spider: Spider) -> Notice:
+        record = NoticeRecord(
+            source_id=item["source"], external_id=item["external_id"], market=item["market"],
+            url=item["url"], title=item["title"], published=item.get("published") or None,
+            body=item.get("body") or "", raw=dict(item.get("raw") or {}),
+        )
+        with transaction(open_store(self.database_url)) as session:
+            outcome = store_notice(session, record)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"trews/notices/{outcome.value}")
+        return item

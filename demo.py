@@ -1,0 +1,78 @@
+"""`trews demo`: the whole flow offline, on real recorded sources, into a local mail server.
+
+A replay server serves the recorded responses, the spiders crawl it, the rule engine analyses and
+matches against the example subscribers, and alerts go by SMTP to a capture server that writes
+every received message into the outbox folder.
+"""
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+from sqlalchemy import func, select
+
+from alerts.capture import MailCapture
+from alerts.subscribers import import_subscribers
+from alerts.transport import SmtpTransport
+from config import Settings, load_sources
+from replay import DEFAULT_MANIFEST, ReplayServer
+from scheduler import CrawlResult, Service, run_cycle
+from storage.models import Notice
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    crawls: list[CrawlResult]
+    notices: int
+    trade_remedy: int
+    vietnam: int
+    matches: int
+    mails: int
+    recipients: list[str]
+    outbox: Path
+    data_dir: Path
+
+
+def replayed_sources_file(settings: Settings, base_url: str, target: Path) -> Path:
+    """A copy of sources.yaml whose URLs point at the replay server (same paths)."""
+    local = urlsplit(base_url)
+    sources = {}
+    for source_id, source in load_sources(settings.sources_file).items():
+        parts = urlsplit(str(source.url))
+        sources[source_id] = source.model_dump(mode="json") | {
+            "url": urlunsplit((local.scheme, local.netloc, parts.path, parts.query, ""))
+        }
+    target.write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+async def run_demo(settings: Settings, outbox: Path | None = None) -> DemoSummary:
+    """Run one full cycle on a fresh demo database under data_dir/demo."""
+    demo_dir = (settings.data_dir / "demo").resolve()
+    shutil.rmtree(demo_dir, ignore_errors=True)
+    demo_dir.mkdir(parents=True)
+    outbox = (outbox or demo_dir / "outbox").resolve()
+    shutil.rmtree(outbox, ignore_errors=True)
+    async with ReplayServer(DEFAULT_MANIFEST) as replay, MailCapture(outbox) as capture:
+        demo_settings = settings.model_copy(update={
+            "data_dir": demo_dir, "database_url": f"sqlite:///{demo_dir / 'trews.db'}",
+            "sources_file": replayed_sources_file(settings, replay.base_url,
+                                                  demo_dir / "sources.yaml"),
+            "smtp_host": "127.0.0.1", "smtp_port": capture.port,
+        })
+        service = Service.load(demo_settings)
+        import_subscribers(service.sessions, settings.subscribers_file,
+                           {sector.id for sector in service.sectors})
+        transport = SmtpTransport(host="127.0.0.1", port=capture.port, timeout=30)
+        enabled = [key for key, source in service.sources.items() if source.enabled]
+        crawls, report, _sent = await run_cycle(service, enabled, transport)
+        with service.sessions() as session:
+            notices = session.scalar(select(func.count(Notice.id))) or 0
+    return DemoSummary(
+        crawls=crawls, notices=notices, trade_remedy=report.trade_remedy,
+        vietnam=report.vietnam, matches=report.matches, mails=len(capture.received),
+        recipients=sorted({rcpt for item in capture.received for rcpt in item.recipients}),
+        outbox=outbox, data_dir=demo_dir,
+    )

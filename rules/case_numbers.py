@@ -1,0 +1,105 @@
+"""Case numbers: US Commerce A-/C-NNN-NNN, USITC 701-TA/731-TA/TA-201, EU AD/AS/R/SA references.
+
+A case number is the strongest evidence a notice is a trade remedy, names the measure (A = AD,
+C = CVD) and, for Commerce, the origin (country code 552 = Vietnam). FR `docket_ids` may join
+several numbers in one string ("A-552-802, A-533-840"), so parsing works on free text.
+"""
+
+import re
+from collections.abc import Iterable
+
+# Commerce country codes (19 CFR case numbering), as used in ACCESS and FR docket ids.
+COMMERCE_COUNTRY = {
+    "122": "CA", "201": "MX", "274": "TT", "301": "CO", "307": "VE", "331": "EC", "337": "CL",
+    "351": "BR", "357": "AR", "401": "SE", "405": "FI", "412": "GB", "421": "NL", "423": "BE",
+    "427": "FR", "428": "DE", "433": "AT", "449": "LV", "455": "PL", "469": "ES", "471": "PT",
+    "475": "IT", "484": "GR", "485": "RO", "489": "TR", "507": "IR", "508": "IL", "520": "AE",
+    "523": "OM", "533": "IN", "535": "PK", "538": "BD", "542": "LK", "549": "TH", "552": "VN",
+    "555": "KH", "557": "MY", "559": "SG", "560": "ID", "565": "PH", "570": "CN", "580": "KR",
+    "583": "TW", "588": "JP", "602": "AU", "791": "ZA", "821": "RU", "822": "BY", "823": "UA",
+    "834": "KZ", "841": "MD",
+}
+
+_DASH = "[-\u2010\u2011\u2012\u2013\u2014]"
+_COMMERCE_RE = re.compile(
+    rf"(?<![A-Za-z0-9])([AC]){_DASH}(\d{{3}}){_DASH}(\d{{3}})(?!\d)", re.ASCII
+)
+_NUM = rf"\d{{1,4}}(?:\s*{_DASH}\s*\d{{1,4}})?(?!\s*{_DASH}\s*TA)"
+_ITC_RE = re.compile(
+    rf"\b(701|731){_DASH}TA{_DASH}({_NUM}(?:\s*(?:,\s*and|,|and|&)\s*(?!(?:701|731){_DASH}){_NUM})*)",
+    re.IGNORECASE | re.ASCII,
+)
+_ITC_SG_RE = re.compile(rf"\bTA{_DASH}201{_DASH}(\d{{1,3}})\b", re.IGNORECASE | re.ASCII)
+_EU_RE = re.compile(r"(?<![A-Za-z0-9/-])(AD|AS|SA|R)\s?(\d{3,4})(?![\d/-])", re.ASCII)
+_RANGE_RE = re.compile(rf"(\d{{1,4}})\s*{_DASH}\s*(\d{{1,4}})", re.ASCII)
+_LIST_SPLIT_RE = re.compile(r"\s*(?:,\s*and|,|and|&)\s*", re.IGNORECASE)
+_MAX_RANGE = 50
+
+
+def _expand(numbers: str) -> list[str]:
+    """'1408 and 1410' -> [1408, 1410]; '1661-1663' -> [1661, 1662, 1663] (bounded)."""
+    out: list[str] = []
+    for part in _LIST_SPLIT_RE.split(numbers):
+        part = part.strip()
+        rng = _RANGE_RE.fullmatch(part)
+        if rng:
+            lo, hi = int(rng.group(1)), int(rng.group(2))
+            if lo <= hi <= lo + _MAX_RANGE:
+                out.extend(str(n) for n in range(lo, hi + 1))
+                continue
+            out.extend([rng.group(1), rng.group(2)])
+        elif part.isascii() and part.isdigit():
+            out.append(str(int(part)))
+    return out
+
+
+def commerce_numbers(text: str) -> list[str]:
+    """US Commerce case numbers, normalised to 'A-552-802'."""
+    return [f"{m.group(1)}-{m.group(2)}-{m.group(3)}" for m in _COMMERCE_RE.finditer(text)]
+
+
+def itc_numbers(text: str) -> list[str]:
+    """USITC Title VII and safeguard investigation numbers: '731-TA-1661', 'TA-201-75'."""
+    found = [f"{m.group(1)}-TA-{n}" for m in _ITC_RE.finditer(text) for n in _expand(m.group(2))]
+    found += [f"TA-201-{int(m.group(1))}" for m in _ITC_SG_RE.finditer(text)]
+    return found
+
+
+def eu_numbers(text: str) -> list[str]:
+    """EU case references 'AD608', 'AS 123', 'R756', 'SA5', normalised without the space."""
+    return [f"{m.group(1)}{m.group(2)}" for m in _EU_RE.finditer(text)]
+
+
+def parse_case_numbers(texts: Iterable[str], *, eu: bool = False) -> list[str]:
+    """All case numbers in `texts`, normalised, unique, in first-seen order (EU refs when asked)."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        found = commerce_numbers(text) + itc_numbers(text) + (eu_numbers(text) if eu else [])
+        for number in found:
+            seen.setdefault(number, None)
+    return list(seen)
+
+
+def normalise_case_number(text: str) -> str | None:
+    """The single case number in `text` in canonical form, or None when there is not exactly one."""
+    found = parse_case_numbers([text], eu=True)
+    return found[0] if len(found) == 1 else None
+
+
+def measure_of(number: str) -> str | None:
+    """AD, CVD or SG from a case number's own prefix; None when the number does not say."""
+    if number.startswith(("A-", "731-", "AD")):
+        return "AD"
+    if number.startswith(("C-", "701-", "AS")):
+        return "CVD"
+    if number.startswith(("TA-201", "SA")):
+        return "SG"
+    return None
+
+
+def origin_of(number: str) -> str | None:
+    """ISO origin of a Commerce case number (country code), else None (ITC/EU numbers don't say)."""
+    parts = number.split("-")
+    if len(parts) == 3 and parts[0] in ("A", "C"):
+        return COMMERCE_COUNTRY.get(parts[1])
+    return None

@@ -1,0 +1,120 @@
+"""Which sectors a notice's product belongs to: by HS code first, else by product terms.
+
+HS codes decide when given (longest configured prefix, honouring hs_exclude), as DOMAIN.md says the
+heading settles products that straddle sectors. Otherwise product terms (en singular/plural, vi with
+or without diacritics) are matched in the product part of the title, then the abstract; overlapping
+matches keep the longest term, so 'copper pipe and tube' is copper, not steel 'pipe and tube'.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from config.sectors import Sector
+from rules.text import accented_key, folded_key, has_diacritics
+
+OTHER = "other"
+# Folded Vietnamese words common in trade news: an ASCII text with two of them is read as
+# Vietnamese without diacritics, so short terms ('tom', 'go') may match it; 'Tom Ford' may not.
+_VIET_MARKERS = frozenset({
+    "xuat", "khau", "nhap", "hang", "thue", "dieu", "chong", "pha", "gia", "san", "pham", "doi",
+    "voi", "viet", "nam", "cua", "cac", "nhung", "nganh", "doanh", "nghiep", "noi", "tom", "go",
+    "thep", "nhom", "giay", "gao", "dem", "lop", "nhua", "ca", "tra",
+})
+
+
+@dataclass(frozen=True)
+class _Term:
+    sector: str
+    text: str
+    folded: str  # ' tube and pipe ' form
+    accented: str | None  # set for short Vietnamese terms that need their diacritics
+
+
+@dataclass(frozen=True)
+class SectorHit:
+    """A sector decision with the evidence, for the reasons list."""
+
+    sector: str
+    evidence: str
+
+
+class SectorIndex:
+    """Sectors prepared for matching: HS prefixes and term keys, built once per sector list."""
+
+    def __init__(self, sectors: Sequence[Sector]) -> None:
+        self.ids = [s.id for s in sectors]
+        self._hs: list[tuple[str, str, tuple[str, ...]]] = sorted(
+            ((p, s.id, tuple(s.hs_exclude)) for s in sectors for p in s.hs),
+            key=lambda item: len(item[0]),
+            reverse=True,
+        )
+        terms: list[_Term] = []
+        for s in sectors:
+            for t in s.terms.en:
+                terms.append(_Term(s.id, t, folded_key(t), None))
+            for t in s.terms.vi:
+                key = folded_key(t)
+                short = len(key.split()) < 2 and len(key.strip()) < 5
+                terms.append(_Term(s.id, t, key, accented_key(t) if short else None))
+        self._terms = sorted(terms, key=lambda t: len(t.folded), reverse=True)
+
+    def by_hs(self, codes: Iterable[str]) -> list[SectorHit]:
+        """Sector of each HS code by its longest configured prefix not excluded by that sector."""
+        hits: dict[str, SectorHit] = {}
+        for code in codes:
+            for prefix, sector, excluded in self._hs:
+                if code.startswith(prefix) and not any(code.startswith(x) for x in excluded):
+                    hits.setdefault(sector, SectorHit(sector, f"HS {code} under {prefix}"))
+                    break
+        return list(hits.values())
+
+    def by_terms(self, product: str) -> list[SectorHit]:
+        """Sectors whose terms occur in `product`; a longer overlapping match hides a shorter."""
+        folded = folded_key(product)
+        accented = accented_key(product) if has_diacritics(product) else None
+        plain_vietnamese = accented is None and len(set(folded.split()) & _VIET_MARKERS) >= 2
+        taken: list[tuple[int, int]] = []
+        hits: dict[str, SectorHit] = {}
+        for term in self._terms:
+            haystack, needle = folded, term.folded
+            if term.accented is not None:
+                if accented is not None:
+                    haystack, needle = accented, term.accented
+                elif not plain_vietnamese:
+                    continue
+            if needle.strip() == "":
+                continue
+            start = haystack.find(needle)
+            if start < 0:
+                continue
+            span = (start, start + len(needle))
+            if haystack is folded and any(a < span[1] - 1 and span[0] + 1 < b for a, b in taken):
+                continue
+            if haystack is folded:
+                taken.append(span)
+            hits.setdefault(term.sector, SectorHit(term.sector, f"product term '{term.text}'"))
+        return list(hits.values())
+
+
+_CACHE: dict[int, tuple[Sequence[Sector], SectorIndex]] = {}
+
+
+def index_for(sectors: Sequence[Sector] | SectorIndex) -> SectorIndex:
+    """The index of a sector list, built once and reused (analyse is called per notice)."""
+    if isinstance(sectors, SectorIndex):
+        return sectors
+    cached = _CACHE.get(id(sectors))
+    if cached is not None and cached[0] is sectors:
+        return cached[1]
+    index = SectorIndex(sectors)
+    _CACHE[id(sectors)] = (sectors, index)
+    return index
+
+
+def product_part(title: str) -> str:
+    """The product named in a title: before ' From ' (before ':' or ';' when there is no 'From')."""
+    lowered = title.lower()
+    cut = lowered.find(" from ")
+    if cut > 0:
+        return title[:cut]
+    return ""

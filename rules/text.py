@@ -1,0 +1,54 @@
+"""Text normalisation shared by every rule: case, whitespace and Vietnamese diacritics.
+
+Notices arrive in English, Vietnamese (with or without diacritics) and other languages; rules match
+on a folded form so that "Việt Nam", "Viet Nam" and "VIET NAM" are the same words.
+"""
+
+import re
+import unicodedata
+
+_SPACE_RE = re.compile(r"\s+")
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_WORD_RE = re.compile(r"\w+")
+# Letters that NFD does not decompose into base + combining mark.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae"})
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics (đ -> d): accented and plain text compare equal."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.lower()
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace (FR abstracts wrap lines) to single spaces."""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text has non-ASCII letters: it carries accents, so short terms need them."""
+    return any(ord(ch) > 127 for ch in text)
+
+
+def singular(word: str) -> str:
+    """Crude English singular so 'tubes'/'tube', 'boxes'/'box', 'batteries'/'battery' match."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def folded_key(text: str) -> str:
+    """Space-padded folded, singularised tokens: the form product terms are matched on."""
+    tokens = [singular(t) for t in _TOKEN_RE.findall(fold(text))]
+    return " " + " ".join(tokens) + " "
+
+
+def accented_key(text: str) -> str:
+    """Space-padded sequence of lower-case words keeping diacritics, for short Vietnamese terms."""
+    words = _WORD_RE.findall(unicodedata.normalize("NFC", text).lower())
+    return " " + " ".join(words) + " "

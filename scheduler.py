@@ -1,0 +1,263 @@
+"""The TREWS service: what runs when. Composes crawlers, rules and alerts into one cycle.
+
+crawl (a child process per source, with a hard timeout) -> analyse new notices -> match them
+against subscriptions -> queue deliveries (transactional outbox) -> send. `trews run` schedules
+each source's cycle on its interval with APScheduler; `trews demo` runs one cycle offline.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.outbox import DrainReport, SubscriptionMatch, drain, queue_matches
+from alerts.transport import FileOutbox, SmtpTransport, TransientMailError, Transport
+from config import Sector, Settings, Source, load_sectors, load_sources
+from rules.analyse import analyse
+from rules.matching import Subscription as RuleSubscription
+from rules.matching import match
+from storage.database import make_engine, session_factory, transaction
+from storage.migrate import upgrade
+from storage.models import Notice, Subscription
+from storage.notices import notices_to_analyse, save_analysis
+from storage.sources import abandon_running, sync_sources
+from storage.subscribers import active_subscriptions
+from storage.timeutil import utcnow
+
+logger = logging.getLogger("trews")
+
+
+@dataclass
+class Service:
+    """The loaded configuration and database of one TREWS process."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    sources: dict[str, Source]
+    sectors: list[Sector]
+
+    @classmethod
+    def load(cls, settings: Settings) -> "Service":
+        """Validate every config file and bring the database up to date, before any work."""
+        sources = load_sources(settings.sources_file)
+        sectors = load_sectors(settings.sectors_file)
+        engine = make_engine(settings.db_url)
+        upgrade(engine)
+        sessions = session_factory(engine)
+        with transaction(sessions) as session:
+            sync_sources(session, sources)
+        return cls(settings, sessions, sources, sectors)
+
+    @property
+    def sector_names(self) -> dict[str, dict[str, str]]:
+        return {sector.id: {"en": sector.name.en, "vi": sector.name.vi} for sector in self.sectors}
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    source_id: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class AnalyseReport:
+    analysed: int = 0
+    trade_remedy: int = 0
+    vietnam: int = 0
+    matches: int = 0
+    queued: int = 0
+
+
+def crawl_environment(settings: Settings) -> dict[str, str]:
+    """The child crawl sees this process's settings, whatever their origin (env or overrides)."""
+    env = dict(os.environ)
+    env.update({
+        "SCRAPY_SETTINGS_MODULE": "crawlers.settings",
+        "TREWS_DATA_DIR": str(settings.data_dir),
+        "TREWS_DATABASE_URL": settings.db_url,
+        "TREWS_SOURCES_FILE": str(settings.sources_file),
+        "TREWS_BACKFILL_DAYS": str(settings.backfill_days),
+        "TREWS_CONTACT_URL": settings.contact_url,
+    })
+    return env
+
+
+async def crawl(service: Service, source_id: str, since: date | None = None) -> CrawlResult:
+    """Run one source's spider in a child process, so a hung or leaking spider can be killed
+    without touching the service's event loop; its log goes to data_dir/logs/<source>.log."""
+    log_dir = service.settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "scrapy", "crawl", source_id]
+    if since is not None:
+        command += ["-a", f"since={since.isoformat()}"]
+    with (log_dir / f"{source_id}.log").open("ab") as log:
+        process = await asyncio.create_subprocess_exec(
+            *command, stdout=log, stderr=log, env=crawl_environment(service.settings),
+            start_new_session=True,
+        )
+        try:
+            code = await asyncio.wait_for(process.wait(), service.settings.crawl_timeout_s)
+        except TimeoutError:
+            os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+            return _crawl_failed(service, source_id,
+                                 f"killed after {service.settings.crawl_timeout_s:.0f} s")
+    if code != 0:
+        return _crawl_failed(service, source_id, f"crawl exited with status {code}")
+    return CrawlResult(source_id, True, "ok")
+
+
+def _crawl_failed(service: Service, source_id: str, reason: str) -> CrawlResult:
+    with transaction(service.sessions) as session:
+        abandon_running(session, source_id, reason)
+    logger.error("%s: %s (log: %s)", source_id, reason,
+                 service.settings.data_dir / "logs" / f"{source_id}.log")
+    return CrawlResult(source_id, False, reason)
+
+
+def notice_input(notice: Notice) -> dict[str, Any]:
+    """A stored notice in the shape of the `trews analyse` input contract."""
+    return {
+        "id": f"{notice.source_id}:{notice.external_id}", "market": notice.market,
+        "source": notice.source_id, "title": notice.title, "text": notice.body,
+        "published": notice.published.isoformat() if notice.published else None,
+        "url": notice.url, "raw": notice.raw,
+    }
+
+
+def rule_subscriptions(rows: Iterable[Subscription]) -> list[RuleSubscription]:
+    return [
+        RuleSubscription(id=str(row.id), sectors=set(row.sectors), min_severity=row.min_severity)
+        for row in rows
+    ]
+
+
+def analyse_pending(service: Service, batch: int = 500) -> AnalyseReport:
+    """Analyse every new or changed notice, record its matches and queue its deliveries, one
+    transaction per batch so an analysis and its deliveries are never half-written."""
+    totals = dict(analysed=0, trade_remedy=0, vietnam=0, matches=0, queued=0)
+    while True:
+        with transaction(service.sessions) as session:
+            notices = notices_to_analyse(session, batch)
+            if not notices:
+                break
+            rows = {str(row.id): row for row in active_subscriptions(session)}
+            subscriptions = rule_subscriptions(rows.values())
+            for notice in notices:
+                analysis = analyse(notice_input(notice), service.sectors).to_dict()
+                save_analysis(notice, analysis)
+                found = [
+                    SubscriptionMatch(rows[hit.subscription_id], hit.severity, list(hit.reasons))
+                    for hit in match(analysis, subscriptions)
+                ]
+                totals["analysed"] += 1
+                totals["trade_remedy"] += bool(analysis["trade_remedy"])
+                totals["vietnam"] += analysis["vietnam"] != "none"
+                totals["matches"] += len(found)
+                totals["queued"] += queue_matches(session, notice, found)
+    return AnalyseReport(**totals)
+
+
+def mail_transport(settings: Settings) -> Transport:
+    """The SMTP server of the settings, or by default the file outbox (no mail server needed)."""
+    if settings.smtp_host:
+        return SmtpTransport(
+            host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            start_tls=settings.smtp_starttls, use_tls=settings.smtp_tls,
+            timeout=settings.smtp_timeout_s,
+        )
+    return FileOutbox(settings.outbox)
+
+
+async def send_queued(service: Service, transport: Transport | None = None) -> DrainReport:
+    """Drain the outbox; a mail server that cannot be reached leaves every delivery queued."""
+    try:
+        async with transport or mail_transport(service.settings) as connected:
+            return await drain(
+                service.sessions, connected, mail_from=service.settings.mail_from,
+                sector_names=service.sector_names,
+                source_names={key: source.authority for key, source in service.sources.items()},
+            )
+    except TransientMailError as exc:
+        logger.warning("mail server unavailable, deliveries stay queued: %s", exc)
+        return DrainReport(errors=[str(exc)])
+
+
+async def run_cycle(service: Service, source_ids: Iterable[str],
+                    transport: Transport | None = None) -> tuple[list[CrawlResult],
+                                                                 AnalyseReport, DrainReport]:
+    """Crawl the given sources one after another, then analyse, match and send. A failing
+    source is recorded and the others go on."""
+    crawls = [await crawl(service, source_id) for source_id in source_ids]
+    report = await asyncio.to_thread(analyse_pending, service)
+    sent = await send_queued(service, transport)
+    return crawls, report, sent
+
+
+# The service. Jobs are top-level functions (APScheduler stores them by name); they reach the
+# loaded Service through this module-level slot, set once when the service starts.
+_running: Service | None = None
+
+
+async def source_cycle_job(source_id: str) -> None:
+    assert _running is not None, "the service is not started"
+    crawls, report, sent = await run_cycle(_running, [source_id])
+    logger.info("cycle %s: crawl %s, %d analysed, %d queued, %d sent, %d deferred",
+                source_id, crawls[0].detail, report.analysed, report.queued, sent.sent,
+                sent.deferred)
+
+
+def build_scheduler(service: Service) -> AsyncIOScheduler:
+    """A scheduler whose jobs live in the application database, so a restart keeps their next
+    run times; jobs are added only when missing (re-adding would drop missed runs)."""
+    return AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=service.settings.db_url)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        timezone="UTC",
+    )
+
+
+def ensure_jobs(scheduler: AsyncIOScheduler, service: Service) -> None:
+    for source_id, source in service.sources.items():
+        job_id = f"cycle:{source_id}"
+        if not source.enabled:
+            if scheduler.get_job(job_id):
+                scheduler.remove_job(job_id)
+            continue
+        if scheduler.get_job(job_id) is None:
+            scheduler.add_job(
+                "scheduler:source_cycle_job", "interval", args=[source_id], id=job_id,
+                minutes=source.interval_minutes, next_run_time=utcnow(),
+            )
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM or SIGINT (or `stop`), then shut the scheduler down cleanly."""
+    global _running
+    _running = Service.load(settings)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    scheduler = build_scheduler(_running)
+    scheduler.start(paused=True)
+    ensure_jobs(scheduler, _running)
+    scheduler.resume()
+    logger.info("TREWS service running: %d source(s); stop with Ctrl-C", len(_running.sources))
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        _running = None
+

@@ -1,0 +1,151 @@
+"""The tables of TREWS, as SQLAlchemy 2.0 typed models.
+
+Times are stored in UTC; notice publication dates are the publisher's own calendar dates.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.timeutil import UtcDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UtcDateTime}
+
+
+class Source(Base):
+    """A configured source and its health, updated after every crawl."""
+
+    __tablename__ = "source"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    market: Mapped[str] = mapped_column(String(8))
+    authority: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(500))
+    last_run_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    items_last_run: Mapped[int] = mapped_column(default=0)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    consecutive_empty_runs: Mapped[int] = mapped_column(default=0)
+
+    runs: Mapped[list["CrawlRun"]] = relationship(back_populates="source")
+
+
+class CrawlRun(Base):
+    """One crawl of one source: what it fetched and how it ended."""
+
+    __tablename__ = "crawl_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("source.id"), index=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))
+    since: Mapped[date | None]
+    items_scraped: Mapped[int] = mapped_column(default=0)
+    items_new: Mapped[int] = mapped_column(default=0)
+    items_updated: Mapped[int] = mapped_column(default=0)
+    http_errors: Mapped[int] = mapped_column(default=0)
+    parse_errors: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(back_populates="runs")
+
+
+class Notice(Base):
+    """A document as the source published it, stored once per (source, external id)."""
+
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("source.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    market: Mapped[str] = mapped_column(String(8))
+    url: Mapped[str] = mapped_column(String(1000))
+    title: Mapped[str] = mapped_column(Text)
+    published: Mapped[date | None]
+    body: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[dict[str, Any]]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+    analysed_at: Mapped[datetime | None] = mapped_column(index=True)
+    analysis: Mapped[dict[str, Any] | None]
+    trade_remedy: Mapped[bool | None]
+    vietnam: Mapped[str | None] = mapped_column(String(16))
+    severity: Mapped[str | None] = mapped_column(String(8))
+
+
+class Subscriber(Base):
+    """A person or organisation that receives alerts, in their language and time zone."""
+
+    __tablename__ = "subscriber"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="exporter")
+    language: Mapped[str] = mapped_column(String(2), default="vi")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    confirmed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    subscriptions: Mapped[list["Subscription"]] = relationship(
+        back_populates="subscriber", cascade="all, delete-orphan"
+    )
+
+
+class Subscription(Base):
+    """What a subscriber wants to hear about: sectors now; codes, markets and measures later."""
+
+    __tablename__ = "subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id"), index=True)
+    sectors: Mapped[list[Any]]
+    min_severity: Mapped[str] = mapped_column(String(8), default="low")
+    frequency: Mapped[str] = mapped_column(String(16), default="immediate")
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
+
+
+class Match(Base):
+    """Why a notice concerns a subscription: its severity and readable reasons."""
+
+    __tablename__ = "match"
+    __table_args__ = (UniqueConstraint("notice_id", "subscription_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"))
+    severity: Mapped[str] = mapped_column(String(8))
+    reasons: Mapped[list[Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One e-mail owed to one subscriber about one notice: the outbox row the sender drains."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "notice_id"),
+        Index("ix_delivery_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id"))
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,75 @@
+"""Source rows and crawl runs: the memory that makes crawls incremental and sources watched."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.sources import Source as SourceConfig
+from storage.models import CrawlRun, Source
+from storage.timeutil import utcnow
+
+
+def sync_sources(session: Session, configured: dict[str, SourceConfig]) -> None:
+    """Make the source table mirror sources.yaml, keeping each source's health history."""
+    for source_id, cfg in configured.items():
+        row = session.get(Source, source_id) or Source(id=source_id)
+        row.market, row.authority, row.kind, row.url = (
+            cfg.market, cfg.authority, cfg.kind, str(cfg.url)
+        )
+        session.add(row)
+
+
+def crawl_since(session: Session, source_id: str, backfill_days: int, zone: ZoneInfo,
+                now: datetime | None = None) -> date:
+    """The first publication date to ask for: the day of the last successful run, in the
+    publisher's zone (one day of overlap is harmless, storage is idempotent), or a backfill."""
+    now = now or utcnow()
+    row = session.get(Source, source_id)
+    if row is not None and row.last_success_at is not None:
+        return row.last_success_at.astimezone(zone).date()
+    return (now.astimezone(zone) - timedelta(days=backfill_days)).date()
+
+
+def start_run(session: Session, source_id: str, since: date | None) -> CrawlRun:
+    run = CrawlRun(source_id=source_id, started_at=utcnow(), status="running", since=since)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run: CrawlRun, *, ok: bool, error: str | None = None) -> None:
+    """Close a run and fold it into the source's health counters."""
+    run.finished_at = utcnow()
+    run.status = "ok" if ok else "failed"
+    run.error = error
+    source = session.get(Source, run.source_id)
+    if source is None:
+        return
+    source.last_run_at = run.finished_at
+    source.last_status = run.status
+    source.last_error = error
+    source.items_last_run = run.items_scraped
+    if ok:
+        source.last_success_at = run.started_at
+        source.consecutive_failures = 0
+        source.consecutive_empty_runs = (
+            source.consecutive_empty_runs + 1 if run.items_scraped == 0 else 0
+        )
+    else:
+        source.consecutive_failures += 1
+
+
+def list_sources(session: Session) -> list[Source]:
+    return list(session.scalars(select(Source).order_by(Source.id)))
+
+
+def abandon_running(session: Session, source_id: str, reason: str) -> int:
+    """Close the runs a killed or crashed crawl left open, so the source shows the failure."""
+    runs = list(session.scalars(
+        select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status == "running")
+    ))
+    for run in runs:
+        finish_run(session, run, ok=False, error=reason)
+    return len(runs)

@@ -1,0 +1,69 @@
+"""Shared test fixtures: real databases (a SQLite file, the local PostgreSQL server) and settings
+that point TREWS at a temporary data folder."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDINGS = ROOT / "replay" / "recordings"
+FR_PAGE = RECORDINGS / "us" / "fr_api_documents_2024-01-02_to_2024-01-17_page1_all_fields.json"
+POSTGRES_SERVER = os.environ.get(
+    "TREWS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_trews_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests build their own settings; a developer's TREWS_* variables must not leak in."""
+    for name in list(os.environ):
+        if name.startswith("TREWS_"):
+            monkeypatch.delenv(name)
+
+
+def postgres_available() -> str | None:
+    """None when the server answers, else the reason to skip."""
+    try:
+        with create_engine(POSTGRES_SERVER).connect() as connection:
+            connection.execute(text("select 1"))
+    except OperationalError as exc:
+        return f"PostgreSQL not reachable at {POSTGRES_SERVER}: {exc.orig}"
+    return None
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the `test` database of the local server, dropped afterwards."""
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    schema = f"trews_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs on a real SQLite file and on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'trews.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data_dir=tmp_path / "var")

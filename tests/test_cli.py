@@ -1,0 +1,102 @@
+"""The `trews` command line as a user runs it: help everywhere, `analyse` on its public contract,
+and the offline demo end to end."""
+
+import json
+import subprocess
+import sys
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from tests.conftest import FR_PAGE, ROOT
+
+CONTRACT_KEYS = {"id", "trade_remedy", "market", "vietnam", "countries", "measures",
+                 "proceeding", "stage", "new_case", "case_numbers", "hs_codes", "sectors",
+                 "deadlines", "severity", "reasons"}
+COMMANDS = [[], ["run"], ["demo"], ["crawl"], ["analyse"], ["sources"], ["subscribers"],
+            ["subscribers", "import"], ["db"], ["db", "upgrade"]]
+
+
+def fr_page_as_jsonl(path: Path) -> Path:
+    """The real 1,000-document FR page in the `trews analyse` input shape."""
+    results = json.loads(FR_PAGE.read_text())["results"]
+    lines = [
+        json.dumps({
+            "id": doc["document_number"], "market": "US", "source": "us_fr_documents",
+            "title": doc["title"], "text": doc.get("abstract") or "",
+            "published": doc["publication_date"], "url": doc["html_url"],
+            "raw": {key: doc.get(key) for key in ("docket_ids", "action", "agencies", "type",
+                                                  "dates", "abstract")},
+        })
+        for doc in results
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "trews")
+def test_every_command_has_help(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def run_trews(*args: str, stdin: str | None = None, cwd: Path = ROOT,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from cli import main; main()", *args], input=stdin,
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=300, check=False,
+    )
+
+
+def test_analyse_follows_the_contract_on_the_real_fr_page(tmp_path: Path) -> None:
+    source = fr_page_as_jsonl(tmp_path / "page.jsonl")
+    started = time.monotonic()
+    result = run_trews("analyse", str(source))
+    elapsed = time.monotonic() - started
+
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    inputs = [json.loads(line) for line in source.read_text().splitlines()]
+    assert [line["id"] for line in lines] == [line["id"] for line in inputs]
+    assert all(set(line) == CONTRACT_KEYS for line in lines)
+    on_vietnam = {line["id"] for line in lines if line["vietnam"] != "none"}
+    assert on_vietnam == {"2023-28945", "2024-00396"}
+    assert elapsed < 60
+
+
+def test_analyse_reports_a_malformed_line_and_goes_on(tmp_path: Path) -> None:
+    good = {"id": "x1", "market": "US", "source": "us_fr_documents",
+            "title": "Certain Paper Shopping Bags From the Socialist Republic of Vietnam: "
+                     "Preliminary Affirmative Determination of Sales at Less Than Fair Value",
+            "text": "", "published": "2024-01-03", "url": "https://example.org/x1"}
+    broken = '{"id": "broken", "title": '
+    stdin = "\n".join([json.dumps(good), broken, json.dumps(good | {"id": "x3"})])
+
+    result = run_trews("analyse", "-", stdin=stdin + "\n")
+
+    assert result.returncode == 1
+    assert "line 2" in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["x1", "x3"]
+
+
+def test_demo_fills_the_outbox_with_the_vietnamese_notices(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TREWS_DATA_DIR": str(tmp_path / "var")}
+
+    result = run_trews("demo", "--outbox", str(outbox), env=env)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "notices fetched:         1129" in result.stdout
+    assert "on Vietnam:              2" in result.stdout
+    mails = [message_from_bytes(path.read_bytes(), policy=policy.default)
+             for path in sorted(outbox.glob("*.eml"))]
+    assert mails, result.stdout
+    titles = [mail.get_body(("plain",)).get_content() for mail in mails]
+    assert any("Paper Shopping Bags" in text for text in titles)
+    assert any("Warmwater Shrimp" in text for text in titles)
+    assert f"outbox:                  {outbox.resolve()}" in result.stdout
