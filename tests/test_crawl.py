@@ -9,8 +9,10 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from cli import main
 from config import Settings
 from crawlers.spiders.us_fr_documents import UsFrDocumentsSpider
 from demo import replayed_sources_file
@@ -167,3 +169,20 @@ def test_hung_source_is_killed_at_its_timeout(service: Service, replay: ReplaySe
     assert "killed after 6 s" in result.detail
     row = source_row(service)
     assert row.last_status == "failed" and "killed" in (row.last_error or "")
+
+
+def test_sources_command_shows_the_health_of_each_source(
+    service: Service, replay: ReplayServer
+) -> None:
+    run_crawl(service)
+    replay.set_fault(DOCUMENTS, "http500")
+    run_crawl(service)
+
+    result = CliRunner().invoke(main, ["sources"], env={
+        "TREWS_DATA_DIR": str(service.settings.data_dir),
+        "TREWS_SOURCES_FILE": str(service.settings.sources_file)})
+
+    assert result.exit_code == 0, result.output
+    line = next(row for row in result.output.splitlines() if row.startswith("us_fr_documents"))
+    assert " failed " in line and "HTTP error" in line
+    assert line.split()[1] == "US"

@@ -1,0 +1,85 @@
+"""`trews run`, the service, as an operator starts it: a real process on the replay server,
+writing alerts to the default file outbox, stopped by SIGTERM and started again."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from config import load_settings
+from config.settings import CONFIG_DIR
+from demo import replayed_sources_file
+from replay import ReplayServer
+from tests.conftest import ROOT
+
+TREWS = [sys.executable, "-c", "from cli import main; main()"]
+
+
+@pytest.fixture
+def environment(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with ReplayServer(lifetime_s=300).running_in_thread() as replay:
+        settings = load_settings(data_dir=tmp_path / "var")
+        sources = replayed_sources_file(settings, replay.base_url, tmp_path / "sources.yaml")
+        yield {"PATH": os.environ["PATH"], "HOME": str(tmp_path),
+               "TREWS_DATA_DIR": str(tmp_path / "var"), "TREWS_SOURCES_FILE": str(sources)}
+
+
+def eml_files(env: dict[str, str]) -> list[Path]:
+    return sorted((Path(env["TREWS_DATA_DIR"]) / "outbox").glob("*.eml"))
+
+
+def wait_for(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def start_service(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([*TREWS, "run"], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def stop_service(process: subprocess.Popen[str]) -> tuple[int, str]:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=10)
+    return process.returncode, output
+
+
+def test_service_runs_a_cycle_into_the_file_outbox_and_stops_on_sigterm(
+    environment: dict[str, str],
+) -> None:
+    imported = subprocess.run(
+        [*TREWS, "subscribers", "import", str(CONFIG_DIR / "subscribers.example.csv")],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60, check=False)
+    assert imported.returncode == 0, imported.stderr
+
+    service = start_service(environment)
+    try:
+        arrived = wait_for(lambda: len(eml_files(environment)) >= 5, timeout=90)
+    finally:
+        code, output = stop_service(service)
+    assert arrived, output[-3000:]
+    assert code == 0, output[-3000:]
+    first = eml_files(environment)
+    assert any(b"Paper Shopping Bags" in path.read_bytes() for path in first)
+
+    restarted = start_service(environment)
+    time.sleep(4)
+    code, output = stop_service(restarted)
+    assert code == 0, output[-3000:]
+    assert eml_files(environment) == first  # nothing mailed twice after a restart
+    engine = create_engine(f"sqlite:///{Path(environment['TREWS_DATA_DIR']) / 'trews.db'}")
+    with engine.connect() as connection:
+        jobs = connection.execute(text("select id from apscheduler_jobs")).scalars().all()
+    engine.dispose()
+    assert jobs == ["cycle:us_fr_documents"]  # kept in the job store, not added twice
