@@ -23,8 +23,10 @@ from alerts.outbox import DrainReport, SubscriptionMatch, drain, queue_matches
 from alerts.transport import FileOutbox, SmtpTransport, TransientMailError, Transport
 from config import Sector, Settings, Source, load_sectors, load_sources
 from rules.analyse import analyse
+from rules.cases import case_steps
 from rules.matching import Subscription as RuleSubscription
 from rules.matching import match
+from storage.cases import CaseLink, link_notice
 from storage.database import make_engine, session_factory, transaction
 from storage.migrate import upgrade
 from storage.models import Notice, Subscription
@@ -142,6 +144,20 @@ def rule_subscriptions(rows: Iterable[Subscription]) -> list[RuleSubscription]:
     ]
 
 
+def link_cases(session: Session, notice: Notice, analysis: dict[str, Any]) -> None:
+    """Put the notice on the timeline of every case it moves."""
+    for step in case_steps(analysis, notice.title, notice.published):
+        key, expected = step.key, step.next
+        link_notice(session, notice, CaseLink(
+            market=key.market, origin=key.origin, measure=key.measure, product=key.product,
+            numbers=key.numbers, vietnam=key.vietnam, proceeding=step.proceeding,
+            stage=step.stage, event_on=step.event_on,
+            next_step=expected.step if expected else None,
+            next_due=expected.due if expected else None,
+            next_basis=expected.basis if expected else None,
+        ))
+
+
 def analyse_pending(service: Service, batch: int = 500) -> AnalyseReport:
     """Analyse every new or changed notice, record its matches and queue its deliveries, one
     transaction per batch so an analysis and its deliveries are never half-written."""
@@ -156,6 +172,7 @@ def analyse_pending(service: Service, batch: int = 500) -> AnalyseReport:
             for notice in notices:
                 analysis = analyse(notice_input(notice), service.sectors).to_dict()
                 save_analysis(notice, analysis)
+                link_cases(session, notice, analysis)
                 found = [
                     SubscriptionMatch(rows[hit.subscription_id], hit.severity, list(hit.reasons))
                     for hit in match(analysis, subscriptions)

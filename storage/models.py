@@ -149,3 +149,56 @@ class Delivery(Base):
     message_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class Case(Base):
+    """One proceeding of one market on one origin and measure, followed across its notices."""
+
+    __tablename__ = "trade_case"
+    __table_args__ = (Index("ix_trade_case_product", "market", "product", "origin", "measure"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    market: Mapped[str] = mapped_column(String(8))
+    origin: Mapped[str | None] = mapped_column(String(3))
+    measure: Mapped[str | None] = mapped_column(String(4))
+    product: Mapped[str] = mapped_column(String(300))
+    vietnam: Mapped[str] = mapped_column(String(16), default="none", index=True)
+    proceeding: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    opened_on: Mapped[date | None]
+    last_event_on: Mapped[date | None]
+    next_step: Mapped[str | None] = mapped_column(String(40))
+    next_due: Mapped[date | None]
+    next_basis: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    numbers: Mapped[list["CaseNumber"]] = relationship(cascade="all, delete-orphan")
+    events: Mapped[list["CaseEvent"]] = relationship(cascade="all, delete-orphan",
+                                                     order_by="CaseEvent.event_on")
+
+
+class CaseNumber(Base):
+    """A case number as the market writes it; one number belongs to one case."""
+
+    __tablename__ = "case_number"
+    __table_args__ = (UniqueConstraint("market", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("trade_case.id"), index=True)
+    market: Mapped[str] = mapped_column(String(8))
+    number: Mapped[str] = mapped_column(String(60))
+
+
+class CaseEvent(Base):
+    """A step of a case's timeline: which notice, which step, on which date."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "notice_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("trade_case.id"))
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
+    proceeding: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(32))
+    event_on: Mapped[date | None]

@@ -16,7 +16,7 @@ from demo import replayed_sources_file
 from replay import ReplayServer
 from scheduler import Service, analyse_pending, run_cycle, send_queued
 from storage.database import transaction
-from storage.models import Delivery, Notice
+from storage.models import Case, CaseNumber, Delivery, Notice
 
 PAPER_BAGS = "2023-28945"
 SHRIMP = "2024-00396"
@@ -99,6 +99,20 @@ def test_no_mail_for_documents_that_are_not_trade_remedies(cycle) -> None:
     assert mailed
     assert all(notice.trade_remedy for notice in mailed)
     assert {PAPER_BAGS, SHRIMP} <= {notice.external_id for notice in mailed}
+
+
+def test_notices_are_linked_into_cases_with_a_next_step(cycle) -> None:
+    service, _received, _sent = cycle
+    with service.sessions() as session:
+        cases = session.scalars(select(Case).where(Case.product == "frozen warmwater shrimp"))
+        shrimp = {case.origin: case for case in cases}
+        bags = session.scalars(select(Case).join(CaseNumber).where(
+            CaseNumber.number == "A-552-836")).one()
+        numbers = {n.number for n in shrimp["VN"].numbers}
+    assert set(shrimp) == {"CN", "IN", "TH", "VN"}
+    assert numbers == {"A-552-802"} and shrimp["VN"].vietnam == "subject"
+    assert (bags.origin, bags.stage, bags.vietnam) == ("VN", "preliminary", "subject")
+    assert bags.next_step == "final" and bags.next_due is not None
 
 
 def test_reanalysing_every_notice_mails_nobody_twice(cycle) -> None:
