@@ -10,13 +10,13 @@ from typing import Any
 
 from config.sectors import Sector
 from rules import case_numbers as cn
-from rules import classify, countries
+from rules import classify, countries, languages, markets, news
 from rules.deadlines import find_deadlines
 from rules.hs_codes import extract_hs_codes
 from rules.notice import Analysis, Notice
 from rules.sectors import OTHER, SectorIndex, index_for, product_part
 from rules.severity import assess
-from rules.text import squash
+from rules.text import fold, squash
 
 _MARKET_RE = re.compile(r"^(?:[A-Z]{2}|EU)$")
 _CIRCUMVENTION_CONTEXT_RE = re.compile(
@@ -24,6 +24,7 @@ _CIRCUMVENTION_CONTEXT_RE = re.compile(
     r"|certif(?:y|ication)|with respect to|exports? from|transship|lan tranh",
     re.IGNORECASE,
 )
+_NEWS_LEAD = 600
 _ITC_PHASE_RE = re.compile(r"\((?:[a-z]+ )?review\)|\((preliminary|final)\)", re.IGNORECASE)
 
 
@@ -48,12 +49,17 @@ def _body(notice: Notice) -> str:
 
 
 def _vietnam_role(
-    notice: Notice, body: str, origins: list[str], case_origins: list[str], proceeding: str
+    notice: Notice, body: str, origins: list[str], case_origins: list[str], proceeding: str,
+    *, market: str | None, is_news: bool,
 ) -> tuple[str, str]:
     """Vietnam's role: subject, circumvention target or none, with the reason."""
-    if notice.market == "VN":
+    if market == "VN":
         return "none", ("Vietnam is the investigating market (its own case on imports): "
                         "no export warning")
+    if is_news and (proceeding == "circumvention" or _CIRCUMVENTION_CONTEXT_RE.search(
+            fold(notice.title))) and countries.mentions_vietnam(f"{notice.title} {body}"):
+        return "circumvention", ("Vietnam is named in a circumvention proceeding (goods routed "
+                                 "through or finished in Vietnam under another origin's order)")
     if countries.VIETNAM in origins:
         return "subject", "Vietnam is a named origin of the goods"
     if countries.VIETNAM in case_origins:
@@ -61,6 +67,10 @@ def _vietnam_role(
     if countries.VIETNAM in countries.third_countries(notice.title):
         return "circumvention", ("the title names Vietnam as a third country "
                                  "('With Respect to' / 'Exports From')")
+    if is_news:
+        found = news.vietnam_in_news(notice.title, body, listed=bool(origins))
+        if found:
+            return found
     everything = f"{notice.title} {body}"
     if countries.mentions_vietnam(everything):
         if proceeding in ("circumvention", "scope") or _CIRCUMVENTION_CONTEXT_RE.search(everything):
@@ -73,39 +83,85 @@ def _vietnam_role(
     return "none", "Vietnam is not named"
 
 
-def _origins(notice: Notice, body: str) -> tuple[list[str], str]:
-    """Origins from the title's 'From ...' lists (not 'Exports From'), else from the text."""
-    found = countries.origins_after_from(notice.title)
+def _safeguard_role(
+    role: str, why: str, measures: list[str], origins: list[str], text: str, market: str | None
+) -> tuple[str, str, bool]:
+    """A global safeguard covers Vietnam's exports unless the notice excludes Vietnam.
+
+    Returns (role, reason, global safeguard?)."""
+    if market == "VN" or not news.is_global_safeguard(measures, origins, text):
+        return role, why, False
+    excluded = news.vietnam_excluded(text)
+    if excluded:
+        return "none", f"global safeguard: Vietnam is excluded ('{excluded}')", True
+    if role == "circumvention":
+        return role, why, True
+    return "subject", "global safeguard: covers all origins including Vietnam", True
+
+
+def _origins(notice: Notice, body: str, market: str | None, is_news: bool
+             ) -> tuple[list[str], str]:
+    """Origins from the title's 'From ...' lists (not 'Exports From'), else from the text; a
+    news title's other countries ('thép Trung Quốc') when it has no list. The investigating
+    market is never an origin of its own case."""
+    def own(codes: list[str]) -> list[str]:
+        return [c for c in codes if c != market]
+
+    if is_news:  # a headline abbreviates ('từ Việt Nam'); the lead lists every origin
+        lead = body[:_NEWS_LEAD]
+        found = own(countries.origins_after_from(notice.title))
+        found += [c for c in own(countries.origins_after_from(lead)) if c not in found]
+        if found:
+            return found, f"origins listed in the title and lead: {', '.join(found)}"
+        found = own(countries.countries_mentioned(f"{notice.title} {lead}"))
+        found = [c for c in found if c != countries.VIETNAM]
+        if found:
+            return found, f"origins named in the title and lead: {', '.join(found)}"
+        return [], "no origin named in title or lead"
+    found = own(countries.origins_after_from(notice.title))
     if found:
         return found, f"origins from the title: {', '.join(found)}"
-    found = countries.origins_after_from(body)
+    found = own(countries.origins_after_from(body))
     if found:
         return found, f"origins from the text: {', '.join(found)}"
     return [], "no origin named in title or text"
 
 
 def _sectors(
-    index: SectorIndex, notice: Notice, body: str, hs_codes: list[str]
+    index: SectorIndex, notice: Notice, body: str, hs_codes: list[str], is_news: bool = False
 ) -> tuple[list[str], str]:
-    """Sectors by HS code, else product terms in the title's product part, else in the abstract."""
-    product = product_part(notice.title)
+    """Sectors by HS code, else product terms in the title's product part, else in the abstract.
+
+    A news headline has no 'From' grammar: its whole title is the product part, then the lead."""
+    product = product_part(notice.title) or (notice.title if is_news else "")
     hits = index.by_hs(hs_codes)
     if hits:
         named = index.by_terms(product) if product else []
         common = {h.sector for h in named} & {h.sector for h in hits}
-        # Title and HS agree: keep the agreement; they disagree: keep both (HS decides in DOMAIN,
-        # but subscribers of the named product's sector must still hear of it).
-        hits = [h for h in hits if h.sector in common] if common else hits + named
-        return [h.sector for h in hits], "sector by HS (and title terms): " + "; ".join(
+        # The HS heading decides (DOMAIN.md section 4); when the title agrees with some of the
+        # codes, those are the product's and the others are accessories of the scope.
+        hits = [h for h in hits if h.sector in common] if common else hits
+        return [h.sector for h in hits], "sector by HS heading: " + "; ".join(
             f"{h.sector} ({h.evidence})" for h in hits)
     abstract = _as_text(notice.raw.get("abstract")) or body
-    for label, text in (("title product", product), ("abstract", abstract)):
+    if product and not is_news:
+        hits = index.by_head_terms(product)
+        if hits:
+            return [h.sector for h in hits], "sector from the title's product: " + "; ".join(
+                f"{h.sector} ({h.evidence})" for h in hits)
+    sources: list[tuple[str, str]] = [("title", product)] if is_news else []
+    if is_news:
+        sources.append(("lead paragraph", body[:400]))
+    sources.append(("abstract", abstract))
+    for label, text in sources:
         hits = index.by_terms(text) if text else []
         if hits:
             return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
                 f"{h.sector} ({h.evidence})" for h in hits)
-    if product.strip():
+    if product.strip() and not is_news:
         return [OTHER], f"product '{product.strip()}' matches no sector term: sector other"
+    if is_news:
+        return [OTHER], "the news names no product of a configured sector: sector other"
     return [], "no product named: no sector"
 
 
@@ -118,14 +174,28 @@ def analyse(
     raw = notice.raw
     dockets = _as_text(raw.get("docket_ids")) + " " + _as_text(raw.get("docket_id"))
     action = _as_text(raw.get("action"))
-    numbers = cn.parse_case_numbers([dockets, notice.title, body], eu=notice.market == "EU")
-    verdict = classify.decide_trade_remedy(notice.title, f"{body} {action}", numbers)
+    is_news = news.is_news(notice.market)
+    if is_news:
+        finding = markets.detect_market(notice.title, body)
+        market = finding.market if finding else None
+    else:
+        market = notice.market
+    numbers = cn.parse_case_numbers([dockets, notice.title, body], market=market)
+    if is_news:
+        verdict = news.decide(notice.title, body, numbers)
+    else:
+        verdict = classify.decide_trade_remedy(notice.title, f"{body} {action}", numbers)
     result = Analysis(id=notice.id, reasons=list(verdict.reasons))
     if not verdict.trade_remedy:
         return result
     result.trade_remedy = True
     result.case_numbers = numbers
-    if notice.market and _MARKET_RE.match(notice.market):
+    if is_news:
+        result.market = market
+        result.reasons.append(finding.reason if finding else (
+            f"market unknown: the publisher ({notice.market or 'no market'}) reports other "
+            "authorities' cases and the text names no investigating authority"))
+    elif notice.market and _MARKET_RE.match(notice.market):
         result.market = notice.market
         result.reasons.append(
             f"market {notice.market}: the publisher's authority runs the proceeding")
@@ -133,9 +203,16 @@ def analyse(
         result.reasons.append(
             f"market unknown: publisher market {notice.market!r} is not a national one")
 
-    result.measures = classify.detect_measures(notice.title, body, numbers)
+    if is_news:  # a headline abbreviates ('chống bán phá giá'); the lead names every measure
+        result.measures = classify.detect_measures(
+            f"{notice.title}. {body[:_NEWS_LEAD]}", "", numbers)
+    else:
+        result.measures = classify.detect_measures(notice.title, body, numbers)
     result.reasons.append(f"measures: {', '.join(result.measures) or 'not stated'}")
-    proceeding, why = classify.detect_proceeding(notice.title, action, body)
+    if is_news:
+        proceeding, why = news.detect_proceeding(notice.title, body)
+    else:
+        proceeding, why = classify.detect_proceeding(notice.title, action, body)
     if proceeding == "other":
         phase = _ITC_PHASE_RE.search(dockets)
         if phase:
@@ -143,7 +220,16 @@ def analyse(
             why = f"ITC docket {phase.group(0)}"
     result.proceeding = proceeding
     result.reasons.append(f"proceeding {proceeding}" + (f" ('{why}')" if why else ""))
-    result.stage, why = classify.detect_stage(notice.title, action, proceeding)
+    if is_news:
+        result.stage, why = news.detect_stage(notice.title, body)
+    else:
+        result.stage, why = classify.detect_stage(notice.title, action, proceeding)
+        if result.stage == "other" and not why:  # a gazette title ('CIRCULAR Nº 12'): the lead
+            lead_stage = languages.earliest_stage(body[:_NEWS_LEAD])
+            if lead_stage:
+                result.stage, why = lead_stage.name, f"{lead_stage.phrase}, in the text lead"
+    if proceeding == "court_decision":
+        result.stage, why = "court_decision", "court decision"
     if proceeding in classify.REVIEWS and result.stage in ("preliminary", "final"):
         result.stage, why = "results", f"{result.stage} step of a review: '{why}'"
     result.reasons.append(f"stage {result.stage}" + (f" ('{why}')" if why else ""))
@@ -151,20 +237,27 @@ def analyse(
     if result.new_case:
         result.reasons.append("new case: a petition or initiation opens an investigation/inquiry")
 
-    origins, why = _origins(notice, body)
+    origins, why = _origins(notice, body, market, is_news)
     result.reasons.append(why)
     case_origins = [o for o in (cn.origin_of(n) for n in numbers) if o]
-    result.vietnam, why = _vietnam_role(notice, body, origins, case_origins, proceeding)
+    role, why = _vietnam_role(notice, body, origins, case_origins, proceeding,
+                              market=market, is_news=is_news)
+    role, why, global_sg = _safeguard_role(role, why, result.measures, origins,
+                                           f"{notice.title}. {body}", market)
+    result.vietnam = role
     result.reasons.append(why)
     found = set(origins) | set(case_origins)
     if proceeding in ("circumvention", "scope"):
+        # the routes: 'completed in Cambodia, Malaysia, Thailand, or Vietnam' (title or text)
         found |= set(countries.third_countries(notice.title))
-    if result.vietnam == "circumvention":
+        found |= set(countries.third_countries(body[:_NEWS_LEAD] if is_news else body))
+    if result.vietnam == "circumvention" or (result.vietnam == "subject" and not global_sg):
         found.add(countries.VIETNAM)
+    found.discard(market or "")
     result.countries = sorted(found)
 
     result.hs_codes = extract_hs_codes(f"{notice.title} {body}")
-    result.sectors, why = _sectors(index_for(sectors), notice, body, result.hs_codes)
+    result.sectors, why = _sectors(index_for(sectors), notice, body, result.hs_codes, is_news)
     result.reasons.append(why)
     result.deadlines = find_deadlines(body, notice.published)
     if result.deadlines:
@@ -174,7 +267,7 @@ def analyse(
         trade_remedy=True, vietnam=result.vietnam, proceeding=proceeding, stage=result.stage,
         new_case=result.new_case,
         measures=result.measures, sectors=result.sectors, market=result.market,
-        deadlines=result.deadlines, published=notice.published,
+        deadlines=result.deadlines, published=notice.published, global_safeguard=global_sg,
     )
     result.reasons.append(why)
     return result

@@ -9,6 +9,7 @@ copyright anti-circumvention) are refused unless a case number says otherwise.
 import re
 from dataclasses import dataclass
 
+from rules import languages
 from rules.text import fold, squash
 
 
@@ -81,10 +82,19 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str]) -> Verdi
         match = pattern.search(both)
         if match:
             return Verdict(True, (f"{label} wording: '{match.group(0)}'",))
+    found = languages.remedy_wording(both)
+    if found:
+        return Verdict(True, (f"trade-remedy wording ({found.name}): '{found.phrase}'",))
     if _FROM_RE.search(title) and _ITC_STEP_RE.search(title):
         return Verdict(True, ("title names a product from an origin and a trade-remedy step",))
     return Verdict(False, ("not a trade remedy: no case number and no anti-dumping, "
                            "countervailing, safeguard or circumvention wording",))
+
+
+# "CVD Determination and Alignment of Final Determination With Final Antidumping Duty
+# Determination": the AD case is only named as the one the CVD final is aligned with.
+_ALIGNMENT_RE = _rx(r"\balignment of (?:the )?final (?:countervailing duty )?determinations?"
+                    r" with (?:the )?final (?:antidumping|anti-dumping) duty determinations?")
 
 
 def detect_measures(primary: str, fallback: str, case_numbers: list[str]) -> list[str]:
@@ -93,13 +103,14 @@ def detect_measures(primary: str, fallback: str, case_numbers: list[str]) -> lis
 
     found = {m for m in (measure_of(n) for n in case_numbers) if m}
     for text in (primary, fallback):
-        folded = fold(text)
+        folded = _ALIGNMENT_RE.sub(" ", fold(text))
         if _AD_RE.search(folded):
             found.add("AD")
         if _CVD_RE.search(folded):
             found.add("CVD")
         if _SG_RE.search(folded):
             found.add("SG")
+        found.update(m for m, _ in languages.measures(folded))
         if found:
             break
     return [m for m in ("AD", "CVD", "SG") if m in found]
@@ -131,6 +142,10 @@ def detect_proceeding(title: str, action: str, text: str) -> tuple[str, str]:
     for source in (title, action, text):
         folded = fold(source)
         for name, pattern in _PROCEEDINGS:
+            if name == "investigation":  # typed proceedings in any language come first
+                found = languages.proceeding(folded)
+                if found:
+                    return found.name, found.phrase
             match = pattern.search(folded)
             if match:
                 return name, match.group(0)
@@ -149,6 +164,8 @@ _STAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
                   r"|notice of scope ruling applications|addendum|correction)")),
     ("initiation", _rx(r"\binitiation\b|\binstitution\b|\binitiating\b|\bself-initiat"
                        r"|\bkhoi xuong\b")),
+    ("order", _rx(r"^\s*(?:notice of )?(?:antidumping|anti-dumping|countervailing)"
+                  r"(?: and countervailing)? duty orders?\b")),
     ("continuation", _rx(r"\bcontinuation\b")),
     ("revocation", _rx(r"(?<!consideration of )(?<!intent to )\brevocation\b|\brevoking\b")),
     ("termination", _rx(r"\btermination\b|\bterminat(?:ing|ed)\b|\bwithdrawal of petition\b"
@@ -190,6 +207,9 @@ def detect_stage(title: str, action: str, proceeding: str) -> tuple[str, str]:
             match = pattern.search(folded)
             if match:
                 return name, match.group(0).strip()
+        found = languages.earliest_stage(folded, weak=False)
+        if found:
+            return found.name, found.phrase
     return "other", ""
 
 

@@ -7,116 +7,17 @@ pt, id, tr) and negatives ("Vietnam veterans", "Vietnam era") because a mention 
 
 import re
 
+from rules import vocabulary
 from rules.text import fold, squash
+from rules.vocabulary import folded_phrase
 
-# ISO alpha-2 -> names as folded (lower-case, no diacritics) text. Longest alias wins when matching.
+# ISO alpha-2 -> names as folded (lower-case, no diacritics) text, from rules/vocab/countries.yaml.
+# Short names that are also common words ('anh', 'uc', 'my') count only in lists after "from".
 _NAMES: dict[str, tuple[str, ...]] = {
-    "VN": ("vietnam", "viet nam", "socialist republic of vietnam", "socialist republic of viet nam",
-           "vietna", "vietname", "srv", "cong hoa xa hoi chu nghia viet nam"),
-    "CN": ("china", "people's republic of china", "peoples republic of china", "prc", "trung quoc",
-           "chine", "cina"),
-    "IN": ("india", "republic of india", "an do", "inde"),
-    "TH": ("thailand", "kingdom of thailand", "thai lan", "thailande", "tailandia"),
-    "KR": ("korea", "south korea", "republic of korea", "han quoc", "coree du sud",
-           "corea del sur"),
-    "KP": ("north korea", "democratic people's republic of korea", "trieu tien"),
-    "TW": ("taiwan", "dai loan", "chinese taipei", "separate customs territory of taiwan, penghu, "
-           "kinmen and matsu"),
-    "ID": ("indonesia", "republic of indonesia", "indonesie"),
-    "MY": ("malaysia", "malaisie", "malasia"),
-    "KH": ("cambodia", "kingdom of cambodia", "campuchia", "cambodge", "camboya"),
-    "LA": ("laos", "lao pdr", "lao people's democratic republic"),
-    "MM": ("myanmar", "burma"),
-    "PH": ("philippines", "republic of the philippines", "philippin", "filipinas"),
-    "SG": ("singapore", "republic of singapore", "singapour"),
-    "JP": ("japan", "nhat ban", "japon"),
-    "HK": ("hong kong",),
-    "BD": ("bangladesh",),
-    "PK": ("pakistan", "islamic republic of pakistan"),
-    "LK": ("sri lanka",),
-    "NP": ("nepal",),
-    "AU": ("australia", "uc", "australie"),
-    "NZ": ("new zealand",),
-    "CA": ("canada",),
-    "US": ("united states", "united states of america", "hoa ky", "etats-unis", "estados unidos"),
-    "MX": ("mexico", "united mexican states", "mexique"),
-    "BR": ("brazil", "federative republic of brazil", "bresil", "brasil"),
-    "AR": ("argentina", "argentine republic"),
-    "CL": ("chile",),
-    "CO": ("colombia",),
-    "PE": ("peru",),
-    "EC": ("ecuador",),
-    "VE": ("venezuela",),
-    "DO": ("dominican republic",),
-    "TT": ("trinidad and tobago", "republic of trinidad and tobago"),
-    "CR": ("costa rica",),
-    "GT": ("guatemala",),
-    "SV": ("el salvador",),
-    "HN": ("honduras",),
-    "UY": ("uruguay",),
-    "PY": ("paraguay",),
-    "TR": ("turkey", "republic of turkey", "turkiye", "republic of turkiye", "tho nhi ky",
-           "turquie", "turquia"),
-    "RU": ("russia", "russian federation", "nga"),
-    "UA": ("ukraine",),
-    "BY": ("belarus", "republic of belarus"),
-    "KZ": ("kazakhstan", "republic of kazakhstan"),
-    "UZ": ("uzbekistan",),
-    "MD": ("moldova", "republic of moldova"),
-    "AM": ("armenia",),
-    "AZ": ("azerbaijan",),
-    "DE": ("germany", "federal republic of germany", "duc"),
-    "FR": ("france", "french republic", "phap"),
-    "IT": ("italy", "italian republic"),
-    "ES": ("spain", "kingdom of spain", "tay ban nha"),
-    "PT": ("portugal", "portuguese republic"),
-    "NL": ("netherlands", "the netherlands", "kingdom of the netherlands", "holland"),
-    "BE": ("belgium", "kingdom of belgium"),
-    "LU": ("luxembourg",),
-    "AT": ("austria",),
-    "CH": ("switzerland",),
-    "GB": ("united kingdom", "great britain", "u.k.", "uk", "anh"),
-    "IE": ("ireland",),
-    "DK": ("denmark",),
-    "SE": ("sweden",),
-    "FI": ("finland",),
-    "NO": ("norway",),
-    "PL": ("poland", "republic of poland"),
-    "CZ": ("czech republic", "czechia"),
-    "SK": ("slovakia", "slovak republic"),
-    "SI": ("slovenia",),
-    "HU": ("hungary",),
-    "RO": ("romania",),
-    "BG": ("bulgaria",),
-    "GR": ("greece", "hellenic republic"),
-    "HR": ("croatia",),
-    "RS": ("serbia", "republic of serbia"),
-    "BA": ("bosnia and herzegovina",),
-    "MK": ("north macedonia", "macedonia"),
-    "LV": ("latvia",),
-    "LT": ("lithuania",),
-    "EE": ("estonia",),
-    "CY": ("cyprus",),
-    "MT": ("malta",),
-    "IL": ("israel",),
-    "EG": ("egypt", "arab republic of egypt"),
-    "SA": ("saudi arabia", "kingdom of saudi arabia"),
-    "AE": ("united arab emirates", "uae", "u.a.e."),
-    "OM": ("oman", "sultanate of oman"),
-    "BH": ("bahrain", "kingdom of bahrain"),
-    "QA": ("qatar",),
-    "KW": ("kuwait",),
-    "IR": ("iran", "islamic republic of iran"),
-    "ZA": ("south africa", "republic of south africa"),
-    "MA": ("morocco",),
-    "TN": ("tunisia",),
-    "DZ": ("algeria",),
-    "NG": ("nigeria",),
-    "KE": ("kenya",),
-    "MU": ("mauritius",),
+    code: tuple(dict.fromkeys(folded_phrase(a) for a in aliases))
+    for code, aliases in vocabulary.countries().countries.items()
 }
-# Short Vietnamese/other names that are common words in English: matched only in lists after "from".
-_LIST_ONLY = {"uc", "nga", "duc", "anh", "phap"}
+_LIST_ONLY = {folded_phrase(a) for a in vocabulary.countries().list_only}
 
 VIETNAM = "VN"
 _ALIAS_TO_CODE = {alias: code for code, aliases in _NAMES.items() for alias in aliases}
@@ -125,14 +26,21 @@ _COUNTRY_RE = re.compile(r"\b(" + "|".join(re.escape(a) for a in _ALIASES) + r")
 _MENTION_ALIASES = [a for a in _ALIASES if a not in _LIST_ONLY]
 _MENTION_RE = re.compile(r"\b(" + "|".join(re.escape(a) for a in _MENTION_ALIASES) + r")\b")
 _LIST_START_RE = re.compile(
-    r"(?<!exports )(?<!exported )\b(?:from|tu|originating in|originaires? de|procedentes de)\s+"
+    r"(?<!exports )(?<!exported )\b(?:from|tu|cua|xuat xu|originating in|originat(?:e|ing) from"
+    r"|originaires? de|en provenance de|originari[oa]s? de|procedentes? de|provenientes? de"
+    r"|originari[oa]s? d[ao]s?|procedentes? d[ao]s?|provenientes? d[ao]s?|asal|berasal dari|dari)"
+    r"\s+"
 )
 _THIRD_START_RE = re.compile(
-    r"\b(?:with respect to|exports from|exported from|completed in|assembled in|processed in)\s+"
+    r"\b(?:with respect to|exports from|exported from|completed in|assembled in|processed in"
+    r"|thong qua|chuyen tai qua|lap rap tai|hoan thien tai|gia cong tai)\s+"
 )
-_THE_RE = re.compile(r"(?:the\s+)?")
+_THE_RE = re.compile(r"(?:(?:the|de la|la|el|le|les|de|da|do|du|des|del)\s+)?")
 _PAREN_RE = re.compile(r"\s*\([^)]{0,40}\)")
-_SEP_RE = re.compile(r"\s*(?:,\s*and\s+|,\s*|\s+and\s+|\s+va\s+|\s+et\s+|\s+y\s+|\s+or\s+)")
+_SEP_RE = re.compile(
+    r"\s*(?:,\s*and\s+|,\s*va\s+|,\s*|\s+and\s+|\s+va\s+|\s+et\s+|\s+y\s+|\s+e\s+|\s+dan\s+"
+    r"|\s+or\s+|\s+hoac\s+)"
+)
 _VIETNAM_RE = re.compile(
     r"\b(?:viet\s?nam(?:ese)?|vietna|vietname|socialist republic of viet\s?nam)\b"
 )
@@ -160,24 +68,45 @@ def country_code(name: str) -> str | None:
     return _ALIAS_TO_CODE.get(folded)
 
 
-def _list_at(folded: str, pos: int) -> list[str]:
-    """Parse 'X, the Y (Y2), and Z' starting at `pos`; stop at the first non-country item."""
+def _list_span(folded: str, pos: int) -> tuple[list[str], int]:
+    """Parse 'X, the Y (Y2), and Z' starting at `pos`; stop at the first non-country item.
+
+    Returns the codes and where the list ends (after its last country)."""
     codes: list[str] = []
+    end = pos
     while True:
         the = _THE_RE.match(folded, pos)
         start = the.end() if the else pos
         match = _COUNTRY_RE.match(folded, start)
         if not match:
-            return codes
+            return codes, end
         codes.append(_ALIAS_TO_CODE[match.group(1)])
-        pos = match.end()
+        pos = end = match.end()
         paren = _PAREN_RE.match(folded, pos)
         if paren:
-            pos = paren.end()
+            pos = end = paren.end()
         sep = _SEP_RE.match(folded, pos)
         if not sep:
-            return codes
+            return codes, end
         pos = sep.end()
+
+
+def _list_at(folded: str, pos: int) -> list[str]:
+    return _list_span(folded, pos)[0]
+
+
+def origin_spans(folded: str, *, with_cua: bool = False) -> list[tuple[int, int, list[str]]]:
+    """(start, end, codes) of every origin list in already-folded text ('from X and Y', 'từ X').
+
+    Vietnamese 'của' ('of') starts a list only when asked: 'thuế của Hoa Kỳ' names the market."""
+    spans = []
+    for start in _LIST_START_RE.finditer(folded):
+        if not with_cua and start.group(0).startswith("cua"):
+            continue
+        codes, end = _list_span(folded, start.end())
+        if codes:
+            spans.append((start.start(), end, codes))
+    return spans
 
 
 def origins_after_from(text: str) -> list[str]:

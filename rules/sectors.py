@@ -6,6 +6,7 @@ or without diacritics) are matched in the product part of the title, then the ab
 matches keep the longest term, so 'copper pipe and tube' is copper, not steel 'pipe and tube'.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,10 @@ _VIET_MARKERS = frozenset({
 })
 
 
+# Country names as folded-key words ('viet nam', 'nam phi'): masked in plain Vietnamese text.
+_COUNTRY_WORDS_RE = re.compile(r"(?<= )(?:viet nam|nam phi|han quoc|trung quoc|nhat ban)(?= )")
+
+
 @dataclass(frozen=True)
 class _Term:
     sector: str
@@ -32,10 +37,11 @@ class _Term:
 
 @dataclass(frozen=True)
 class SectorHit:
-    """A sector decision with the evidence, for the reasons list."""
+    """A sector decision with the evidence, for the reasons list; `span` is the words matched."""
 
     sector: str
     evidence: str
+    span: tuple[int, int] = (0, 0)
 
 
 class SectorIndex:
@@ -73,6 +79,11 @@ class SectorIndex:
         folded = folded_key(product)
         accented = accented_key(product) if has_diacritics(product) else None
         plain_vietnamese = accented is None and len(set(folded.split()) & _VIET_MARKERS) >= 2
+        if plain_vietnamese:  # 'Viet Nam' must not read as 'nấm' (mushrooms) without accents
+            folded = _COUNTRY_WORDS_RE.sub(lambda m: " ".join("x" for _ in m.group(0).split()),
+                                           folded)
+        # Spans are counted in words, comparable between the folded and accented keys, so a
+        # longer term hides a shorter one inside it ('ván sợi gỗ' hides 'sợi').
         taken: list[tuple[int, int]] = []
         hits: dict[str, SectorHit] = {}
         for term in self._terms:
@@ -87,13 +98,31 @@ class SectorIndex:
             start = haystack.find(needle)
             if start < 0:
                 continue
-            span = (start, start + len(needle))
-            if haystack is folded and any(a < span[1] - 1 and span[0] + 1 < b for a, b in taken):
+            first = haystack.count(" ", 0, start)
+            span = (first, first + needle.strip().count(" ") + 1)
+            if any(a < span[1] and span[0] < b for a, b in taken):
                 continue
-            if haystack is folded:
-                taken.append(span)
-            hits.setdefault(term.sector, SectorHit(term.sector, f"product term '{term.text}'"))
+            taken.append(span)
+            hits.setdefault(term.sector,
+                            SectorHit(term.sector, f"product term '{term.text}'", span))
         return list(hits.values())
+
+    def by_head_terms(self, product: str) -> list[SectorHit]:
+        """Sectors of an English product phrase by its head: in 'boltless steel shelving units'
+        the product is shelving (furniture) made of steel, so of the terms matched in one
+        'and'-separated part the last one decides; 'paper plates and aluminum trays' keeps two."""
+        hits = self.by_terms(product)
+        if len(hits) < 2:
+            return hits
+        words = folded_key(product).split()
+        joints = [i for i, word in enumerate(words) if word == "and"
+                  and not any(h.span[0] <= i < h.span[1] for h in hits)]
+        heads: dict[int, SectorHit] = {}
+        for hit in hits:
+            part = sum(1 for joint in joints if joint < hit.span[0])
+            if part not in heads or hit.span[1] > heads[part].span[1]:
+                heads[part] = hit
+        return list(dict.fromkeys(heads.values()))
 
 
 _CACHE: dict[int, tuple[Sequence[Sector], SectorIndex]] = {}

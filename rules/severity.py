@@ -43,13 +43,25 @@ def assess(
     market: str | None,
     deadlines: list[Deadline],
     published: date | None,
+    global_safeguard: bool = False,
 ) -> tuple[str | None, str]:
     """(severity, reason); severity None for a notice that is not a trade remedy."""
     if not trade_remedy:
         return None, "no severity: not a trade remedy"
+    if market == "VN":
+        return "low", ("low: Vietnam's own case on imports (market VN): information for "
+                       "domestic producers and importers, no export warning")
     involved = vietnam in ("subject", "circumvention")
+    urgent = _urgent(deadlines, published)
+    if global_safeguard:
+        if involved and urgent is not None:
+            return "high", (f"high: a global safeguard covers Vietnam and a {urgent.kind} deadline "
+                            f"({urgent.date.isoformat()}) falls within {URGENT_DAYS} days")
+        if involved:
+            return "medium", (f"medium: a safeguard covering all origins ({stage} step), "
+                              "Vietnam's exports included")
+        return "low", "low: a safeguard covering all origins, but Vietnam is excluded"
     if involved:
-        urgent = _urgent(deadlines, published)
         if new_case or (stage in OPENING_OR_PAYING and proceeding in CASE_PROCEEDINGS):
             return "high", (f"high: Vietnam is {vietnam} and the notice is a {stage} step of "
                             f"a {proceeding}")
@@ -57,8 +69,8 @@ def assess(
             return "high", (f"high: Vietnam is {vietnam} and a {urgent.kind} deadline "
                             f"({urgent.date.isoformat()}) falls within {URGENT_DAYS} days")
         return "medium", f"medium: Vietnam is {vietnam} in a {proceeding} ({stage}) step"
-    if "SG" in measures and market != "VN":
-        return "medium", "medium: a safeguard covers all origins, Vietnam included unless exempted"
+    if "SG" in measures:
+        return "medium", "medium: a safeguard on other named origins (trade-diversion risk)"
     watched = [s for s in sectors if s != "other"]
     if (new_case or stage == "order") and watched and market != "VN":
         return "medium", (f"medium: trade-diversion risk, a new case/order on another origin in "

@@ -21,6 +21,21 @@ def fold(text: str) -> str:
     return stripped.lower()
 
 
+def aligned_fold(text: str) -> str:
+    """Fold character by character: the result has the same length as the NFC form of `text`, so
+    a position found on folded text points at the same place in `nfc(text)`."""
+    out = []
+    for ch in text:
+        folded = fold(ch)
+        out.append(folded[0] if folded else " ")
+    return "".join(out).replace("\u2019", "'").replace("\u2018", "'")
+
+
+def nfc(text: str) -> str:
+    """Canonical composed form: 'ệ' as one character, whatever the source sent."""
+    return unicodedata.normalize("NFC", text)
+
+
 def squash(text: str) -> str:
     """Collapse runs of whitespace (FR abstracts wrap lines) to single spaces."""
     return _SPACE_RE.sub(" ", text).strip()

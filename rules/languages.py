@@ -1,0 +1,134 @@
+"""Trade-remedy wording in Vietnamese, Spanish, Portuguese, French, Indonesian and Turkish.
+
+The English rules of classify.py were built on Federal Register grammar; notices from TRAV, Mexico's
+DOF, Brazil's SECEX, Indonesia's KADI or Türkiye's gazette say the same things in their own words.
+The phrases live in rules/vocab/remedies.yaml; this module compiles them once (one pattern per
+concept, on folded text) and answers the questions classify and news ask: which measures, which
+stage (the earliest stage phrase: the main verb leads a news title), which proceeding.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from re import Pattern
+
+from rules import vocabulary
+from rules.text import fold
+from rules.vocabulary import all_phrases, phrase_pattern
+
+
+@dataclass(frozen=True)
+class Found:
+    """A concept found in text: its name, the words that said it and where."""
+
+    name: str
+    phrase: str
+    start: int
+
+
+class _Patterns:
+    def __init__(self) -> None:
+        data = vocabulary.remedies()
+        self.measures = {m: phrase_pattern(all_phrases(p)) for m, p in data.measures.items()}
+        self.circumvention = phrase_pattern(all_phrases(data.circumvention))
+        self.remedy = phrase_pattern(all_phrases(data.remedy))
+        self.stages: dict[str, Pattern[str]] = {
+            s: phrase_pattern(all_phrases(p)) for s, p in data.stages.items()}
+        self.weak_stages: dict[str, Pattern[str]] = {
+            s: phrase_pattern(all_phrases(p)) for s, p in data.weak_stages.items()}
+        self.proceedings = [(p, phrase_pattern(all_phrases(ph)))
+                            for p, ph in data.proceedings.items()]
+        self.events = phrase_pattern(all_phrases(data.not_a_case.events))
+        self.statistics = phrase_pattern(all_phrases(data.not_a_case.statistics))
+        self.lookalikes = phrase_pattern(all_phrases(data.not_a_case.lookalikes))
+
+
+@cache
+def patterns() -> _Patterns:
+    return _Patterns()
+
+
+def _search(pattern: Pattern[str], text: str) -> Found | None:
+    match = pattern.search(fold(text))
+    return Found("", match.group(0), match.start()) if match else None
+
+
+def measures(text: str) -> list[tuple[str, str]]:
+    """(measure, phrase) for every measure named in `text`, in AD, CVD, SG order."""
+    folded = fold(text)
+    out: list[tuple[str, str]] = []
+    for measure, pattern in patterns().measures.items():
+        match = pattern.search(folded)
+        if match:
+            out.append((measure, match.group(0)))
+    return out
+
+
+def remedy_wording(text: str) -> Found | None:
+    """The first trade-remedy phrase of any kind (measure, circumvention, general), or None."""
+    folded = fold(text)
+    best: Found | None = None
+    candidates = [("measure", p) for p in patterns().measures.values()]
+    candidates += [("circumvention", patterns().circumvention), ("remedy", patterns().remedy)]
+    for name, pattern in candidates:
+        match = pattern.search(folded)
+        if match and (best is None or match.start() < best.start):
+            best = Found(name, match.group(0), match.start())
+    return best
+
+
+def circumvention(text: str) -> Found | None:
+    found = _search(patterns().circumvention, text)
+    return Found("circumvention", found.phrase, found.start) if found else None
+
+
+def _earliest(table: dict[str, Pattern[str]], folded: str) -> Found | None:
+    best: Found | None = None
+    for name, pattern in table.items():
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        if (best is None or match.start() < best.start
+                or (match.start() == best.start and len(match.group(0)) > len(best.phrase))):
+            best = Found(name, match.group(0), match.start())
+    return best
+
+
+def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
+    """The stage whose phrase comes first (weak words such as 'điều tra' only as a last resort,
+    and only when `weak`).
+
+    A measure applied 'provisionally' is a preliminary step whatever verb comes first."""
+    folded = fold(text)
+    found = _earliest(patterns().stages, folded)
+    if found is None and weak:
+        found = _earliest(patterns().weak_stages, folded)
+    if found and found.name == "order":
+        provisional = patterns().stages["preliminary"].search(folded)
+        if provisional:
+            return Found("preliminary", provisional.group(0), provisional.start())
+    return found
+
+
+def proceeding(text: str) -> Found | None:
+    """The first proceeding (in the YAML's priority order) named in `text`."""
+    folded = fold(text)
+    for name, pattern in patterns().proceedings:
+        match = pattern.search(folded)
+        if match:
+            return Found(name, match.group(0), match.start())
+    return None
+
+
+def event(text: str) -> Found | None:
+    """A workshop/training/conference word: the item reports an event, not a case."""
+    return _search(patterns().events, text)
+
+
+def lookalike(text: str) -> Found | None:
+    """Wording of tariffs that are not trade remedies (reciprocal, Section 232, FTA, SPS)."""
+    return _search(patterns().lookalikes, text)
+
+
+def statistics(text: str) -> Found | None:
+    """Wording of trade statistics and market news."""
+    return _search(patterns().statistics, text)

@@ -1,0 +1,198 @@
+"""The investigating market read from the text, for publishers that are not the authority.
+
+TRAV (market "VN") reports foreign cases on Vietnamese goods ("Ủy ban Thương mại Hàn Quốc ra kết
+luận sơ bộ ...") and Vietnam's own cases on imports ("Bộ Công Thương khởi xướng điều tra ... thép
+có xuất xứ từ Trung Quốc"); WTO news reports every member's. The market is the ACTOR of the remedy
+step, not an origin: the first authority or market name in the title that is not in an origin list
+("từ Trung Quốc", "from India"), else the first in the text. A Vietnamese body counts only when it
+performs a remedy action ("Bộ Công Thương ban hành quyết định"), since TRAV names itself and the
+Ministry in every piece of news ("Cục Phòng vệ thương mại khuyến nghị doanh nghiệp ...").
+Authorities and names are data: rules/vocab/markets.yaml.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rules import countries, vocabulary
+from rules.text import aligned_fold, nfc
+from rules.vocabulary import acronym_pattern, folded_phrase, phrase_pattern
+
+VIETNAM = "VN"
+# The text before a Vietnam actor in its sentence may only be a date ("Ngày 5/3/2024, ...").
+_LEAD_RE = re.compile(
+    r"^[\s\"'(\[]*(?:(?:ngay|on|le|el)\s+[\w/.,-]{1,20}(?:\s+\d{4})?\s*,?\s*)?"
+    r"(?:(?:chinh phu|nha nuoc)\s+)?$"
+)
+_SENTENCE_END_RE = re.compile(r"[.;:!?\n]\s")
+_SEPS_RE = re.compile(r"[\s-]+")
+
+
+def _key(phrase: str) -> str:
+    """Lookup form of a matched phrase: spaces and hyphens are one separator."""
+    return _SEPS_RE.sub(" ", phrase).strip()
+
+
+@dataclass(frozen=True)
+class MarketFinding:
+    """The investigating market, the words that named it, and why."""
+
+    market: str
+    evidence: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    market: str
+    strong: bool  # an authority or acronym (a name alone is weaker)
+    text: str
+
+
+class _Tables:
+    """Compiled once: market phrases on folded text, acronyms and accented names on NFC text."""
+
+    def __init__(self) -> None:
+        data = vocabulary.markets()
+        self.notes = {code: m.note for code, m in data.markets.items() if m.note}
+        self.phrase_market: dict[str, tuple[str, bool]] = {}
+        list_only = {folded_phrase(a) for a in vocabulary.countries().list_only}
+        for code, aliases in vocabulary.countries().countries.items():
+            if code == VIETNAM:
+                continue
+            for alias in aliases:
+                folded = folded_phrase(alias)
+                if folded not in list_only and len(folded) > 2:
+                    self.phrase_market.setdefault(_key(folded), (code, False))
+        for code, market in data.markets.items():
+            for name in market.names:
+                self.phrase_market[_key(folded_phrase(name))] = (code, False)
+            for authority in market.authorities:
+                self.phrase_market[_key(folded_phrase(authority))] = (code, True)
+        self.vn_phrases = {_key(folded_phrase(a)) for a in data.vietnam.authorities}
+        self.vn_names = {_key(folded_phrase(a)) for a in vocabulary.countries().countries[VIETNAM]}
+        self.phrases = phrase_pattern(list(self.phrase_market) + list(self.vn_phrases))
+        self.acronym_market = {a: code for code, m in data.markets.items() for a in m.acronyms}
+        self.acronym_market.update({a: VIETNAM for a in data.vietnam.acronyms})
+        self.acronyms = acronym_pattern(self.acronym_market)
+        self.accented_market = {nfc(a): code for code, m in data.markets.items()
+                                for a in m.accented}
+        accented = sorted(self.accented_market, key=len, reverse=True)
+        self.accented = re.compile(
+            r"(?<![\w])(" + "|".join(re.escape(a) for a in accented) + r")(?![\w])"
+        ) if accented else re.compile(r"(?!x)x")
+        self.imports_into = phrase_pattern(data.vietnam.imports_into)
+        aux = "|".join(re.escape(folded_phrase(a)) for a in data.auxiliaries)
+        actions = sorted({folded_phrase(a) for a in vocabulary.all_phrases(data.actions)},
+                         key=len, reverse=True)
+        action = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in actions)
+        self.action_after = re.compile(
+            rf"\s*(?:\([^)]{{0,40}}\)\s*)?,?\s*(?:(?:{aux})\s+){{0,3}}(?:{action})(?!\w)"
+        )
+
+
+@cache
+def _tables() -> _Tables:
+    return _Tables()
+
+
+def _hits(text: str) -> tuple[list[_Hit], str]:
+    """Every market mention in `text` (folded phrases, acronyms, accented names), by position."""
+    tables = _tables()
+    original = nfc(text)
+    folded = aligned_fold(original)
+    hits: list[_Hit] = []
+    for m in tables.phrases.finditer(folded):
+        phrase = _key(m.group(0))
+        if phrase in tables.phrase_market:
+            code, strong = tables.phrase_market[phrase]
+        else:
+            code, strong = VIETNAM, phrase not in tables.vn_names
+        hits.append(_Hit(m.start(), m.end(), code, strong, original[m.start():m.end()]))
+    for m in tables.acronyms.finditer(original):
+        hits.append(_Hit(m.start(), m.end(), tables.acronym_market[m.group(0)], True, m.group(0)))
+    for m in tables.accented.finditer(original):
+        hits.append(_Hit(m.start(), m.end(), tables.accented_market[m.group(1)], False,
+                         m.group(1)))
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[_Hit] = []
+    for hit in hits:  # overlapping hits: the earlier/longer one was kept first
+        if kept and hit.start < kept[-1].end:
+            continue
+        kept.append(hit)
+    return kept, folded
+
+
+def _in_origin_list(hit: _Hit, spans: list[tuple[int, int, list[str]]]) -> bool:
+    return any(start <= hit.start < end for start, end, _ in spans)
+
+
+def _vietnam_acts(hit: _Hit, folded: str) -> bool:
+    """A Vietnamese body performing a remedy action; the bare name only at a sentence start."""
+    if not _tables().action_after.match(folded, hit.end):
+        return False
+    if hit.strong:
+        return True
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(folded, 0, hit.start)]
+    lead = folded[ends[-1] if ends else 0:hit.start]
+    return bool(_LEAD_RE.match(lead))
+
+
+def _first_actor(text: str, *, names: bool) -> tuple[_Hit, str] | None:
+    """The first market acting in `text`: foreign mentions outside origin lists, Vietnam acting.
+
+    With names=False only authorities/acronyms count (a body text names many countries)."""
+    hits, folded = _hits(text)
+    spans = countries.origin_spans(folded)
+    for hit in hits:
+        if hit.market == VIETNAM:
+            if _vietnam_acts(hit, folded):
+                return hit, "acts"
+            continue
+        if _in_origin_list(hit, spans):
+            continue
+        if hit.strong or names:
+            return hit, "named"
+    return None
+
+
+def _describe(hit: _Hit, where: str, how: str) -> MarketFinding:
+    note = _tables().notes.get(hit.market)
+    if hit.market == VIETNAM:
+        reason = (f"market VN: '{hit.text}' takes the remedy step in the {where} "
+                  "(Vietnam's own case on imports)")
+    else:
+        kind = "authority" if hit.strong else "market"
+        reason = f"market {hit.market}: {kind} '{hit.text}' is {how} in the {where}"
+    if note:
+        reason += f" ({note.split(';')[0]})"
+    return MarketFinding(hit.market, hit.text, reason)
+
+
+def detect_market(title: str, text: str) -> MarketFinding | None:
+    """The investigating market of a news item: title actor, else text actor, else None."""
+    tables = _tables()
+    folded_title = aligned_fold(nfc(title))
+    into = tables.imports_into.search(folded_title)
+    if into:
+        return MarketFinding(VIETNAM, into.group(0), f"market VN: the title says '{into.group(0)}' "
+                             "(goods imported into Vietnam: its own case)")
+    found = _first_actor(title, names=True)
+    if found:
+        hit, how = found
+        return _describe(hit, "title", "the actor" if how == "acts" else "named outside the "
+                         "origin list")
+    found = _first_actor(text, names=False)
+    into = tables.imports_into.search(aligned_fold(nfc(text)))
+    if into and (found is None or into.start() < found[0].start):
+        return MarketFinding(VIETNAM, into.group(0), f"market VN: the text says '{into.group(0)}' "
+                             "(goods imported into Vietnam: its own case)")
+    if found is None:
+        found = _first_actor(text, names=True)
+    if found:
+        hit, how = found
+        return _describe(hit, "text", "the actor" if how == "acts" else "named outside the "
+                         "origin list")
+    return None

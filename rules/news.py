@@ -1,0 +1,184 @@
+"""News items about trade remedies, from publishers that are not the investigating authority.
+
+TRAV (market "VN") and WTO news report cases in headline style: "Hoa Kỳ khởi xướng điều tra chống
+bán phá giá đối với sản phẩm tôm nhập khẩu từ Việt Nam". Such an item is a case when its TITLE
+names a remedy (or a remedy step whose lead paragraph names the remedy): a market report that
+mentions a duty in passing ("Xuất khẩu thủy sản 10 tháng đạt ...") or a workshop on trade
+remedies ("Hội thảo phổ biến ...") is not. The stage is the earliest stage phrase of the title
+(the main verb leads a Vietnamese headline). Vietnam is often implicit in TRAV news ("hàng hóa
+xuất khẩu của Việt Nam", "thép Việt Nam bị ..."); a safeguard covers every origin, Vietnam included
+unless the notice excludes it (developing country under the 3% threshold).
+"""
+
+import re
+
+from rules import classify, languages
+from rules.classify import Verdict
+from rules.text import fold, squash
+
+# A publisher whose market is one of these reports other authorities' cases (or, for VN, both).
+NEWS_MARKETS = frozenset({"VN", "WTO", "GTA", "INT", "WORLD"})
+_NATIONAL_RE = re.compile(r"^(?:[A-Z]{2}|EU)$")
+_LEAD_CHARS = 400
+_VN = r"viet\s?nam(?:ese)?"
+_VN_RE = re.compile(rf"\b{_VN}\b")
+_NEGATIVE_RE = re.compile(
+    rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi|la|trong|nam)\b"
+    rf"|\bkhong (?:bao gom|co) {_VN}\b|\bngoai tru {_VN}\b"
+    rf"|\b{_VN} (?:is|was) not (?:among|named|a subject|subject|covered|investigated)\b"
+)
+# Strong: Vietnam's goods are the target ('của Việt Nam', 'Việt Nam bị áp thuế').
+_SUBJECT_RE = re.compile(
+    rf"\b(?:cua|tu|xuat xu|xuat xu tu|doi voi|exporters? from|imports? from|goods from)\s+{_VN}\b"
+    rf"|\b{_VN}\s+(?:bi|chiu|la mot trong (?:cac|nhung) (?:nuoc|quoc gia) bi|co bien do"
+    rf"|voi (?:muc|bien do)|co muc (?:thue|bien do))\b"
+)
+# Weak: 'hàng Việt Nam', 'Vietnamese producers': enough only when no origin list says otherwise.
+_WEAK_SUBJECT_RE = re.compile(
+    rf"\b(?:hang|hang hoa|san pham|mat hang|la mot trong)\s+{_VN}\b"
+    rf"|\b{_VN}\s+(?:exporters?|producers?|products?|goods)\b"
+    rf"|\b{_VN}'s\s+(?:exports?|products?|goods|exporters?)\b"
+)
+_CIRCUMVENTION_RE = re.compile(
+    rf"\b(?:lan tranh|chuyen tai|hoan thien|lap rap|gia cong|circumvent\w*|completed|assembled)"
+    rf"\b[^.;]{{0,120}}?\b(?:qua|thong qua|tai|o|in|through|via)\s+{_VN}\b"
+)
+_ALL_ORIGINS_RE = re.compile(
+    r"\b(?:tat ca cac (?:nuoc|quoc gia|nguon)|moi (?:nuoc|quoc gia|nguon)|khong phan biet xuat xu"
+    r"|toan cau|all (?:countries|origins|sources)|regardless of (?:their )?origin|global"
+    r"|todos los origenes|todas as origens|independientemente de su origen|toutes origines)\b"
+)
+_EXCLUSION_RE = re.compile(
+    r"\b(?:loai tru|mien tru|mien ap dung|khong ap dung|khong bi ap dung|excluded|exempted|exempt"
+    r"|exclusion|excepto|exceptuando|exceto|exclui\w*|excluye\w*)\b"
+)
+_NEGATED_RE = re.compile(
+    r"\b(?:khong (?:duoc|thuoc|nam trong|con duoc)|chua duoc|not (?:be )?|no (?:se |es |sera )?"
+    r"|nao (?:e |sera )?)\s*$"
+)
+_SENTENCES_RE = re.compile(r"(?<=[.;!?])\s+")
+# Vietnam's own trade-remedy bodies: their NAMES contain 'phòng vệ thương mại' but say nothing
+# about a case ('Cục Phòng vệ thương mại làm việc với ...').
+_OWN_BODIES_RE = re.compile(
+    r"\b(?:cuc|co quan|vu|hoi dong) phong ve thuong mai\b(?! (?:cua )?(?:an do|anh|vuong quoc anh"
+    r"|indonesia|uc|australia|han quoc))|\btrade remedies authority of viet\s?nam\b|\btrav\b"
+)
+_UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|reexamen)\b")
+
+
+def is_news(market: str | None) -> bool:
+    """True when the publisher is not the authority: the market must be read from the text."""
+    return market is None or market in NEWS_MARKETS or not _NATIONAL_RE.match(market)
+
+
+def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
+    """A case or not, headline first: an event or a market report is not a case."""
+    if case_numbers:
+        return classify.decide_trade_remedy(title, body, case_numbers)
+    folded_title = _OWN_BODIES_RE.sub(" ", squash(fold(title)))
+    lead = _OWN_BODIES_RE.sub(" ", squash(fold(body))[:_LEAD_CHARS])
+    found_event = languages.event(folded_title)
+    if found_event:
+        return Verdict(False, (f"not a trade remedy case: the title reports an event "
+                               f"('{found_event.phrase}'), not a proceeding",))
+    in_title = classify.decide_trade_remedy(folded_title, "", [])
+    named = classify.detect_measures(folded_title, "", []) or languages.circumvention(folded_title)
+    strong_step = languages.earliest_stage(folded_title, weak=False)
+    if in_title.trade_remedy and (named or strong_step):
+        return Verdict(True, tuple(f"{r} in the title" for r in in_title.reasons))
+    if in_title.trade_remedy:
+        return Verdict(False, ("not a trade remedy case: the title speaks of trade remedies in "
+                               "general and reports no measure or step of a case",))
+    other = languages.lookalike(folded_title)
+    if other:
+        return Verdict(False, (f"not a trade remedy: '{other.phrase}' is another kind of tariff "
+                               "or trade rule",))
+    step = languages.earliest_stage(folded_title)
+    in_lead = classify.decide_trade_remedy(lead, "", [])
+    if step and step.name != "other" and in_lead.trade_remedy:
+        return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
+                              f"says which: {in_lead.reasons[0]}",))
+    stats = languages.statistics(folded_title)
+    if stats:
+        return Verdict(False, (f"not a trade remedy case: trade or market news ('{stats.phrase}'); "
+                               "remedies are at most mentioned in passing",))
+    return Verdict(False, ("not a trade remedy case: the title names no anti-dumping, "
+                           "countervailing, safeguard or circumvention step",))
+
+
+def detect_proceeding(title: str, body: str) -> tuple[str, str]:
+    """Proceeding from the title, then the lead paragraph (multilingual and English wording).
+
+    A headline may say only 'rà soát' (review): the lead then says which review."""
+    lead = squash(body)[:_LEAD_CHARS]
+    name, why = classify.detect_proceeding(title, "", "")
+    if name in ("investigation", "other") and _UNTYPED_REVIEW_RE.search(fold(title)):
+        typed, typed_why = classify.detect_proceeding(lead, "", "")
+        if typed not in ("investigation", "other"):
+            return typed, typed_why
+        return "other", "a review whose kind the notice does not say"
+    if name != "other":
+        return name, why
+    name, why = classify.detect_proceeding(lead, "", "")
+    if name != "other":
+        return name, why
+    return "investigation", "no review, circumvention or court wording: an investigation step"
+
+
+def detect_stage(title: str, body: str) -> tuple[str, str]:
+    """The earliest stage phrase of the title, then of the lead paragraph; a weak word of the
+    title ('Ấn Độ điều tra ...') only when the lead names no stage either."""
+    lead = squash(body)[:_LEAD_CHARS]
+    for text in (title, lead):
+        found = languages.earliest_stage(text, weak=False)
+        if found:
+            return found.name, found.phrase
+        name, why = classify.detect_stage(text, "", "")
+        if name != "other":
+            return name, why
+    for text in (title, lead):
+        found = languages.earliest_stage(text)
+        if found:
+            return found.name, found.phrase
+    return "other", ""
+
+
+def is_global_safeguard(measures: list[str], origins: list[str], text: str) -> bool:
+    """A safeguard with no named origin (or one that says it covers all origins)."""
+    if "SG" not in measures:
+        return False
+    return not [o for o in origins if o != "VN"] or bool(_ALL_ORIGINS_RE.search(fold(text)))
+
+
+def vietnam_excluded(text: str) -> str | None:
+    """The sentence excluding Vietnam from a safeguard (developing-country 3% rule), if any."""
+    for sentence in _SENTENCES_RE.split(squash(fold(text))):
+        if not _VN_RE.search(sentence):
+            continue
+        for match in _EXCLUSION_RE.finditer(sentence):
+            if not _NEGATED_RE.search(sentence[max(0, match.start() - 30):match.start()]):
+                return sentence[:160]
+    return None
+
+
+def vietnam_in_news(title: str, body: str, listed: bool = False) -> tuple[str, str] | None:
+    """Vietnam's role from news wording: (role, reason), or None when the wording says nothing.
+
+    `listed`: the notice lists its origins and Vietnam is not among them, so only strong wording
+    ('của Việt Nam', 'Việt Nam bị ...') makes Vietnam a subject."""
+    folded_title = squash(fold(title))
+    everything = f"{folded_title} {squash(fold(body))}"
+    if not _VN_RE.search(everything):
+        return None
+    if _CIRCUMVENTION_RE.search(everything):
+        return "circumvention", "the goods are said to be routed through or finished in Vietnam"
+    negative = _NEGATIVE_RE.search(everything)
+    if negative:
+        return "none", f"the notice says Vietnam is not concerned ('{negative.group(0)}')"
+    subject = _SUBJECT_RE.search(everything) or (
+        None if listed else _WEAK_SUBJECT_RE.search(everything))
+    if subject:
+        return "subject", f"Vietnam's goods are named ('{subject.group(0)}')"
+    if _VN_RE.search(folded_title):
+        return "subject", "the title names Vietnam as the goods' country"
+    return None
