@@ -135,6 +135,46 @@ def analyse(file: Any) -> None:
         sys.exit(1)
 
 
+@main.command("match")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--subscriptions", "subscriptions_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Subscriptions as JSON lines (default: the database's subscriptions).")
+@config_errors_exit
+def match_command(file: Any, subscriptions_file: Path | None) -> None:
+    """Match analysed notices (the `analyse` output, FILE or -) against subscriptions: one JSON
+    line out per (notice, subscription) match, with its severity and reasons."""
+    from rules.index import MatchIndex
+    from rules.matchlines import match_lines
+    from rules.subscriptions import SubscriptionError, load_subscriptions_jsonl
+
+    try:
+        subscriptions = (load_subscriptions_jsonl(subscriptions_file) if subscriptions_file
+                         else stored_subscriptions())
+    except SubscriptionError as exc:
+        raise click.BadParameter(str(exc), param_hint="--subscriptions") from exc
+    failed = 0
+    for _number, matches, error in match_lines(file, MatchIndex.build(subscriptions)):
+        if error is not None:
+            failed += 1
+            click.echo(error, err=True)
+            continue
+        for found in matches or []:
+            click.echo(json.dumps(found, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+def stored_subscriptions() -> list[Any]:
+    """The confirmed subscribers' subscriptions, as the service matches them."""
+    from scheduler import Service, rule_subscriptions
+    from storage.subscribers import active_subscriptions
+
+    service = Service.load(settings())
+    with service.sessions() as session:
+        return rule_subscriptions(active_subscriptions(session))
+
+
 @main.command()
 @config_errors_exit
 def sources() -> None:

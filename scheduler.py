@@ -24,8 +24,8 @@ from alerts.transport import FileOutbox, SmtpTransport, TransientMailError, Tran
 from config import Sector, Settings, Source, load_sectors, load_sources
 from rules.analyse import analyse
 from rules.cases import case_steps
-from rules.matching import Subscription as RuleSubscription
-from rules.matching import match
+from rules.index import MatchIndex
+from rules.subscriptions import Subscription as RuleSubscription
 from storage.cases import CaseLink, link_notice
 from storage.database import make_engine, session_factory, transaction
 from storage.migrate import upgrade
@@ -138,8 +138,13 @@ def notice_input(notice: Notice) -> dict[str, Any]:
 
 
 def rule_subscriptions(rows: Iterable[Subscription]) -> list[RuleSubscription]:
+    """Stored subscriptions as the rule engine's plain ones (the id kept as text)."""
     return [
-        RuleSubscription(id=str(row.id), sectors=set(row.sectors), min_severity=row.min_severity)
+        RuleSubscription(
+            str(row.id), row.sectors, hs_codes=row.hs_codes, keywords=row.keywords,
+            markets=row.markets, measures=row.measures, vietnam_roles=row.vietnam_roles,
+            min_severity=row.min_severity, all_sectors=row.all_sectors,
+        )
         for row in rows
     ]
 
@@ -168,14 +173,14 @@ def analyse_pending(service: Service, batch: int = 500) -> AnalyseReport:
             if not notices:
                 break
             rows = {str(row.id): row for row in active_subscriptions(session)}
-            subscriptions = rule_subscriptions(rows.values())
+            index = MatchIndex.build(rule_subscriptions(rows.values()))
             for notice in notices:
                 analysis = analyse(notice_input(notice), service.sectors).to_dict()
                 save_analysis(notice, analysis)
                 link_cases(session, notice, analysis)
                 found = [
                     SubscriptionMatch(rows[hit.subscription_id], hit.severity, list(hit.reasons))
-                    for hit in match(analysis, subscriptions)
+                    for hit in index.match(analysis, notice.title, notice.body)
                 ]
                 totals["analysed"] += 1
                 totals["trade_remedy"] += bool(analysis["trade_remedy"])

@@ -1,6 +1,7 @@
 """Reading subscribers from CSV: every row checked, bad rows reported with their line, none lost."""
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +14,19 @@ from storage.database import transaction
 from storage.subscribers import SubscriberRecord, upsert_subscriber
 
 ALL_SECTORS = "*"
+_HS = re.compile(r"^(?:\d\d){1,5}$")
+_MARKET = re.compile(r"^(?:[A-Z]{2}|EU)$")
+MEASURES = {"AD", "CVD", "SG"}
+
+
+def split_list(text: str | None) -> list[str]:
+    """`;`-separated cells: 'shrimp; pangasius' -> ['shrimp', 'pangasius']."""
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
 
 
 class SubscriberRow(BaseModel):
-    """One CSV row: sectors are `;`-separated ids, or `*` for every sector (the ministry)."""
+    """One CSV row. List cells are `;`-separated; `*` in sectors means every sector (the
+    ministry). HS codes may be written with dots or spaces (0306.17 -> 030617)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -25,13 +35,43 @@ class SubscriberRow(BaseModel):
     organisation: str | None = None
     kind: Literal["exporter", "association", "ministry"] = "exporter"
     language: Literal["vi", "en"] = "vi"
-    sectors: str
+    sectors: str | None = None
+    hs_codes: str | None = None
+    keywords: str | None = None
+    markets: str | None = None
+    measures: str | None = None
     frequency: Literal["immediate", "daily", "weekly"] = "immediate"
+    min_severity: Literal["low", "medium", "high"] = "low"
 
-    @field_validator("name", "organisation", "kind", "language", "frequency", mode="before")
+    @field_validator("name", "organisation", "kind", "language", "frequency", "min_severity",
+                     mode="before")
     @classmethod
     def _blank_is_default(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("hs_codes")
+    @classmethod
+    def _hs_codes(cls, value: str | None) -> str | None:
+        for code in split_list(value):
+            if not _HS.match(re.sub(r"[.\s]", "", code)):
+                raise ValueError(f"{code!r} is not an HS code (2 to 10 digits, even length)")
+        return value
+
+    @field_validator("markets")
+    @classmethod
+    def _markets(cls, value: str | None) -> str | None:
+        bad = [m for m in split_list(value) if not _MARKET.match(m.upper())]
+        if bad:
+            raise ValueError(f"unknown market(s) {', '.join(bad)}: use ISO codes or EU")
+        return value
+
+    @field_validator("measures")
+    @classmethod
+    def _measures(cls, value: str | None) -> str | None:
+        bad = [m for m in split_list(value) if m.upper() not in MEASURES]
+        if bad:
+            raise ValueError(f"unknown measure(s) {', '.join(bad)}: use AD, CVD or SG")
+        return value
 
 
 @dataclass(frozen=True)
@@ -40,16 +80,30 @@ class RejectedRow:
     reason: str
 
 
-def parse_sectors(text: str, known: set[str]) -> tuple[str, ...]:
-    ids = [part.strip() for part in text.split(";") if part.strip()]
-    if ids == [ALL_SECTORS]:
-        return tuple(sorted(known))
-    unknown = [sector for sector in ids if sector not in known]
+def parse_sectors(text: str | None, known: set[str]) -> tuple[str, ...]:
+    ids = split_list(text)
+    unknown = [sector for sector in ids if sector not in known and sector != ALL_SECTORS]
     if unknown:
         raise ValueError(f"unknown sector(s) {', '.join(unknown)}")
-    if not ids:
-        raise ValueError("no sector given")
-    return tuple(ids)
+    return tuple(sector for sector in ids if sector != ALL_SECTORS)
+
+
+def to_record(row: SubscriberRow, known_sectors: set[str]) -> SubscriberRecord:
+    """A validated row as a storage record; a row must name some product or watch everything."""
+    sectors = parse_sectors(row.sectors, known_sectors)
+    watch_all = ALL_SECTORS in split_list(row.sectors)
+    hs_codes = tuple(re.sub(r"[.\s]", "", code) for code in split_list(row.hs_codes))
+    keywords = tuple(split_list(row.keywords))
+    if not (sectors or hs_codes or keywords or watch_all):
+        raise ValueError("give sectors, hs_codes or keywords (or * for every sector)")
+    return SubscriberRecord(
+        email=row.email.lower(), name=row.name, organisation=row.organisation,
+        kind=row.kind or "exporter", language=row.language or "vi", sectors=sectors,
+        frequency=row.frequency or "immediate", min_severity=row.min_severity or "low",
+        all_sectors=watch_all, hs_codes=hs_codes, keywords=keywords,
+        markets=tuple(m.upper() for m in split_list(row.markets)),
+        measures=tuple(m.upper() for m in split_list(row.measures)),
+    )
 
 
 def read_subscribers(
@@ -61,21 +115,15 @@ def read_subscribers(
         for row in reader:
             line = reader.line_num
             try:
-                parsed = SubscriberRow.model_validate({k: v for k, v in row.items() if k})
-                sectors = parse_sectors(parsed.sectors, known_sectors)
+                parsed = SubscriberRow.model_validate(
+                    {k: v for k, v in row.items() if k and v is not None})
+                yield to_record(parsed, known_sectors)
             except ValidationError as exc:
                 error = exc.errors()[0]
                 field = ".".join(str(p) for p in error["loc"])
                 yield RejectedRow(line, f"{field}: {error['msg']}")
-                continue
             except ValueError as exc:
-                yield RejectedRow(line, f"sectors: {exc}")
-                continue
-            yield SubscriberRecord(
-                email=parsed.email.lower(), name=parsed.name, organisation=parsed.organisation,
-                kind=parsed.kind or "exporter", language=parsed.language or "vi",
-                sectors=sectors, frequency=parsed.frequency or "immediate",
-            )
+                yield RejectedRow(line, str(exc))
 
 
 def import_subscribers(sessions: sessionmaker[Session], path: Path,

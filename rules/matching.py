@@ -1,35 +1,72 @@
-"""Which subscriptions an analysed notice concerns (walking-skeleton matcher, a naive loop).
+"""Which subscriptions an analysed notice concerns: the matching predicate, and its reference loop.
 
-A subscriber watches sectors; a notice matches when the sectors intersect and Vietnam is subject or
-circumvention target, or (if the subscriber wants it) the notice opens a case or order on another
-origin in that sector: a trade-diversion warning at medium severity.
+Both matchers (this module's `naive_match`, a loop over subscriptions kept as the oracle, and
+`rules.index.MatchIndex`, which goes through indexes) implement exactly this predicate and return
+the same matches, reasons included.
+
+Input: an analysis dict (the `trews analyse` output: trade_remedy, market, vietnam, countries,
+measures, stage, new_case, hs_codes, sectors, severity, ...) and the notice's title and text (for
+keywords). When title/text are not passed, the analysis's own "title"/"text" keys are used if
+present (`trews match` input lines may carry them), else keywords see nothing.
+
+A notice is **eligible** when trade_remedy is true, its market is not "VN" (Vietnam's own cases on
+imports are not export alerts) and it has a **role** for Vietnam:
+
+- vietnam "subject" -> role subject; "circumvention" -> role circumvention; severity = the
+  analysis severity (null -> "low").
+  (The analysis marks Vietnam "subject" of a global safeguard that covers it.)
+- vietnam "none", new_case true or stage "order" -> role diversion: a new case (or an order) on
+  other origins in a product Vietnam exports; severity "medium", the reason says
+  "trade-diversion risk: new <measures> case on <origins> in <product> that Vietnam exports".
+- anything else (a review on other origins...) matches nobody.
+
+A subscription matches an eligible notice when all of:
+
+- **product**: all_sectors, or a sector in common, or a notice HS code and a subscribed HS code one
+  of which is a prefix of the other (7306 gets 730630; 7306301000 gets a notice listing 7306), or
+  a keyword found in the title or text. Keywords are whole words (or word sequences; punctuation
+  between words is ignored), case- and diacritics-insensitive, English plurals folded ('tubes' is
+  'tube'), matched in title and text separately (a keyword never spans the two). Exception, as
+  in `rules.sectors`: a keyword written with diacritics that folds to one short word (< 5
+  letters: 'tôm', 'gỗ') must match with its diacritics in a text that has diacritics, and matches
+  an ASCII text only when that text reads as Vietnamese without diacritics (two common Vietnamese
+  words), so 'gỗ' is not the English 'go'.
+- **market**: no markets subscribed, or the notice market among them.
+- **measure**: no measures subscribed, or one of the notice's measures among them (a notice whose
+  measure is unknown does not pass a measure restriction).
+- **role**: the notice's role among the subscription's vietnam_roles.
+- **severity**: the match severity is at least the subscription's min_severity.
+
+A match is (subscription_id, severity, reasons); reasons are, in order: the role (for diversion,
+the trade-diversion sentence), the product evidence (sectors, HS codes, keywords), the restricting
+filters that passed (market, measure) and the severity against the minimum.
+Matches come in the order the subscriptions were given.
 """
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from rules.hs_codes import editions
+from rules.sectors import _VIET_MARKERS as VIET_MARKERS
 from rules.severity import rank
+from rules.subscriptions import SEVERITIES, Subscription, SubscriptionError
+from rules.text import accented_key, folded_key, has_diacritics
 
-SEVERITIES = ("low", "medium", "high")
+if TYPE_CHECKING:
+    from rules.index import MatchIndex
 
+__all__ = ["SEVERITIES", "Match", "NoticeFacts", "Subscription", "SubscriptionError",
+           "keyword_keys", "match", "naive_match", "notice_facts"]
 
-@dataclass(frozen=True)
-class Subscription:
-    """What one subscriber wants: sectors, the lowest severity worth an alert, diversion alerts."""
-
-    id: str
-    sectors: frozenset[str] | set[str] = field(default_factory=frozenset)
-    min_severity: str = "low"
-    include_diversion: bool = True
-
-    def __post_init__(self) -> None:
-        if self.min_severity not in SEVERITIES:
-            raise ValueError(f"min_severity must be one of {SEVERITIES}, not {self.min_severity!r}")
+SHORT_WORD = 5  # a diacritic keyword folding to one word shorter than this keeps its diacritics
+_SEP = "|"  # between the title's and the text's keys, so no keyword spans them
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """One alert to send: which subscription, at what severity, and why."""
 
     subscription_id: str
@@ -37,33 +74,218 @@ class Match:
     reasons: tuple[str, ...]
 
 
-def _diversion(analysis: Mapping[str, Any]) -> bool:
-    opens = bool(analysis.get("new_case")) or analysis.get("stage") == "order"
-    return opens and analysis.get("market") != "VN"
+@dataclass(frozen=True)
+class KeywordKey:
+    """A keyword as matched: folded key (' wire rod '), and the accented key when it needs one."""
+
+    text: str
+    folded: str
+    accented: str | None
 
 
-def match(analysis: Mapping[str, Any], subscriptions: Iterable[Subscription]) -> list[Match]:
-    """Matches of one analysis (the `to_dict()` form) against every subscription, in order."""
-    if not analysis.get("trade_remedy"):
-        return []
-    sectors = set(analysis.get("sectors") or [])
+@lru_cache(maxsize=1 << 16)
+def keyword_keys(keyword: str) -> KeywordKey:
+    """The keys a keyword is searched with (see the module docstring); cached."""
+    folded = folded_key(keyword)
+    short = len(folded.split()) == 1 and len(folded.strip()) < SHORT_WORD
+    accented = accented_key(keyword) if short and has_diacritics(keyword) else None
+    return KeywordKey(keyword, folded, accented)
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """What matching needs from one notice, computed once: role, severity, products, haystacks."""
+
+    notice_id: str
+    role: str | None  # subject | circumvention | diversion | None (matches nobody)
+    severity: str
+    market: str | None
+    measures: frozenset[str]
+    sectors: tuple[str, ...]  # sorted, unique
+    hs_codes: tuple[str, ...]  # digit strings of 2+ digits, unique, in notice order
+    folded: str  # title and text keys, for keywords (empty when role is None)
+    accented: str | None  # the same keeping diacritics, when the text has any
+    plain_vietnamese: bool  # ASCII text that reads as Vietnamese: short folded keywords may match
+    role_text: str  # the role reason (diversion: a template with {product})
+
+    @property
+    def eligible(self) -> bool:
+        return self.role is not None
+
+    def keyword_found(self, key: KeywordKey) -> bool:
+        """The predicate, by substring search (the index finds the same with an automaton)."""
+        if key.accented is None:
+            return key.folded in self.folded
+        if self.accented is not None:
+            return key.accented in self.accented
+        return self.plain_vietnamese and key.folded in self.folded
+
+
+def _text_arg(analysis: Mapping[str, Any], given: str | None, key: str) -> str:
+    if given is not None:
+        return given
+    value = analysis.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _measures_text(measures: Iterable[str]) -> str:
+    return "/".join(measures) or "trade-remedy"
+
+
+def notice_facts(analysis: Mapping[str, Any], title: str | None = None,
+                 text: str | None = None) -> NoticeFacts:
+    """Prepare one analysis for matching (both matchers start here)."""
+    title = _text_arg(analysis, title, "title")
+    body = _text_arg(analysis, text, "text")
+    market = analysis.get("market")
+    measures_list = [m for m in analysis.get("measures") or [] if isinstance(m, str)]
+    measures = frozenset(measures_list)
     vietnam = analysis.get("vietnam")
+    stage = analysis.get("stage") or "other"
+    severity = analysis.get("severity") or "low"
+    if severity not in SEVERITIES:
+        severity = "low"
+    role: str | None = None
+    role_text = ""
+    if not analysis.get("trade_remedy") or market == "VN":
+        pass
+    elif vietnam in ("subject", "circumvention"):
+        role = vietnam
+        role_text = (f"Vietnam is {vietnam} in a {stage} step of a "
+                     f"{_measures_text(measures_list)} case")
+    elif analysis.get("new_case") or stage == "order":
+        role, severity = "diversion", "medium"
+        origins = ", ".join(c for c in analysis.get("countries") or [] if isinstance(c, str))
+        what = "new {} case" if analysis.get("new_case") else "{} order"
+        role_text = ("trade-diversion risk: " + what.format(_measures_text(measures_list)) +
+                     f" on {origins or 'other origins'} in {{product}} that Vietnam exports")
+    sectors = tuple(sorted({s for s in analysis.get("sectors") or [] if isinstance(s, str)}))
+    written = [c for c in analysis.get("hs_codes") or []
+               if isinstance(c, str) and len(c) >= 2 and c.isdigit() and c.isascii()]
+    # a notice on HS2017 854140 concerns a subscriber of HS2022 854142, and the reverse
+    codes = tuple(dict.fromkeys([*written, *(e for c in written for e in editions(c))]))
+    # the haystacks only for a notice that can match: folding its text is most of the work
+    folded, accented, plain = _SEP, None, False
+    if role is not None:
+        folded = folded_key(title) + _SEP + folded_key(body)
+        if not (title.isascii() and body.isascii()):  # has_diacritics, in C: notices are long
+            accented = accented_key(title) + _SEP + accented_key(body)
+        plain = accented is None and len(set(folded.split()) & VIET_MARKERS) >= 2
+    return NoticeFacts(
+        notice_id=str(analysis.get("id", "")), role=role, severity=severity,
+        market=market if isinstance(market, str) else None, measures=measures, sectors=sectors,
+        hs_codes=codes, folded=folded, accented=accented, plain_vietnamese=plain,
+        role_text=role_text,
+    )
+
+
+def hs_related(notice_code: str, sub_code: str) -> str | None:
+    """The reason when one code is a prefix of the other, else None."""
+    if notice_code == sub_code:
+        return f"HS {notice_code} subscribed"
+    if notice_code.startswith(sub_code):
+        return f"HS {notice_code} in the notice falls under subscribed {sub_code}"
+    if sub_code.startswith(notice_code):
+        return f"HS {notice_code} in the notice covers subscribed {sub_code}"
+    return None
+
+
+class ProfileReasons:
+    """The reasons of a notice's matches for one subscription profile (sectors in common,
+    all_sectors, the restrictions that passed, min_severity), to be completed by each match's HS
+    and keyword evidence. Split from `build_reasons` so that the index builds a profile's lines
+    once per notice, not once per match: a notice has few profiles but many evidence lists."""
+
+    __slots__ = ("_evidence", "_facts", "_product", "_tail")
+
+    def __init__(self, facts: NoticeFacts, *, all_sectors: bool, sectors: Sequence[str],
+                 market_restricted: bool, measure_restricted: bool, min_severity: str) -> None:
+        evidence = []
+        if all_sectors:
+            evidence.append("watches every sector")
+        if sectors:
+            evidence.append(("sector " if len(sectors) == 1 else "sectors ") + ", ".join(sectors))
+        tail = []
+        if market_restricted:
+            tail.append(f"market {facts.market} is among the subscribed markets")
+        if measure_restricted:
+            tail.append("measure " + "/".join(sorted(facts.measures)) +
+                        " is among the subscribed measures")
+        tail.append(f"severity {facts.severity} meets the minimum {min_severity}")
+        self._facts = facts
+        self._evidence = evidence
+        self._product = ", ".join(sectors)  # what a diversion warning names, when sectors do
+        self._tail = tuple(tail)
+
+    def reasons(self, hs: Sequence[str] = (), keywords: Sequence[str] = ()) -> tuple[str, ...]:
+        """Reasons of a match of this profile: the role (for diversion, the trade-diversion
+        sentence), the product evidence (sectors, HS codes in the given order, keywords), the
+        restricting filters that passed and the severity against the minimum."""
+        facts = self._facts
+        evidence = self._evidence
+        if hs or keywords:
+            evidence = [*evidence, *hs, *[f"keyword '{k}' in the notice" for k in keywords]]
+        product = "product: " + "; ".join(evidence)
+        if facts.role != "diversion":
+            return (facts.role_text, product, *self._tail)
+        if self._product:
+            named = self._product
+        elif hs:
+            named = "HS " + ", ".join(facts.hs_codes)
+        elif keywords:
+            named = ", ".join(f"'{k}'" for k in keywords)
+        else:
+            named = ", ".join(facts.sectors) or "its product"
+        return (facts.role_text.replace("{product}", named), product, *self._tail)
+
+
+def build_reasons(facts: NoticeFacts, *, all_sectors: bool, sectors: Sequence[str],
+                  hs: Sequence[str], keywords: Sequence[str], market_restricted: bool,
+                  measure_restricted: bool, min_severity: str) -> tuple[str, ...]:
+    """Reasons of one match from its evidence: sectors sorted; HS pairs by subscribed code, then
+    notice code, in their orders; keywords in the subscription's order."""
+    return ProfileReasons(
+        facts, all_sectors=all_sectors, sectors=sectors, market_restricted=market_restricted,
+        measure_restricted=measure_restricted, min_severity=min_severity,
+    ).reasons(hs, keywords)
+
+
+def naive_match(analysis: Mapping[str, Any] | NoticeFacts, title: str | None = None,
+                text: str | None = None,
+                subscriptions: Iterable[Subscription] = ()) -> list[Match]:
+    """The reference: the predicate of the module docstring, checked subscription by subscription.
+    Kept as the oracle of the index (tests, bench); fine for a handful of subscriptions."""
+    facts = analysis if isinstance(analysis, NoticeFacts) else notice_facts(analysis, title, text)
+    if facts.role is None:
+        return []
+    notice_sectors = set(facts.sectors)
     out: list[Match] = []
     for sub in subscriptions:
-        common = sorted(sectors & set(sub.sectors))
-        if not common:
+        if sub.markets and facts.market not in sub.markets:
             continue
-        if vietnam in ("subject", "circumvention"):
-            severity = analysis.get("severity") or "low"
-            stage = analysis.get("stage")
-            why = f"Vietnam is {vietnam} in a {stage} step; sector(s) {', '.join(common)}"
-        elif sub.include_diversion and _diversion(analysis):
-            severity = "medium"
-            origins = ", ".join(analysis.get("countries") or []) or "other origins"
-            why = (f"trade-diversion risk: new case/order on {origins} in sector(s) "
-                   f"{', '.join(common)}")
-        else:
+        if sub.measures and not (sub.measures & facts.measures):
             continue
-        if rank(severity) >= rank(sub.min_severity):
-            out.append(Match(sub.id, severity, (why,)))
+        if facts.role not in sub.vietnam_roles or rank(facts.severity) < rank(sub.min_severity):
+            continue
+        common = sorted(notice_sectors & sub.sectors)
+        hs = [why for sc in sub.hs_codes for nc in facts.hs_codes
+              if (why := hs_related(nc, sc)) is not None]
+        words = [k for k in sub.keywords if facts.keyword_found(keyword_keys(k))]
+        if not (sub.all_sectors or common or hs or words):
+            continue
+        out.append(Match(sub.id, facts.severity, build_reasons(
+            facts, all_sectors=sub.all_sectors, sectors=common, hs=hs, keywords=words,
+            market_restricted=bool(sub.markets), measure_restricted=bool(sub.measures),
+            min_severity=sub.min_severity)))
     return out
+
+
+def match(analysis: Mapping[str, Any], subscriptions: MatchIndex | Iterable[Subscription], *,
+          title: str | None = None, text: str | None = None) -> list[Match]:
+    """Matches of one analysis, in subscription order. Pass a `MatchIndex` built once when
+    matching many notices; a plain iterable of subscriptions is indexed for this call only."""
+    from rules.index import MatchIndex
+
+    index = subscriptions if isinstance(subscriptions, MatchIndex) else MatchIndex.build(
+        subscriptions)
+    return index.match(analysis, title, text)

@@ -3,13 +3,16 @@
 Times are stored in UTC; notice publication dates are the publisher's own calendar dates.
 """
 
+import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.timeutil import UtcDateTime, utcnow
+
+VIETNAM_ROLES = ("subject", "circumvention", "diversion")
 
 
 class Base(DeclarativeBase):
@@ -104,13 +107,22 @@ class Subscriber(Base):
 
 
 class Subscription(Base):
-    """What a subscriber wants to hear about: sectors now; codes, markets and measures later."""
+    """What a subscriber wants to hear about: products (sectors, HS codes at any length, keywords),
+    markets, measures, Vietnam's roles, and the lowest severity worth a mail."""
 
     __tablename__ = "subscription"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id"), index=True)
     sectors: Mapped[list[Any]]
+    all_sectors: Mapped[bool] = mapped_column(default=False, server_default=false())
+    hs_codes: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    keywords: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    markets: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    measures: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    vietnam_roles: Mapped[list[Any]] = mapped_column(
+        default=lambda: list(VIETNAM_ROLES), server_default=json.dumps(list(VIETNAM_ROLES))
+    )
     min_severity: Mapped[str] = mapped_column(String(8), default="low")
     frequency: Mapped[str] = mapped_column(String(16), default="immediate")
 

@@ -18,6 +18,11 @@ class SubscriberRecord:
     sectors: tuple[str, ...]
     frequency: str
     min_severity: str = "low"
+    all_sectors: bool = False
+    hs_codes: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    markets: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
 
 
 def upsert_subscriber(session: Session, record: SubscriberRecord) -> bool:
@@ -36,9 +41,10 @@ def upsert_subscriber(session: Session, record: SubscriberRecord) -> bool:
     if not subscriber.subscriptions:
         subscriber.subscriptions.append(Subscription(sectors=[]))
     subscription = subscriber.subscriptions[0]
-    subscription.sectors = list(record.sectors)
-    subscription.frequency = record.frequency
-    subscription.min_severity = record.min_severity
+    subscription.sectors, subscription.all_sectors = list(record.sectors), record.all_sectors
+    subscription.hs_codes, subscription.keywords = list(record.hs_codes), list(record.keywords)
+    subscription.markets, subscription.measures = list(record.markets), list(record.measures)
+    subscription.frequency, subscription.min_severity = record.frequency, record.min_severity
     return created
 
 

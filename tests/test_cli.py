@@ -100,3 +100,35 @@ def test_demo_fills_the_outbox_with_the_vietnamese_notices(tmp_path: Path) -> No
     assert any("Paper Shopping Bags" in text for text in titles)
     assert any("Warmwater Shrimp" in text for text in titles)
     assert f"outbox:                  {outbox.resolve()}" in result.stdout
+
+
+def test_match_gives_one_line_per_notice_and_subscription(tmp_path: Path) -> None:
+    analysed = run_trews("analyse", str(fr_page_as_jsonl(tmp_path / "page.jsonl")))
+    assert analysed.returncode == 0, analysed.stderr
+    subscriptions = tmp_path / "subscriptions.jsonl"
+    subscriptions.write_text("\n".join(json.dumps(line) for line in [
+        {"id": "paper", "sectors": ["paper"]},
+        {"id": "paper-eu", "hs_codes": ["4819"], "markets": ["EU"]},
+        {"id": "ministry", "all_sectors": True, "vietnam_roles": ["subject"]},
+        {"id": "shrimp-high", "sectors": ["shrimp"], "min_severity": "high"},
+    ]) + "\n")
+
+    result = run_trews("match", "-", "--subscriptions", str(subscriptions),
+                       stdin=analysed.stdout)
+
+    assert result.returncode == 0, result.stderr
+    matches = [json.loads(line) for line in result.stdout.splitlines()]
+    pairs = {(m["notice_id"], m["subscription_id"]) for m in matches}
+    assert ("2023-28945", "paper") in pairs and ("2023-28945", "ministry") in pairs
+    assert ("2024-00396", "ministry") in pairs
+    assert not any(m["subscription_id"] == "paper-eu" for m in matches)  # a US case
+    assert ("2024-00396", "shrimp-high") not in pairs  # a sunset step is below "high"
+    assert all(m["reasons"] and m["severity"] in {"high", "medium", "low"} for m in matches)
+
+
+def test_match_refuses_a_bad_subscriptions_file(tmp_path: Path) -> None:
+    subscriptions = tmp_path / "subscriptions.jsonl"
+    subscriptions.write_text('{"id": "x", "hs_codes": ["73O6"]}\n')
+    result = run_trews("match", "-", "--subscriptions", str(subscriptions), stdin="")
+    assert result.returncode == 2
+    assert "73O6" in result.stderr and "line 1" in result.stderr

@@ -1,0 +1,89 @@
+"""Subscriber import: good rows stored (once, however often imported), bad rows named by line."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from alerts.subscribers import import_subscribers
+from config import load_sectors
+from config.settings import CONFIG_DIR
+from storage.database import make_engine, session_factory
+from storage.migrate import upgrade
+from storage.models import Subscriber, Subscription
+
+SECTORS = {sector.id for sector in load_sectors(CONFIG_DIR / "sectors.yaml")}
+HEADER = "email,name,organisation,kind,language,sectors,hs_codes,keywords,markets,measures,"\
+         "frequency,min_severity\n"
+
+
+@pytest.fixture
+def sessions(database_url: str):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def write(tmp_path: Path, rows: str) -> Path:
+    path = tmp_path / "subscribers.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    return path
+
+
+def test_example_file_imports_cleanly_and_twice_is_once(sessions) -> None:
+    example = CONFIG_DIR / "subscribers.example.csv"
+    assert import_subscribers(sessions, example, SECTORS) == []
+    assert import_subscribers(sessions, example, SECTORS) == []
+    with sessions() as session:
+        assert session.scalar(select(func.count(Subscriber.id))) == 5
+        assert session.scalar(select(func.count(Subscription.id))) == 5
+        ministry = session.scalars(
+            select(Subscriber).where(Subscriber.kind == "ministry")).one()
+        paper = session.scalars(
+            select(Subscriber).where(Subscriber.email == "export@example.org")).one()
+        assert ministry.subscriptions[0].all_sectors
+        subscription = paper.subscriptions[0]
+        assert (subscription.hs_codes, subscription.markets, subscription.measures) == (
+            ["481930"], ["US", "EU"], ["AD", "CVD"])
+        assert paper.language == "en" and paper.confirmed
+
+
+def test_bad_rows_are_rejected_with_their_line_and_the_good_ones_kept(
+    sessions, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "\n".join([
+        "ok@example.com,A,B,exporter,vi,shrimp,,,,,immediate,low",
+        "not-an-address,A,B,exporter,vi,shrimp,,,,,immediate,low",
+        "x1@example.com,A,B,exporter,vi,shrimps,,,,,immediate,low",
+        "x2@example.com,A,B,exporter,vi,steel,73O6,,,,immediate,low",
+        "x3@example.com,A,B,exporter,vi,steel,,,USA,,immediate,low",
+        "x4@example.com,A,B,exporter,vi,,,,,,immediate,low",
+        "x5@example.com,A,B,trader,vi,steel,,,,,immediate,low",
+    ]) + "\n")
+
+    rejected = import_subscribers(sessions, path, SECTORS)
+
+    reasons = {row.line: row.reason for row in rejected}
+    assert set(reasons) == {3, 4, 5, 6, 7, 8}
+    assert reasons[3].startswith("email")
+    assert "unknown sector(s) shrimps" in reasons[4]
+    assert "'73O6' is not an HS code" in reasons[5]
+    assert "unknown market(s) USA" in reasons[6]
+    assert "give sectors, hs_codes or keywords" in reasons[7]
+    assert reasons[8].startswith("kind")
+    with sessions() as session:
+        assert session.scalars(select(Subscriber.email)).all() == ["ok@example.com"]
+
+
+def test_reimport_updates_the_subscription(sessions, tmp_path: Path) -> None:
+    import_subscribers(sessions, write(tmp_path, "a@example.com,A,,exporter,vi,steel,,,,,"
+                                       "immediate,low\n"), SECTORS)
+    import_subscribers(sessions, write(tmp_path, "a@example.com,A,,exporter,en,steel;copper,"
+                                       "7306,,US,,weekly,high\n"), SECTORS)
+    with sessions() as session:
+        subscriber = session.scalars(select(Subscriber)).one()
+        subscription = subscriber.subscriptions[0]
+        assert subscriber.language == "en"
+        assert (subscription.sectors, subscription.hs_codes, subscription.frequency,
+                subscription.min_severity) == (["steel", "copper"], ["7306"], "weekly", "high")
