@@ -290,6 +290,23 @@ DEADLINE_LABELS = {
     "final_due": N_("Final determination due"),
 }
 GENERIC_DEADLINE = N_("Deadline")
+
+# The statutory clock's next steps (rules/data/clock.yaml), as a case's "next expected" line.
+NEXT_STEPS = {
+    "initiation": N_("Decision to initiate"),
+    "preliminary": N_("Preliminary determination"),
+    "final": N_("Final determination"),
+    "order": N_("Duty order"),
+    "review_opportunity": N_("Opportunity to request an administrative review"),
+    "notice_of_intent": N_("Notice of intent to participate"),
+    "sunset_initiation": N_("Five-year (sunset) review"),
+    "provisional": N_("Provisional duties"),
+    "definitive": N_("Definitive duties"),
+    "expiry": N_("Expiry of the measures"),
+    "statement_of_essential_facts": N_("Statement of essential facts"),
+    "report_to_minister": N_("Report to the Minister"),
+}
+GENERIC_NEXT_STEP = N_("Next step")
 _DEADLINE_ALIASES = {
     "qv": "q_and_v",
     "q&v": "q_and_v",
@@ -383,6 +400,10 @@ def deadline_label(kind: object) -> str | None:
     """Message id for a deadline kind, or None when the kind is unknown (caller shows it raw)."""
     key = _alias(kind, _DEADLINE_ALIASES)
     return GENERIC_DEADLINE if key in ("", "other") else DEADLINE_LABELS.get(key)
+
+
+def next_step_label(step: object) -> str:
+    return NEXT_STEPS.get(code_key(step), GENERIC_NEXT_STEP)
 
 
 def product_from_title(title: str, limit: int = 48) -> str:

@@ -12,10 +12,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.render import AlertContext, render_alert
+from alerts.render import AlertContext, CaseContext, render_alert
 from alerts.transport import PermanentMailError, TransientMailError, Transport
 from storage.database import transaction
-from storage.models import Delivery, Match, Notice, Subscriber, Subscription
+from storage.models import (
+    Case,
+    CaseEvent,
+    Delivery,
+    Match,
+    Notice,
+    Subscriber,
+    Subscription,
+)
 from storage.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -61,6 +69,18 @@ def queue_matches(session: Session, notice: Notice, matches: Iterable[Subscripti
     return queued
 
 
+def vietnam_cases(session: Session, notice_id: int) -> tuple[CaseContext, ...]:
+    """The cases this notice moves that concern Vietnam, with their next expected step."""
+    cases = session.scalars(
+        select(Case).join(CaseEvent, CaseEvent.case_id == Case.id)
+        .where(CaseEvent.notice_id == notice_id, Case.vietnam != "none").order_by(Case.id)
+    )
+    return tuple(
+        CaseContext(tuple(sorted(n.number for n in case.numbers)), case.next_step, case.next_due)
+        for case in cases
+    )
+
+
 def queued_delivery_ids(session: Session, limit: int) -> list[int]:
     return list(session.scalars(
         select(Delivery.id).where(Delivery.status == "queued").order_by(Delivery.id).limit(limit)
@@ -84,6 +104,7 @@ def alert_context(session: Session, delivery: Delivery, sector_names: dict[str, 
     matched = [sector for sector in analysis.get("sectors", []) if sector in wanted]
     reasons = list(dict.fromkeys(reason for match in matches for reason in match.reasons))
     return AlertContext(
+        cases=vietnam_cases(session, notice.id),
         delivery_id=delivery.id, recipient_email=subscriber.email,
         recipient_name=subscriber.name, language=subscriber.language,
         timezone=subscriber.timezone, notice_title=notice.title, notice_url=notice.url,

@@ -62,6 +62,23 @@ class AlertContext:
     match_reasons: list[str]
     detected_at: datetime
     manage_url: str = field(default=MANAGE_URL_PLACEHOLDER)
+    cases: tuple[CaseContext, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    """A case of the notice that concerns Vietnam, with what the statutory clock expects next:
+    in a notice on several origins, this is the part that concerns the reader."""
+
+    numbers: tuple[str, ...]
+    next_step: str | None = None
+    next_due: date | None = None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    numbers: str
+    next: str | None
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,7 @@ class AlertView:
     case_numbers: list[str]
     hs_codes: list[str]
     deadlines: list[DeadlineView]
+    cases: list[CaseView]
     sectors: list[str]
     reasons: list[str]
     detected: str
@@ -196,6 +214,7 @@ def build_view(ctx: AlertContext) -> AlertView:
         case_numbers=[str(c) for c in analysis.get("case_numbers") or []],
         hs_codes=[str(c) for c in analysis.get("hs_codes") or []],
         deadlines=_deadlines(analysis.get("deadlines") or [], ctx, lang, tr),
+        cases=[_case_view(case, lang, tr) for case in ctx.cases],
         sectors=sectors,
         reasons=_unique([*ctx.match_reasons, *(analysis.get("reasons") or [])]),
         detected=format_moment(ctx.detected_at, lang, ctx.timezone),
@@ -236,6 +255,16 @@ def _deadlines(
         left = (day - today).days
         views.append(DeadlineView(label, format_day(day, lang), _when(left, tr), 0 <= left <= 14))
     return views
+
+
+def _case_view(case: CaseContext, lang: str, tr: NullTranslations) -> CaseView:
+    """'A-552-802 – next expected: Final determination by 17/05/2024' in the reader's words."""
+    expected = None
+    if case.next_step and case.next_due:
+        expected = tr.gettext("%(step)s by %(date)s") % {
+            "step": tr.gettext(content.next_step_label(case.next_step)),
+            "date": format_day(case.next_due, lang)}
+    return CaseView(", ".join(case.numbers) or "-", expected)
 
 
 def _when(days_left: int, tr: NullTranslations) -> str:

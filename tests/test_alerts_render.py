@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 
 from alerts import AlertContext, render_alert
 from alerts.i18n import LOCALE_DIR, catalogue_path, country_name, format_day
+from alerts.render import CaseContext
 
 ROOT = Path(__file__).resolve().parent.parent
 FR_PAGE = (
@@ -280,3 +281,17 @@ def test_vietnamese_catalogue_covers_every_message() -> None:
         for string in strings:
             assert sorted(placeholder.findall(string)) == sorted(placeholder.findall(msgid))
     assert (LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.po").is_file()
+
+
+def test_vietnams_case_and_its_next_step_in_both_languages(paper_bags: AlertContext) -> None:
+    case = CaseContext(("A-552-836",), "final", date(2024, 5, 17))
+    ctx = dataclasses.replace(paper_bags, cases=(case,))
+    for language, expected in (
+        ("en", "Vietnam's case: A-552-836 – next expected: Final determination by 17 May 2024"),
+        ("vi", "Vụ việc liên quan đến Việt Nam: A-552-836 – bước tiếp theo dự kiến: "
+               "Kết luận cuối cùng trước ngày 17/05/2024"),
+    ):
+        message = render_alert(dataclasses.replace(ctx, language=language), MAIL_FROM)
+        text, html = _parts(_roundtrip(message))
+        assert expected in text
+        assert expected.split(": ", 1)[1] in html
