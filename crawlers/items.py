@@ -14,3 +14,7 @@ class Notice(scrapy.Item):
     published = scrapy.Field()
     body = scrapy.Field()
     raw = scrapy.Field()
+    # A notice published as a file (a PDF gazette): its bytes and media type; the text pipeline
+    # extracts the body from it and the bytes are not stored.
+    document = scrapy.Field()
+    document_type = scrapy.Field()

@@ -9,6 +9,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawlers.documents import PdfError, pdf_text
 from crawlers.items import Notice
 from crawlers.store import open_store
 from storage.database import transaction
@@ -39,6 +40,28 @@ def clean_text(value: Any) -> str:
     text = unicodedata.normalize("NFC", str(value))
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
     return " ".join(text.split())
+
+
+class DocumentTextPipeline:
+    """Turn a notice published as a PDF into text, so PDFs get the same analysis as HTML and
+    JSON notices; an unreadable file drops the item with the reason (a parse error)."""
+
+    def process_item(self, item: Notice, spider: Spider) -> Notice:
+        document = item.get("document")
+        if document is None:
+            return item
+        kind = (item.get("document_type") or "").split(";")[0].strip().lower()
+        if kind != "application/pdf":
+            raise DropItem(f"{spider.name}: item {item.get('external_id')}: cannot read a "
+                           f"{kind or 'untyped'} document")
+        try:
+            text = pdf_text(document)
+        except PdfError as exc:
+            raise DropItem(f"{spider.name}: item {item.get('external_id')}: unreadable PDF: "
+                           f"{exc}") from exc
+        item["body"] = "\n".join(part for part in (item.get("body"), text) if part)
+        del item["document"]
+        return item
 
 
 class NormaliseTextPipeline:

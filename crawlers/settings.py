@@ -35,6 +35,7 @@ HTTPCACHE_DIR = str(_trews.httpcache_dir)
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.RequireFieldsPipeline": 100,
+    "crawlers.pipelines.DocumentTextPipeline": 150,
     "crawlers.pipelines.NormaliseTextPipeline": 200,
     "crawlers.pipelines.StoreNoticePipeline": 300,
 }

@@ -17,6 +17,8 @@ Format::
         query: {page: "2"}
         cassette: us/recording.yml   # a Ruby VCR cassette, relative to the manifest
         uri: https://...             # recorded request URI whose status, headers, body to serve
+    include:                     # more manifests (names or glob patterns, relative to this one);
+      - "*/manifest.yaml"        # their routes come after, in name order
 """
 
 from __future__ import annotations
@@ -127,11 +129,26 @@ class RouteSpec(BaseModel):
 
 
 class ManifestSpec(BaseModel):
-    """The whole manifest file."""
+    """The whole manifest file: its routes, then those of the manifests it includes (one per
+    source, so each source's recordings and routes live in their own folder)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    routes: list[RouteSpec] = Field(min_length=1)
+    routes: list[RouteSpec] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list)
+
+    @field_validator("include")
+    @classmethod
+    def _includes_exist(cls, value: list[str]) -> list[str]:
+        """Names or glob patterns ('*/manifest.yaml'); a plain name must exist."""
+        return [item if any(ch in item for ch in "*?[") else _existing_file(item)
+                for item in value]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ManifestSpec:
+        if not self.routes and not self.include:
+            raise ValueError("give routes or include")
+        return self
 
 
 def _derived_etag(body: bytes) -> str:
@@ -219,4 +236,7 @@ def load_manifest(path: Path | str = DEFAULT_MANIFEST) -> list[Route]:
         except (OSError, CassetteError) as exc:
             raise ConfigError(str(path), f"routes.{index}", str(exc)) from exc
         routes.append(Route(route.path, recording, dict(route.query)))
+    for pattern in spec.include:
+        for included in sorted(path.parent.glob(pattern)):
+            routes.extend(load_manifest(included))
     return routes
