@@ -79,8 +79,11 @@ def demo(outbox: Path | None) -> None:
 
     summary = asyncio.run(run_demo(settings(), outbox))
     click.echo("TREWS demo (offline, recorded sources)")
-    for result in summary.crawls:
-        click.echo(f"  crawl {result.source_id}: {result.detail}")
+    for count in summary.crawls:
+        detail = f"{count.items} items ({count.new} new)"
+        if count.error:
+            detail += f"; {count.error}"
+        click.echo(f"  {count.source_id:<24} {count.status:<7} {detail}")
     click.echo(f"  notices fetched:         {summary.notices}")
     click.echo(f"  trade-remedy notices:    {summary.trade_remedy}")
     click.echo(f"  on Vietnam:              {summary.vietnam}")
@@ -95,7 +98,8 @@ def demo(outbox: Path | None) -> None:
               help="Ask for notices published on or after this date (default: incremental).")
 @config_errors_exit
 def crawl(sources: tuple[str, ...], since: Any) -> None:
-    """Crawl SOURCES now and store what they publish (no analysis, no mail)."""
+    """Crawl SOURCES now and store what they publish (no analysis, no mail); with --since, a
+    backfill from that date, with a live count of what is stored."""
     from scheduler import Service
     from scheduler import crawl as crawl_source
 
@@ -107,13 +111,43 @@ def crawl(sources: tuple[str, ...], since: Any) -> None:
     start: date | None = since.date() if since else None
 
     async def crawl_all() -> list[Any]:
-        return [await crawl_source(service, name, start) for name in sources]
+        results = []
+        for name in sources:
+            watcher = asyncio.create_task(show_progress(service, name))
+            try:
+                results.append(await crawl_source(service, name, start))
+            finally:
+                watcher.cancel()
+            click.echo(f"\r{name}: {results[-1].detail}, {stored_count(service, name)} "
+                       "notices stored in all" + " " * 10)
+        return results
 
     results = asyncio.run(crawl_all())
-    for result in results:
-        click.echo(f"{result.source_id}: {result.detail}")
     if not all(result.ok for result in results):
         sys.exit(1)
+
+
+def stored_count(service: Any, source_id: str) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import Notice
+
+    with service.sessions() as session:
+        return session.scalar(
+            select(func.count(Notice.id)).where(Notice.source_id == source_id)) or 0
+
+
+async def show_progress(service: Any, source_id: str, every_s: float = 1.0) -> None:
+    """A live count of the notices stored while a (back)fill runs in its child process."""
+    before = await asyncio.to_thread(stored_count, service, source_id)
+    started = asyncio.get_running_loop().time()
+    interactive = sys.stdout.isatty()
+    while True:
+        await asyncio.sleep(every_s if interactive else 10 * every_s)
+        added = await asyncio.to_thread(stored_count, service, source_id) - before
+        elapsed = asyncio.get_running_loop().time() - started
+        line = f"{source_id}: {added} new notices, {elapsed:.0f} s"
+        click.echo(f"\r{line}" if interactive else line, nl=not interactive)
 
 
 @main.command()
@@ -186,14 +220,16 @@ def sources() -> None:
     zone = service.settings.zone
     with service.sessions() as session:
         rows = list_sources(session)
-    click.echo(f"{'source':<22}{'market':<7}{'status':<9}{'last success':<18}"
-               f"{'items':>6}{'fails':>6}{'empty':>6}  error")
+    click.echo(f"{'source':<25}{'market':<7}{'health':<9}{'last run':<9}{'last success':<18}"
+               f"{'items':>6}{'fails':>6}{'empty':>6}  reason")
     for row in rows:
         success = row.last_success_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") \
             if row.last_success_at else "never"
-        click.echo(f"{row.id:<22}{row.market:<7}{row.last_status or 'new':<9}{success:<18}"
-                   f"{row.items_last_run:>6}{row.consecutive_failures:>6}"
-                   f"{row.consecutive_empty_runs:>6}  {row.last_error or ''}")
+        configured = service.sources.get(row.id)
+        health = row.health if configured is not None and configured.enabled else "off"
+        click.echo(f"{row.id:<25}{row.market:<7}{health:<9}{row.last_status or 'never':<9}"
+                   f"{success:<18}{row.items_last_run:>6}{row.consecutive_failures:>6}"
+                   f"{row.consecutive_empty_runs:>6}  {row.health_reason or ''}")
 
 
 @main.group()

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from alerts.capture import MailCapture
 from alerts.subscribers import import_subscribers
@@ -19,12 +20,21 @@ from alerts.transport import SmtpTransport
 from config import Settings, load_sources
 from replay import DEFAULT_MANIFEST, ReplayServer
 from scheduler import CrawlResult, Service, run_cycle
-from storage.models import Notice
+from storage.models import CrawlRun, Notice
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    source_id: str
+    status: str
+    items: int
+    new: int
+    error: str | None
 
 
 @dataclass(frozen=True)
 class DemoSummary:
-    crawls: list[CrawlResult]
+    crawls: list[SourceCount]
     notices: int
     trade_remedy: int
     vietnam: int
@@ -46,6 +56,15 @@ def replayed_sources_file(settings: Settings, base_url: str, target: Path) -> Pa
         }
     target.write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True), encoding="utf-8")
     return target
+
+
+def last_run_count(session: Session, result: CrawlResult) -> SourceCount:
+    """What the source's crawl of this cycle fetched, as its run recorded it."""
+    run = session.scalars(select(CrawlRun).where(CrawlRun.source_id == result.source_id)
+                          .order_by(CrawlRun.id.desc())).first()
+    if run is None:
+        return SourceCount(result.source_id, "failed", 0, 0, result.detail)
+    return SourceCount(result.source_id, run.status, run.items_scraped, run.items_new, run.error)
 
 
 async def run_demo(settings: Settings, outbox: Path | None = None) -> DemoSummary:
@@ -70,8 +89,9 @@ async def run_demo(settings: Settings, outbox: Path | None = None) -> DemoSummar
         crawls, report, _sent = await run_cycle(service, enabled, transport)
         with service.sessions() as session:
             notices = session.scalar(select(func.count(Notice.id))) or 0
+            counts = [last_run_count(session, result) for result in crawls]
     return DemoSummary(
-        crawls=crawls, notices=notices, trade_remedy=report.trade_remedy,
+        crawls=counts, notices=notices, trade_remedy=report.trade_remedy,
         vietnam=report.vietnam, matches=report.matches, mails=len(capture.received),
         recipients=sorted({rcpt for item in capture.received for rcpt in item.recipients}),
         outbox=outbox, data_dir=demo_dir,

@@ -19,7 +19,13 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.outbox import DrainReport, SubscriptionMatch, drain, queue_matches
+from alerts.outbox import (
+    DrainReport,
+    SubscriptionMatch,
+    drain,
+    drain_operator_alerts,
+    queue_matches,
+)
 from alerts.transport import FileOutbox, SmtpTransport, TransientMailError, Transport
 from config import Sector, Settings, Source, load_sectors, load_sources
 from rules.analyse import analyse
@@ -204,10 +210,16 @@ def mail_transport(settings: Settings) -> Transport:
 
 async def send_queued(service: Service, transport: Transport | None = None) -> DrainReport:
     """Drain the outbox; a mail server that cannot be reached leaves every delivery queued."""
+    settings = service.settings
     try:
-        async with transport or mail_transport(service.settings) as connected:
+        async with transport or mail_transport(settings) as connected:
+            await drain_operator_alerts(
+                service.sessions, connected, mail_from=settings.mail_from,
+                recipient=settings.operator_email, language=settings.operator_language,
+                timezone=settings.timezone,
+            )
             return await drain(
-                service.sessions, connected, mail_from=service.settings.mail_from,
+                service.sessions, connected, mail_from=settings.mail_from,
                 sector_names=service.sector_names,
                 source_names={key: source.authority for key, source in service.sources.items()},
             )
@@ -219,9 +231,15 @@ async def send_queued(service: Service, transport: Transport | None = None) -> D
 async def run_cycle(service: Service, source_ids: Iterable[str],
                     transport: Transport | None = None) -> tuple[list[CrawlResult],
                                                                  AnalyseReport, DrainReport]:
-    """Crawl the given sources one after another, then analyse, match and send. A failing
-    source is recorded and the others go on."""
-    crawls = [await crawl(service, source_id) for source_id in source_ids]
+    """Crawl the given sources (a few at a time, each in its own process), then analyse, match
+    and send. A failing source is recorded and the others go on."""
+    slots = asyncio.Semaphore(service.settings.crawl_concurrency)
+
+    async def crawl_in_slot(source_id: str) -> CrawlResult:
+        async with slots:
+            return await crawl(service, source_id)
+
+    crawls = list(await asyncio.gather(*(crawl_in_slot(s) for s in source_ids)))
     report = await asyncio.to_thread(analyse_pending, service)
     sent = await send_queued(service, transport)
     return crawls, report, sent

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.operator import OperatorContext, render_operator_alert
 from alerts.render import AlertContext, CaseContext, render_alert
 from alerts.transport import PermanentMailError, TransientMailError, Transport
 from storage.database import transaction
@@ -21,6 +22,8 @@ from storage.models import (
     Delivery,
     Match,
     Notice,
+    OperatorAlert,
+    Source,
     Subscriber,
     Subscription,
 )
@@ -127,6 +130,56 @@ def _settle(sessions: sessionmaker[Session], delivery_id: int, *, status: str,
             delivery.message_id = message_id
         if status == "sent":
             delivery.sent_at = utcnow()
+
+
+def _settle_operator(sessions: sessionmaker[Session], alert_id: int, *, status: str,
+                     error: str | None = None, message_id: str | None = None) -> None:
+    with transaction(sessions) as session:
+        alert = session.get(OperatorAlert, alert_id)
+        assert alert is not None
+        alert.attempts += 1
+        alert.status, alert.last_error = status, error
+        if message_id is not None:
+            alert.message_id, alert.sent_at = message_id, utcnow()
+
+
+def operator_context(session: Session, alert: OperatorAlert, recipient: str, language: str,
+                     timezone: str) -> OperatorContext:
+    source = session.get(Source, alert.source_id)
+    assert source is not None
+    return OperatorContext(
+        alert_id=alert.id, kind=alert.kind, source_id=source.id, authority=source.authority,
+        reason=alert.reason, changed_at=alert.created_at, last_success_at=source.last_success_at,
+        recipient_email=recipient, language=language, timezone=timezone,
+    )
+
+
+async def drain_operator_alerts(sessions: sessionmaker[Session], transport: Transport, *,
+                                mail_from: str, recipient: str, language: str,
+                                timezone: str) -> DrainReport:
+    """Send the queued source-health alerts to the operator, oldest first."""
+    report = DrainReport()
+    with sessions() as session:
+        alerts = list(session.scalars(select(OperatorAlert).where(
+            OperatorAlert.status == "queued").order_by(OperatorAlert.id)))
+        messages = [(alert.id, render_operator_alert(
+            operator_context(session, alert, recipient, language, timezone), mail_from))
+            for alert in alerts]
+    for alert_id, message in messages:
+        try:
+            await transport.send(message)
+        except TransientMailError as exc:
+            _settle_operator(sessions, alert_id, status="queued", error=str(exc))
+            report.deferred += 1
+            report.errors.append(str(exc))
+            break
+        except PermanentMailError as exc:
+            _settle_operator(sessions, alert_id, status="failed", error=str(exc))
+            report.failed += 1
+            continue
+        _settle_operator(sessions, alert_id, status="sent", message_id=str(message["Message-ID"]))
+        report.sent += 1
+    return report
 
 
 async def drain(sessions: sessionmaker[Session], transport: Transport, *, mail_from: str,

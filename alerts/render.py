@@ -148,18 +148,27 @@ def jinja_environment(language: str) -> Environment:
 def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid") -> EmailMessage:
     """The complete message: headers plus a text/plain part, then a text/html part (UTF-8)."""
     view = build_view(ctx)
+    recipient = Address(
+        display_name=_one_line(ctx.recipient_name or ""), addr_spec=ctx.recipient_email
+    )
+    return compose("alert", view, mail_from=mail_from, recipient=recipient,
+                   msgid=message_id(ctx.delivery_id, domain))
+
+
+def compose(template: str, view: Any, *, mail_from: str, recipient: Address | str,
+            msgid: str) -> EmailMessage:
+    """A message from `template`.txt.j2 and `template`.html.j2 rendered on `view` (which has
+    `language` and `subject`): headers, then a text/plain part and a text/html part (UTF-8)."""
     env = jinja_environment(view.language)
-    text = env.get_template("alert.txt.j2").render(v=view)
-    html = env.get_template("alert.html.j2").render(v=view)
+    text = env.get_template(f"{template}.txt.j2").render(v=view)
+    html = env.get_template(f"{template}.html.j2").render(v=view)
 
     msg = EmailMessage()
     msg["From"] = mail_from
-    msg["To"] = Address(
-        display_name=_one_line(ctx.recipient_name or ""), addr_spec=ctx.recipient_email
-    )
+    msg["To"] = recipient
     msg["Subject"] = view.subject
     msg["Date"] = rfc2822_datetime(datetime.now(UTC))
-    msg["Message-ID"] = message_id(ctx.delivery_id, domain)
+    msg["Message-ID"] = msgid
     # RFC 3834: keeps vacation responders from answering an automatic alert.
     msg["Auto-Submitted"] = "auto-generated"
     # Quoted-printable keeps an .eml in the file outbox readable and needs no 8BITMIME.

@@ -8,6 +8,7 @@ ignored.
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -39,9 +40,12 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = Field(30.0, gt=0)
     mail_from: str = "TREWS <canhbao@trews.invalid>"
     outbox_dir: Path | None = Field(None, description="File outbox; default data_dir/outbox")
+    operator_email: str = Field("operator@localhost", description="Gets source failure alerts")
+    operator_language: Literal["vi", "en"] = "vi"
 
     timezone: str = "Asia/Ho_Chi_Minh"
     crawl_timeout_s: float = Field(600.0, gt=0)
+    crawl_concurrency: int = Field(2, ge=1, description="Crawl processes running at once")
     backfill_days: int = Field(14, ge=0, description="How far back a source's first crawl reaches")
     contact_url: str = "https://github.com/trews/trews"
 

@@ -19,6 +19,8 @@ class Source(BaseModel):
     url: HttpUrl
     interval_minutes: int = Field(gt=0)
     enabled: bool = True
+    max_empty_runs: int = Field(5, gt=0, description="runs in a row with no item before the "
+                                                     "source counts as failing")
     options: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -21,6 +21,19 @@ from storage.sources import crawl_since, finish_run, start_run, sync_sources
 logger = logging.getLogger(__name__)
 
 
+# Required-field coverage: when most items of a run come without a publication date, the page
+# layout has most likely changed under the spider, even though each item still looks valid.
+MIN_DATED_SHARE = 0.5
+
+
+def coverage_problem(stats: dict[str, int]) -> str | None:
+    items = stats.get("item_scraped_count", 0)
+    undated = stats.get("trews/items/undated", 0)
+    if items and undated / items > 1 - MIN_DATED_SHARE:
+        return f"{undated} of {items} items have no publication date (layout changed?)"
+    return None
+
+
 def count_errors(stats: dict[str, int]) -> tuple[int, int]:
     """(HTTP errors, parse errors) of a finished crawl, from Scrapy's stats."""
     http = stats.get("trews/errors/http", 0)
@@ -67,6 +80,9 @@ class CrawlRunRecorder:
             problems.append(f"{http_errors} HTTP error(s)")
         if parse_errors:
             problems.append(f"{parse_errors} parse error(s)")
+        coverage = coverage_problem(stats)
+        if coverage:
+            problems.append(coverage)
         with transaction(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
             assert run is not None
@@ -74,6 +90,7 @@ class CrawlRunRecorder:
             run.items_new = stats.get("trews/notices/new", 0)
             run.items_updated = stats.get("trews/notices/updated", 0)
             run.http_errors, run.parse_errors = http_errors, parse_errors
-            finish_run(session, run, ok=not problems, error="; ".join(problems) or None)
+            finish_run(session, run, ok=not problems, error="; ".join(problems) or None,
+                       max_empty_runs=spider.source.max_empty_runs)  # type: ignore[attr-defined]
         log = logger.warning if problems else logger.info
         log("%s: run %s %s", spider.name, self.run_id, "; ".join(problems) or "ok")

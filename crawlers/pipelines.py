@@ -74,7 +74,10 @@ class NormaliseTextPipeline:
         item["url"] = clean_text(item["url"])
         item["external_id"] = clean_text(item["external_id"])
         published = item.get("published")
-        if published and not isinstance(published, date):
+        if not published:
+            assert spider.crawler.stats is not None
+            spider.crawler.stats.inc_value("trews/items/undated")
+        elif not isinstance(published, date):
             try:
                 item["published"] = date.fromisoformat(str(published)[:10])
             except ValueError as exc:

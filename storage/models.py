@@ -36,8 +36,29 @@ class Source(Base):
     items_last_run: Mapped[int] = mapped_column(default=0)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     consecutive_empty_runs: Mapped[int] = mapped_column(default=0)
+    health: Mapped[str] = mapped_column(String(8), default="ok", server_default="ok")
+    health_reason: Mapped[str | None] = mapped_column(Text)
+    health_changed_at: Mapped[datetime | None]
 
     runs: Mapped[list["CrawlRun"]] = relationship(back_populates="source")
+
+
+class OperatorAlert(Base):
+    """A message owed to the operator: a source broke or recovered. One per change of health,
+    not one per run, so a source down for a week sends two mails, not three hundred."""
+
+    __tablename__ = "operator_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("source.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None]
 
 
 class CrawlRun(Base):

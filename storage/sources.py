@@ -7,8 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.sources import Source as SourceConfig
-from storage.models import CrawlRun, Source
+from storage.models import CrawlRun, OperatorAlert, Source
 from storage.timeutil import utcnow
+
+DEFAULT_MAX_EMPTY_RUNS = 5
 
 
 def sync_sources(session: Session, configured: dict[str, SourceConfig]) -> None:
@@ -39,8 +41,9 @@ def start_run(session: Session, source_id: str, since: date | None) -> CrawlRun:
     return run
 
 
-def finish_run(session: Session, run: CrawlRun, *, ok: bool, error: str | None = None) -> None:
-    """Close a run and fold it into the source's health counters."""
+def finish_run(session: Session, run: CrawlRun, *, ok: bool, error: str | None = None,
+               max_empty_runs: int = DEFAULT_MAX_EMPTY_RUNS) -> None:
+    """Close a run, fold it into the source's health counters, and judge the source's health."""
     run.finished_at = utcnow()
     run.status = "ok" if ok else "failed"
     run.error = error
@@ -59,6 +62,30 @@ def finish_run(session: Session, run: CrawlRun, *, ok: bool, error: str | None =
         )
     else:
         source.consecutive_failures += 1
+    judge_health(session, source, failing_because(source, error, max_empty_runs))
+
+
+def failing_because(source: Source, error: str | None, max_empty_runs: int) -> str | None:
+    """Why the source is failing after its last run, or None when it is healthy: a failed run
+    (HTTP or parse errors, a crash or a timeout), or too many runs in a row that found nothing,
+    the usual sign of a redesigned page that still answers 200."""
+    if source.last_status == "failed":
+        return error or "the last crawl failed"
+    if source.consecutive_empty_runs >= max_empty_runs:
+        return f"no items in {source.consecutive_empty_runs} runs in a row (page layout changed?)"
+    return None
+
+
+def judge_health(session: Session, source: Source, reason: str | None) -> None:
+    """Record the source's health; on a change (ok -> failing, failing -> ok) queue exactly one
+    operator alert."""
+    health = "failing" if reason else "ok"
+    source.health_reason = reason
+    if health == source.health:
+        return
+    source.health, source.health_changed_at = health, utcnow()
+    kind = "failing" if reason else "recovered"
+    session.add(OperatorAlert(source_id=source.id, kind=kind, reason=reason))
 
 
 def list_sources(session: Session) -> list[Source]:
@@ -66,10 +93,13 @@ def list_sources(session: Session) -> list[Source]:
 
 
 def abandon_running(session: Session, source_id: str, reason: str) -> int:
-    """Close the runs a killed or crashed crawl left open, so the source shows the failure."""
+    """Close the runs a killed or crashed crawl left open, so the source shows the failure; a
+    crawl that died before it could open a run is recorded as a failed run all the same."""
     runs = list(session.scalars(
         select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status == "running")
     ))
+    if not runs and session.get(Source, source_id) is not None:
+        runs = [start_run(session, source_id, None)]
     for run in runs:
         finish_run(session, run, ok=False, error=reason)
     return len(runs)

@@ -3,6 +3,8 @@ HTTP server replaying recorded Federal Register API responses."""
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -184,5 +186,26 @@ def test_sources_command_shows_the_health_of_each_source(
 
     assert result.exit_code == 0, result.output
     line = next(row for row in result.output.splitlines() if row.startswith("us_fr_documents"))
-    assert " failed " in line and "HTTP error" in line
+    assert " failing " in line and " failed " in line and "HTTP error" in line
     assert line.split()[1] == "US"
+
+
+def test_crawl_command_backfills_from_a_date(service: Service, replay: ReplayServer) -> None:
+    env = {"PATH": "/usr/bin:/bin", "TREWS_DATA_DIR": str(service.settings.data_dir),
+           "TREWS_SOURCES_FILE": str(service.settings.sources_file)}
+    result = subprocess.run(
+        [sys.executable, "-c", "from cli import main; main()", "crawl", "us_fr_documents",
+         "--since", "2024-01-02"], env=env, capture_output=True, text=True, timeout=120,
+        check=False)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "us_fr_documents: ok, 1129 notices stored in all" in result.stdout
+    first = api_requests(replay)[0]
+    assert parse_qs(first.query_string)["conditions[publication_date][gte]"] == ["2024-01-02"]
+
+
+def test_crawl_command_refuses_an_unknown_source(service: Service) -> None:
+    result = CliRunner().invoke(main, ["crawl", "xx_nowhere"], env={
+        "TREWS_DATA_DIR": str(service.settings.data_dir),
+        "TREWS_SOURCES_FILE": str(service.settings.sources_file)})
+    assert result.exit_code == 2 and "unknown source(s): xx_nowhere" in result.output
