@@ -193,6 +193,7 @@ class Route:
     path: str
     recording: Recording
     query: Mapping[str, str | None] = field(default_factory=dict)
+    group: str = ""  # the folder of the included manifest it comes from: one source's routes
 
     def matches(self, path: str, query: Any) -> bool:
         """True when the path is equal and every named query condition holds.
@@ -221,7 +222,7 @@ def _recording_for(spec: RouteSpec, base: Path) -> Recording:
     return Recording.build(body, spec.status or 200, (spec.headers or {}).items(), spec.file)
 
 
-def load_manifest(path: Path | str = DEFAULT_MANIFEST) -> list[Route]:
+def load_manifest(path: Path | str = DEFAULT_MANIFEST, group: str = "") -> list[Route]:
     """Validate the manifest and load every recording into memory; raise ConfigError if bad."""
     path = Path(path).resolve()
     token = _MANIFEST_DIR.set(path.parent)
@@ -235,8 +236,8 @@ def load_manifest(path: Path | str = DEFAULT_MANIFEST) -> list[Route]:
             recording = _recording_for(route, path.parent)
         except (OSError, CassetteError) as exc:
             raise ConfigError(str(path), f"routes.{index}", str(exc)) from exc
-        routes.append(Route(route.path, recording, dict(route.query)))
+        routes.append(Route(route.path, recording, dict(route.query), group))
     for pattern in spec.include:
         for included in sorted(path.parent.glob(pattern)):
-            routes.extend(load_manifest(included))
+            routes.extend(load_manifest(included, group=included.parent.name))
     return routes

@@ -166,6 +166,7 @@ class ReplayServer:
         self._lock = threading.Lock()
         self._records: list[RequestRecord] = []
         self._faults: dict[str, str] = {}
+        self._group_faults: dict[str, str] = {}
         self._extra_routes: list[Route] = []
         self._runner: web.AppRunner | None = None
         self._bound_port: int | None = None
@@ -211,10 +212,19 @@ class ReplayServer:
         with self._lock:
             self._faults[path] = kind
 
+    def set_group_fault(self, group: str, kind: str) -> None:
+        """Make every route of one included manifest (one source's folder) fail: a whole source
+        goes down while the others keep answering."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; choose from {sorted(FAULT_KINDS)}")
+        with self._lock:
+            self._group_faults[group] = kind
+
     def clear_faults(self) -> None:
         """Serve recordings normally again."""
         with self._lock:
             self._faults.clear()
+            self._group_faults.clear()
 
     def add_route(
         self,
@@ -361,9 +371,10 @@ class ReplayServer:
     async def _answer(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
         if request.method not in ("GET", "HEAD"):
             return web.Response(status=405, text="replay serves GET and HEAD only\n")
-        with self._lock:
-            fault = self._faults.get(request.path)
         route = self._find_route(request)
+        with self._lock:
+            fault = self._faults.get(request.path) or (
+                self._group_faults.get(route.group) if route is not None else None)
         record.matched = route.recording.source if route else None
         if fault is not None:
             record.fault = fault
