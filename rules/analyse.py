@@ -5,7 +5,7 @@ origins and Vietnam's role, products (HS, sectors), deadlines, severity. Each st
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from config.sectors import Sector
@@ -25,6 +25,12 @@ _CIRCUMVENTION_CONTEXT_RE = re.compile(
     re.IGNORECASE,
 )
 _NEWS_LEAD = 600
+# A document (regulation, report, gazette) names its subject origins on its title page or in its
+# preamble; past that, 'imports from Vietnam' is more often a non-subject source in the analysis.
+_DOCUMENT_OPENING = 2_000
+# Its measures are named on the cover, contents, glossary and summary; the analysis further on
+# discusses other cases and other instruments (another market's safeguard on steel).
+_DOCUMENT_SUMMARY = 20_000
 _ITC_PHASE_RE = re.compile(r"\((?:[a-z]+ )?review\)|\((preliminary|final)\)", re.IGNORECASE)
 
 
@@ -46,6 +52,13 @@ def _body(notice: Notice) -> str:
     if notice.text.strip():
         return squash(notice.text)
     return squash(" ".join(_as_text(notice.raw.get(k)) for k in ("abstract", "dates", "action")))
+
+
+def _opening(body: str) -> str:
+    """The part of the text that speaks for the whole notice: all of an abstract, the title page
+    and preamble of a long document, whose analysis further on cites other cases (their case
+    numbers, their proceedings) and names every source of imports (Vietnam among them)."""
+    return body[:_DOCUMENT_OPENING]
 
 
 def _vietnam_role(
@@ -71,7 +84,7 @@ def _vietnam_role(
         found = news.vietnam_in_news(notice.title, body, listed=bool(origins))
         if found:
             return found
-    everything = f"{notice.title} {body}"
+    everything = f"{notice.title} {body if is_news else _opening(body)}"
     if countries.mentions_vietnam(everything):
         if proceeding in ("circumvention", "scope") or _CIRCUMVENTION_CONTEXT_RE.search(everything):
             return "circumvention", ("Vietnam is named as a third country in a circumvention/scope "
@@ -121,10 +134,31 @@ def _origins(notice: Notice, body: str, market: str | None, is_news: bool
     found = own(countries.origins_after_from(notice.title))
     if found:
         return found, f"origins from the title: {', '.join(found)}"
+    if len(body) > _DOCUMENT_OPENING:
+        return _document_origins(body, own)
     found = own(countries.origins_after_from(body))
     if found:
         return found, f"origins from the text: {', '.join(found)}"
     return [], "no origin named in title or text"
+
+
+def _document_origins(body: str, own: Callable[[list[str]], list[str]]
+                      ) -> tuple[list[str], str]:
+    """Origins of a long document from its formal places only, so that a report's 'imports from
+    Vietnam (not subject to measures)' does not make Vietnam an origin: a gazette schedule's
+    country column, then the opening's 'from'/'originating in' lists, then the first
+    'originating in' list of the text."""
+    steps: tuple[tuple[str, Callable[[str], list[str]], str], ...] = (
+        ("origins from the schedule's country column", countries.schedule_origins, body),
+        ("origins from the document's opening", countries.origins_after_from,
+         body[:_DOCUMENT_OPENING]),
+        ("origins from the first 'originating in' list", countries.first_formal_origins, body),
+    )
+    for label, find, text in steps:
+        found = own(find(text))
+        if found:
+            return found, f"{label}: {', '.join(found)}"
+    return [], "no origin named in the title, schedule or opening of the document"
 
 
 def _sectors(
@@ -180,7 +214,9 @@ def analyse(
         market = finding.market if finding else None
     else:
         market = notice.market
-    numbers = cn.parse_case_numbers([dockets, notice.title, body], market=market)
+    # News keeps its whole text: its own rules read the headline and lead first.
+    numbers = cn.parse_case_numbers(
+        [dockets, notice.title, body if is_news else _opening(body)], market=market)
     if is_news:
         verdict = news.decide(notice.title, body, numbers)
     else:
@@ -207,12 +243,13 @@ def analyse(
         result.measures = classify.detect_measures(
             f"{notice.title}. {body[:_NEWS_LEAD]}", "", numbers)
     else:
-        result.measures = classify.detect_measures(notice.title, body, numbers)
+        result.measures = classify.detect_measures(notice.title, body[:_DOCUMENT_SUMMARY],
+                                                   numbers)
     result.reasons.append(f"measures: {', '.join(result.measures) or 'not stated'}")
     if is_news:
         proceeding, why = news.detect_proceeding(notice.title, body)
     else:
-        proceeding, why = classify.detect_proceeding(notice.title, action, body)
+        proceeding, why = classify.detect_proceeding(notice.title, action, _opening(body))
     if proceeding == "other":
         phase = _ITC_PHASE_RE.search(dockets)
         if phase:
@@ -250,7 +287,7 @@ def analyse(
     if proceeding in ("circumvention", "scope"):
         # the routes: 'completed in Cambodia, Malaysia, Thailand, or Vietnam' (title or text)
         found |= set(countries.third_countries(notice.title))
-        found |= set(countries.third_countries(body[:_NEWS_LEAD] if is_news else body))
+        found |= set(countries.third_countries(body[:_NEWS_LEAD] if is_news else _opening(body)))
     if result.vietnam == "circumvention" or (result.vietnam == "subject" and not global_sg):
         found.add(countries.VIETNAM)
     found.discard(market or "")

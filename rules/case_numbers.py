@@ -1,6 +1,6 @@
 """Case numbers: US Commerce A-/C-NNN-NNN, USITC 701-TA/731-TA/TA-201, EU AD/AS/R/SA/SAFE, UK TRA
 (two letters + 4 digits: AD0004, TD0002), Australian ADN 2023/035 and Case 624, Indian DGTR files
-(6/12/2023-DGTR).
+(6/12/2023-DGTR), Pakistani NTC cases (A.D.C No. 60/2021/NTC/CRC).
 
 A case number is the strongest evidence a notice is a trade remedy, names the measure (A = AD,
 C = CVD) and, for Commerce, the origin (country code 552 = Vietnam). FR `docket_ids` may join
@@ -56,14 +56,22 @@ _ADN_RE = re.compile(
     rf"((?:\s*(?:,\s*and|,|and|&)\s*{_ADN_ITEM})*)", re.ASCII,
 )
 _ADN_ITEM_RE = re.compile(_ADN_ITEM, re.ASCII)
+# An ADC report carries its case's number ('REP 611', 'REPORT No 611'): report 611 is case 611.
 _AU_CASE_RE = re.compile(
-    r"\b(?:Case|Investigation|Inquiry|Review|Continuation inquiry)\s+(?:No\.?\s*)?"
+    r"\b(?:(?:Case|Investigation|Inquiry|Review|Continuation inquiry)\s+(?:No\.?\s*)?"
+    r"|(?:REP|REPORT No\.?|Report No\.?)\s*)"
     r"(\d{2,4})(?![\d/-]|\s*-\s*TA)\b", re.ASCII,
 )
 _AU_HINT_RE = re.compile(r"Anti-Dumping Commission|\bADN\b|Ủy ban Chống bán phá giá", re.I)
 # India: DGTR file numbers 'F. No. 6/12/2023-DGTR' (leading zeros dropped: '06/12' -> '6/12').
 _DGTR_RE = re.compile(r"(?<![\d/])(\d{1,2})\s?/\s?(\d{1,3})\s?/\s?(\d{4})\s?[-\u2013]\s?DGTR\b",
                       re.ASCII | re.IGNORECASE)
+# Pakistan: National Tariff Commission anti-dumping cases 'A.D.C No. 60/2021/NTC/CRC' (serial,
+# year, NTC, product code), normalised to that form.
+_NTC_RE = re.compile(
+    r"\bA\.?\s?D\.?\s?C\.?\s*No\.?\s*(\d{1,3})\s*/\s*(\d{4})\s*/\s*NTC(?:\s*/\s*([A-Z]{2,8}))?\b",
+    re.ASCII,
+)
 _RANGE_RE = re.compile(rf"(\d{{1,4}})\s*{_DASH}\s*(\d{{1,4}})", re.ASCII)
 _LIST_SPLIT_RE = re.compile(r"\s*(?:,\s*and|,|and|&)\s*", re.IGNORECASE)
 _MAX_RANGE = 50
@@ -125,6 +133,12 @@ def dgtr_numbers(text: str) -> list[str]:
     return [f"{int(a)}/{int(b)}/{c}-DGTR" for a, b, c in _DGTR_RE.findall(text)]
 
 
+def ntc_numbers(text: str) -> list[str]:
+    """Pakistani NTC case numbers, normalised to 'A.D.C No. 60/2021/NTC/CRC'."""
+    return [f"A.D.C No. {int(n)}/{y}/NTC" + (f"/{code}" if code else "")
+            for n, y, code in _NTC_RE.findall(text)]
+
+
 def parse_case_numbers(
     texts: Iterable[str], *, eu: bool = False, market: str | None = None
 ) -> list[str]:
@@ -138,7 +152,7 @@ def parse_case_numbers(
     au_cases = market == "AU" or any(_AU_HINT_RE.search(t) for t in texts)
     for text in texts:
         found = commerce_numbers(text) + itc_numbers(text) + uk_numbers(text)
-        found += au_numbers(text, cases=au_cases) + dgtr_numbers(text)
+        found += au_numbers(text, cases=au_cases) + dgtr_numbers(text) + ntc_numbers(text)
         if eu:
             found += eu_numbers(text)
         for number in found:
@@ -156,7 +170,9 @@ def measure_of(number: str) -> str | None:
     """AD, CVD or SG from a case number's own prefix; None when the number does not say."""
     if _UK_NUMBER_RE.fullmatch(number):
         return _UK_TYPES.get(number[:2])
-    if number.startswith(("A-", "731-", "AD")):
+    if number.startswith("ADN "):  # Australia numbers dumping and countervailing notices alike
+        return None
+    if number.startswith(("A-", "731-", "AD", "A.D.C")):
         return "AD"
     if number.startswith(("C-", "701-", "AS")):
         return "CVD"

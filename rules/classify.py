@@ -166,16 +166,24 @@ _STAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
                        r"|\bkhoi xuong\b")),
     ("order", _rx(r"^\s*(?:notice of )?(?:antidumping|anti-dumping|countervailing)"
                   r"(?: and countervailing)? duty orders?\b")),
-    ("continuation", _rx(r"\bcontinuation\b")),
+    # EU: 'imposing a definitive anti-dumping duty ... following an expiry review' keeps the
+    # measure for five more years; Malaysia: '(Expiry Review) Order'.
+    ("continuation", _rx(r"\bcontinuation\b|\(expiry review\) order\b"
+                         r"|\bimposing a definitive (?:anti-?dumping|countervailing) dut(?:y|ies)\b"
+                         r".*\bfollowing an expiry review\b")),
     ("revocation", _rx(r"(?<!consideration of )(?<!intent to )\brevocation\b|\brevoking\b")),
     ("termination", _rx(r"\btermination\b|\bterminat(?:ing|ed)\b|\bwithdrawal of petition\b"
                         r"|\bcham dut\b")),
-    ("results", _rx(r"\bresults\b")),
+    # Malaysia: 'Customs (Anti-Dumping Duties) (Administrative Review) Order' sets new rates.
+    ("results", _rx(r"\bresults\b|\(administrative review\) order\b"
+                    r"|\(kajian semula pentadbiran\)")),
     ("rescission", _rx(r"\brescission\b|\brescinding\b")),
     ("preliminary", _rx(r"\bpreliminary\b|\bprovisional\b|\bket luan so bo\b")),
     ("final", _rx(r"\bfinal\b|\bdefinitive\b|\bket luan cuoi cung\b")),
+    # Malaysia: 'Customs (Anti-Dumping Duties) Order 2021' / 'Perintah Kastam (Duti
+    # Anti-Lambakan)' imposes the duties.
     ("order", _rx(r"\b(?:duty|dumping|countervailing) orders?\b|\bsuspension agreement\b"
-                  r"|\blenh ap thue\b")),
+                  r"|\blenh ap thue\b|\bdut(?:y|ies)\) order\b|\(duti anti-lambakan\)")),
 )
 
 

@@ -26,7 +26,8 @@ _COUNTRY_RE = re.compile(r"\b(" + "|".join(re.escape(a) for a in _ALIASES) + r")
 _MENTION_ALIASES = [a for a in _ALIASES if a not in _LIST_ONLY]
 _MENTION_RE = re.compile(r"\b(" + "|".join(re.escape(a) for a in _MENTION_ALIASES) + r")\b")
 _LIST_START_RE = re.compile(
-    r"(?<!exports )(?<!exported )\b(?:from|tu|cua|xuat xu|originating in|originat(?:e|ing) from"
+    r"(?<!exports )(?<!exported )\b(?:from|tu|cua|xuat xu"
+    r"|originating in (?:and/or|or) exported from|originating in|originat(?:e|ing) from"
     r"|originaires? de|en provenance de|originari[oa]s? de|procedentes? de|provenientes? de"
     r"|originari[oa]s? d[ao]s?|procedentes? d[ao]s?|provenientes? d[ao]s?|asal|berasal dari|dari)"
     r"\s+"
@@ -35,6 +36,12 @@ _THIRD_START_RE = re.compile(
     r"\b(?:with respect to|exports from|exported from|completed in|assembled in|processed in"
     r"|thong qua|chuyen tai qua|lap rap tai|hoan thien tai|gia cong tai)\s+"
 )
+_FORMAL_START_RE = re.compile(
+    r"\boriginat(?:ing in(?: (?:and/or|or) exported from)?|(?:e|ing) from)\s+"
+)
+# A gazette schedule's heading, upper case as printed (en, ms); its table fits in this window.
+_SCHEDULE_RE = re.compile(r"\b(?:SCHEDULE|JADUAL)\b")
+_SCHEDULE_WINDOW = 3_000
 _THE_RE = re.compile(r"(?:(?:the|de la|la|el|le|les|de|da|do|du|des|del)\s+)?")
 _PAREN_RE = re.compile(r"\s*\([^)]{0,40}\)")
 _SEP_RE = re.compile(
@@ -117,6 +124,28 @@ def origins_after_from(text: str) -> list[str]:
         for code in _list_at(folded, start.end()):
             if code not in found:
                 found.append(code)
+    return found
+
+
+def first_formal_origins(text: str) -> list[str]:
+    """The first 'originating in ...' list of a long document: the formal phrase of regulations
+    and determinations, where a bare 'from' also names non-subject sources of imports."""
+    folded = normalise(text)
+    for start in _FORMAL_START_RE.finditer(folded):
+        codes = _list_at(folded, start.end())
+        if codes:
+            return list(dict.fromkeys(codes))
+    return []
+
+
+def schedule_origins(text: str) -> list[str]:
+    """Countries in a gazette's schedule ('SCHEDULE' / 'JADUAL' heading, then a table whose
+    country column lists the origins, e.g. 'The Socialist Republic of Viet Nam'): an order's
+    operative clause only says 'the country specified in column (3)'."""
+    found: list[str] = []
+    for heading in _SCHEDULE_RE.finditer(text):
+        window = text[heading.end():heading.end() + _SCHEDULE_WINDOW]
+        found += [c for c in countries_mentioned(window) if c not in found]
     return found
 
 

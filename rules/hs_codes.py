@@ -35,6 +35,9 @@ _DATE_LIKE_RE = re.compile(
     r"(?:19[5-9]\d|20[0-4]\d)\.(?:0[1-9]|1[0-2])(?:\.(?:0[1-9]|[12]\d|3[01]))?"
 )
 _CONTEXT_BEFORE = 30
+# Chapter 19 ends at heading 1905 and chapter 20 at 2009, so a bare '2022.52' (a year, then a
+# footnote mark, as PDF text runs them together) or '1998.10' is no code, unless 'HS' says so.
+_NO_SUCH_HEADING_RE = re.compile(r"19(?:0[6-9]|[1-9]\d)|20(?:1\d|[2-9]\d)")
 
 # HS2017 -> HS2022 splits (WCO correlation tables, HS2022 amendments), both directions used:
 #   8541.40 photosensitive devices/LEDs -> 8541.41 LEDs, 8541.42 PV cells not assembled,
@@ -75,7 +78,8 @@ def extract_hs_codes(text: str) -> list[str]:
     found: dict[str, None] = {}
     for match in _DOTTED_RE.finditer(text):
         raw = match.group(1)
-        suspicious = _UNIT_AFTER_RE.match(text, match.end()) or _DATE_LIKE_RE.fullmatch(raw)
+        suspicious = (_UNIT_AFTER_RE.match(text, match.end()) or _DATE_LIKE_RE.fullmatch(raw)
+                      or _NO_SUCH_HEADING_RE.fullmatch(raw[:4]))
         if suspicious and not _has_context(text, match.start()):
             continue
         code = normalise_hs(raw)

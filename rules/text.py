@@ -15,7 +15,12 @@ _SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ı": "i", "ø": "o", "Ø": "O",
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip diacritics (đ -> d): accented and plain text compare equal."""
+    """Lower-case and strip diacritics (đ -> d): accented and plain text compare equal.
+
+    ASCII text has nothing to strip: it takes the short way, which keeps a 350,000-character PDF
+    (folded sentence by sentence) fast."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.lower()

@@ -1,10 +1,10 @@
 """The multilingual vocabularies of the rules, read once from `rules/vocab/*.yaml` and validated.
 
-Vocabularies are data (country names, investigating authorities, remedy wording in vi/es/pt/fr/id/
-tr): linguists can extend them without touching code, and a typo (an unknown stage, a language
-code) stops the program at load with the file, key and line. Phrases are folded here (lower case,
-no diacritics) and compiled into one whole-word pattern per concept, so every rule runs a few
-precompiled regexes per notice.
+Vocabularies are data (country names, investigating authorities, remedy wording in vi/es/pt/fr/
+id/ms/tr): linguists can extend them without touching code, and a typo (an unknown stage, a
+language code) stops the program at load with the file, key and line. Phrases are folded here
+(lower case, no diacritics) and compiled into one whole-word pattern per concept, so every rule
+runs a few precompiled regexes per notice.
 """
 
 import re
@@ -20,7 +20,7 @@ from rules.text import fold, squash
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
-Language = Literal["en", "vi", "es", "pt", "fr", "id", "tr"]
+Language = Literal["en", "vi", "es", "pt", "fr", "id", "ms", "tr"]
 Phrases = dict[Language, list[StrictStr]]
 Stage = Literal["petition", "initiation", "continuation", "revocation", "termination", "results",
                 "preliminary", "final", "order", "other"]
