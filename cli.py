@@ -239,17 +239,52 @@ def subscribers() -> None:
 
 @subscribers.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--confirmed", is_flag=True,
+              help="The operator vouches for every address: no confirmation mail (opt-in).")
 @config_errors_exit
-def import_subscribers_command(file: Path) -> None:
-    """Import subscribers from a CSV file (see config/subscribers.example.csv)."""
+def import_subscribers_command(file: Path, confirmed: bool) -> None:
+    """Import subscribers from a CSV file (see config/subscribers.example.csv). New subscribers
+    get a confirmation mail and nothing else until they confirm, unless --confirmed."""
     from alerts.subscribers import import_subscribers
     from scheduler import Service
 
     service = Service.load(settings())
-    rejected = import_subscribers(service.sessions, file, {s.id for s in service.sectors})
+    rejected = import_subscribers(service.sessions, file, {s.id for s in service.sectors},
+                                  confirmed=confirmed)
     for row in rejected:
         click.echo(f"{file}:{row.line}: rejected: {row.reason}", err=True)
     click.echo(f"imported {file} ({len(rejected)} row(s) rejected)")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True,
+              help="Render and print, send nothing (required: the service sends digests).")
+@click.option("--kind", type=click.Choice(["daily", "weekly"]), help="Only this digest.")
+@click.option("--subscriber", "email", help="Only this subscriber (e-mail address).")
+@click.option("--period", help="This period instead of the due ones: 2026-11-23 or 2026-W47 "
+              "(needs --kind).")
+@config_errors_exit
+def digest(dry_run: bool, kind: str | None, email: str | None, period: str | None) -> None:
+    """Show the digests that are due now (subject and text part of each), or one period's."""
+    from alerts.digests import render_digests
+    from scheduler import Service
+
+    if not dry_run:
+        raise click.UsageError("only --dry-run: the service queues and sends digests itself")
+    if period and not kind:
+        raise click.UsageError("--period needs --kind")
+    service = Service.load(settings())
+    with service.sessions() as session:
+        messages = render_digests(
+            session, settings=service.settings, sector_names=service.sector_names,
+            source_names={key: source.authority for key, source in service.sources.items()},
+            kind=kind, email=email, period_key=period)
+    for message in messages:
+        text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+        click.echo(f"To: {message['To']}\nSubject: {message['Subject']}\n")
+        click.echo(text.get_content())
+        click.echo("=" * 76)
+    click.echo(f"{len(messages)} digest(s) would be sent")
 
 
 @main.group()

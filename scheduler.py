@@ -10,23 +10,28 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from email.message import EmailMessage
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.outbox import (
+from alerts.deliveries import render_delivery
+from alerts.digests import queue_due_digests
+from alerts.outbox import SubscriptionMatch, queue_matches
+from alerts.sender import (
     DrainReport,
-    SubscriptionMatch,
+    Render,
+    SendPolicy,
     drain,
     drain_operator_alerts,
-    queue_matches,
+    transport_for,
 )
-from alerts.transport import FileOutbox, SmtpTransport, TransientMailError, Transport
+from alerts.transport import TransientMailError, Transport
 from config import Sector, Settings, Source, load_sectors, load_sources
 from rules.analyse import analyse
 from rules.cases import case_steps
@@ -35,7 +40,7 @@ from rules.subscriptions import Subscription as RuleSubscription
 from storage.cases import CaseLink, link_notice
 from storage.database import make_engine, session_factory, transaction
 from storage.migrate import upgrade
-from storage.models import Notice, Subscription
+from storage.models import DELIVERY_KINDS, Delivery, Notice, Subscription
 from storage.notices import notices_to_analyse, save_analysis
 from storage.sources import abandon_running, sync_sources
 from storage.subscribers import active_subscriptions
@@ -52,6 +57,22 @@ class Service:
     sessions: sessionmaker[Session]
     sources: dict[str, Source]
     sectors: list[Sector]
+    # Shared by every job of the process: crawls take a slot (a few child processes at a time),
+    # analysis runs one batch at a time (two would race to queue the same deliveries).
+    _crawl_slots: asyncio.Semaphore | None = field(default=None, repr=False)
+    _analysis: asyncio.Lock | None = field(default=None, repr=False)
+
+    @property
+    def crawl_slots(self) -> asyncio.Semaphore:
+        if self._crawl_slots is None:
+            self._crawl_slots = asyncio.Semaphore(self.settings.crawl_concurrency)
+        return self._crawl_slots
+
+    @property
+    def analysis(self) -> asyncio.Lock:
+        if self._analysis is None:
+            self._analysis = asyncio.Lock()
+        return self._analysis
 
     @classmethod
     def load(cls, settings: Settings) -> "Service":
@@ -96,6 +117,7 @@ def crawl_environment(settings: Settings) -> dict[str, str]:
         "TREWS_SOURCES_FILE": str(settings.sources_file),
         "TREWS_BACKFILL_DAYS": str(settings.backfill_days),
         "TREWS_CONTACT_URL": settings.contact_url,
+        "TREWS_CRAWL_DELAY_S": str(settings.crawl_delay_s),
     })
     return env
 
@@ -196,51 +218,61 @@ def analyse_pending(service: Service, batch: int = 500) -> AnalyseReport:
     return AnalyseReport(**totals)
 
 
-def mail_transport(settings: Settings) -> Transport:
-    """The SMTP server of the settings, or by default the file outbox (no mail server needed)."""
-    if settings.smtp_host:
-        return SmtpTransport(
-            host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            start_tls=settings.smtp_starttls, use_tls=settings.smtp_tls,
-            timeout=settings.smtp_timeout_s,
-        )
-    return FileOutbox(settings.outbox)
+def delivery_renderers(service: Service) -> dict[str, Render]:
+    """Every kind of subscriber mail (alert, digests, confirmation) rendered from its row."""
+    source_names = {key: source.authority for key, source in service.sources.items()}
+
+    def render(session: Session, row_id: int) -> EmailMessage:
+        delivery = session.get(Delivery, row_id)
+        assert delivery is not None
+        return render_delivery(session, delivery, settings=service.settings,
+                               sector_names=service.sector_names, source_names=source_names)
+
+    return {kind: render for kind in DELIVERY_KINDS}
 
 
 async def send_queued(service: Service, transport: Transport | None = None) -> DrainReport:
-    """Drain the outbox; a mail server that cannot be reached leaves every delivery queued."""
+    """Drain the outbox (operator alerts first); a mail server that cannot be reached leaves
+    every delivery queued for the next drain."""
     settings = service.settings
+    policy = SendPolicy.from_settings(settings)
     try:
-        async with transport or mail_transport(settings) as connected:
+        async with transport or transport_for(settings) as connected:
             await drain_operator_alerts(
                 service.sessions, connected, mail_from=settings.mail_from,
                 recipient=settings.operator_email, language=settings.operator_language,
-                timezone=settings.timezone,
+                timezone=settings.timezone, policy=policy,
             )
             return await drain(
                 service.sessions, connected, mail_from=settings.mail_from,
                 sector_names=service.sector_names,
                 source_names={key: source.authority for key, source in service.sources.items()},
+                policy=policy, renderers=delivery_renderers(service),
             )
     except TransientMailError as exc:
         logger.warning("mail server unavailable, deliveries stay queued: %s", exc)
         return DrainReport(errors=[str(exc)])
 
 
-async def run_cycle(service: Service, source_ids: Iterable[str],
-                    transport: Transport | None = None) -> tuple[list[CrawlResult],
-                                                                 AnalyseReport, DrainReport]:
-    """Crawl the given sources (a few at a time, each in its own process), then analyse, match
-    and send. A failing source is recorded and the others go on."""
-    slots = asyncio.Semaphore(service.settings.crawl_concurrency)
+def queue_digests(service: Service) -> int:
+    """Queue the digests whose period has ended (idempotent: one per subscriber and period)."""
+    with transaction(service.sessions) as session:
+        return queue_due_digests(session, utcnow(), hour=service.settings.digest_hour)
 
+
+async def run_cycle(service: Service, source_ids: Iterable[str],
+                    transport: Transport | None = None, since: Mapping[str, date] | None = None
+                    ) -> tuple[list[CrawlResult], AnalyseReport, DrainReport]:
+    """Crawl the given sources (a few at a time, each in its own process; from `since[source]`
+    when given, else incrementally), then analyse, match and send. A failing source is recorded
+    and the others go on."""
     async def crawl_in_slot(source_id: str) -> CrawlResult:
-        async with slots:
-            return await crawl(service, source_id)
+        async with service.crawl_slots:
+            return await crawl(service, source_id, (since or {}).get(source_id))
 
     crawls = list(await asyncio.gather(*(crawl_in_slot(s) for s in source_ids)))
-    report = await asyncio.to_thread(analyse_pending, service)
+    async with service.analysis:
+        report = await asyncio.to_thread(analyse_pending, service)
     sent = await send_queued(service, transport)
     return crawls, report, sent
 
@@ -268,7 +300,33 @@ def build_scheduler(service: Service) -> AsyncIOScheduler:
     )
 
 
+async def outbox_job() -> None:
+    """Drain the outbox between cycles, so retries with backoff go out on time."""
+    assert _running is not None, "the service is not started"
+    report = await send_queued(_running)
+    if report.sent or report.failed or report.deferred:
+        logger.info("outbox: %d sent, %d failed, %d deferred", report.sent, report.failed,
+                    report.deferred)
+
+
+async def digests_job() -> None:
+    """Queue the digests whose period has ended, then send them."""
+    assert _running is not None, "the service is not started"
+    queued = await asyncio.to_thread(queue_digests, _running)
+    if queued:
+        logger.info("digests: %d queued", queued)
+        await send_queued(_running)
+
+
+SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1), ("digests", "scheduler:digests_job", 15))
+
+
 def ensure_jobs(scheduler: AsyncIOScheduler, service: Service) -> None:
+    """Add the jobs the store lacks (a restart keeps the others' next run times) and drop the
+    cycles of sources no longer enabled."""
+    for job_id, func, minutes in SERVICE_JOBS:
+        if scheduler.get_job(job_id) is None:
+            scheduler.add_job(func, "interval", id=job_id, minutes=minutes)
     for source_id, source in service.sources.items():
         job_id = f"cycle:{source_id}"
         if not source.enabled:

@@ -2,19 +2,24 @@
 
 A delivery is unique per (subscriber, notice), so re-analysing a notice or matching it through two
 subscriptions never mails twice; a row stays queued until the server has accepted its message.
+
+This module is the database side: queueing, the templates' context, and the three steps of a
+send as the sender (``alerts.sender``, which owns the policy) performs them, each its own
+transaction: ``due_ids`` (what may be tried now), ``claim`` (mark one row "sending" before its
+message goes out) and ``settle`` (write the server's answer). Deliveries and operator alerts
+share the columns these need, so both go through the same three functions.
 """
 
-import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.operator import OperatorContext, render_operator_alert
-from alerts.render import AlertContext, CaseContext, render_alert
-from alerts.transport import PermanentMailError, TransientMailError, Transport
+from alerts.operator import OperatorContext
+from alerts.render import AlertContext, CaseContext
 from storage.database import transaction
 from storage.models import (
     Case,
@@ -29,7 +34,10 @@ from storage.models import (
 )
 from storage.timeutil import utcnow
 
-logger = logging.getLogger(__name__)
+OutboxModel = type[Delivery] | type[OperatorAlert]
+# "sending" counts as due once its claim has expired: the sender holding it has died.
+RETRYABLE = ("queued", "uncertain", "sending")
+POSSIBLY_DELIVERED = ("uncertain", "sending")
 
 
 @dataclass(frozen=True)
@@ -39,14 +47,6 @@ class SubscriptionMatch:
     subscription: Subscription
     severity: str
     reasons: list[str]
-
-
-@dataclass
-class DrainReport:
-    sent: int = 0
-    failed: int = 0
-    deferred: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def queue_matches(session: Session, notice: Notice, matches: Iterable[SubscriptionMatch]) -> int:
@@ -84,12 +84,6 @@ def vietnam_cases(session: Session, notice_id: int) -> tuple[CaseContext, ...]:
     )
 
 
-def queued_delivery_ids(session: Session, limit: int) -> list[int]:
-    return list(session.scalars(
-        select(Delivery.id).where(Delivery.status == "queued").order_by(Delivery.id).limit(limit)
-    ))
-
-
 def alert_context(session: Session, delivery: Delivery, sector_names: dict[str, dict[str, str]],
                   source_names: dict[str, str]) -> AlertContext:
     """Everything the templates need, as plain data, for one delivery."""
@@ -118,31 +112,6 @@ def alert_context(session: Session, delivery: Delivery, sector_names: dict[str, 
     )
 
 
-def _settle(sessions: sessionmaker[Session], delivery_id: int, *, status: str,
-            error: str | None = None, message_id: str | None = None) -> None:
-    """Write a send attempt's outcome in its own transaction, right after the server answered."""
-    with transaction(sessions) as session:
-        delivery = session.get(Delivery, delivery_id)
-        assert delivery is not None
-        delivery.attempts += 1
-        delivery.status, delivery.last_error = status, error
-        if message_id is not None:
-            delivery.message_id = message_id
-        if status == "sent":
-            delivery.sent_at = utcnow()
-
-
-def _settle_operator(sessions: sessionmaker[Session], alert_id: int, *, status: str,
-                     error: str | None = None, message_id: str | None = None) -> None:
-    with transaction(sessions) as session:
-        alert = session.get(OperatorAlert, alert_id)
-        assert alert is not None
-        alert.attempts += 1
-        alert.status, alert.last_error = status, error
-        if message_id is not None:
-            alert.message_id, alert.sent_at = message_id, utcnow()
-
-
 def operator_context(session: Session, alert: OperatorAlert, recipient: str, language: str,
                      timezone: str) -> OperatorContext:
     source = session.get(Source, alert.source_id)
@@ -154,63 +123,78 @@ def operator_context(session: Session, alert: OperatorAlert, recipient: str, lan
     )
 
 
-async def drain_operator_alerts(sessions: sessionmaker[Session], transport: Transport, *,
-                                mail_from: str, recipient: str, language: str,
-                                timezone: str) -> DrainReport:
-    """Send the queued source-health alerts to the operator, oldest first."""
-    report = DrainReport()
-    with sessions() as session:
-        alerts = list(session.scalars(select(OperatorAlert).where(
-            OperatorAlert.status == "queued").order_by(OperatorAlert.id)))
-        messages = [(alert.id, render_operator_alert(
-            operator_context(session, alert, recipient, language, timezone), mail_from))
-            for alert in alerts]
-    for alert_id, message in messages:
-        try:
-            await transport.send(message)
-        except TransientMailError as exc:
-            _settle_operator(sessions, alert_id, status="queued", error=str(exc))
-            report.deferred += 1
-            report.errors.append(str(exc))
-            break
-        except PermanentMailError as exc:
-            _settle_operator(sessions, alert_id, status="failed", error=str(exc))
-            report.failed += 1
-            continue
-        _settle_operator(sessions, alert_id, status="sent", message_id=str(message["Message-ID"]))
-        report.sent += 1
-    return report
+def _due(model: OutboxModel, now: datetime) -> ColumnElement[bool]:
+    return and_(model.status.in_(RETRYABLE),
+                or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now))
 
 
-async def drain(sessions: sessionmaker[Session], transport: Transport, *, mail_from: str,
-                sector_names: dict[str, dict[str, str]], source_names: dict[str, str],
-                limit: int = 1000) -> DrainReport:
-    """Send queued deliveries in order. A transient failure (server down, 4xx) leaves the row
-    queued and stops this drain; a permanent one (5xx) fails that row only."""
-    report = DrainReport()
-    with sessions() as session:
-        ids = queued_delivery_ids(session, limit)
-    for delivery_id in ids:
-        with sessions() as session:
-            delivery = session.get(Delivery, delivery_id)
-            assert delivery is not None
-            message = render_alert(
-                alert_context(session, delivery, sector_names, source_names), mail_from
-            )
-        try:
-            await transport.send(message)
-        except TransientMailError as exc:
-            _settle(sessions, delivery_id, status="queued", error=str(exc))
-            report.deferred = len(ids) - report.sent - report.failed
-            report.errors.append(str(exc))
-            logger.warning("mail server unavailable, %d deliveries stay queued: %s",
-                           report.deferred, exc)
-            break
-        except PermanentMailError as exc:
-            _settle(sessions, delivery_id, status="failed", error=str(exc))
-            report.failed += 1
-            report.errors.append(str(exc))
-            continue
-        _settle(sessions, delivery_id, status="sent", message_id=str(message["Message-ID"]))
-        report.sent += 1
-    return report
+def due_ids(session: Session, model: OutboxModel, now: datetime, limit: int,
+            kinds: Iterable[str] | None = None) -> list[int]:
+    """Rows that may be tried now, oldest first: queued or uncertain and past their backoff, or
+    "sending" with an expired claim (their sender died between claim and settle)."""
+    query = select(model.id).where(_due(model, now))
+    if kinds is not None and model is Delivery:
+        query = query.where(Delivery.kind.in_(list(kinds)))
+    return list(session.scalars(query.order_by(model.id).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this sender now holds: its status before the claim and the attempt it is on."""
+
+    row_id: int
+    previous: str
+    attempt: int
+    last_error: str | None
+
+    @property
+    def possibly_delivered(self) -> bool:
+        """An earlier try may have reached the server: this send is a resend (same Message-ID)."""
+        return self.previous in POSSIBLY_DELIVERED
+
+
+def claim(sessions: sessionmaker[Session], model: OutboxModel, row_id: int, *,
+          message_id: str | None, now: datetime, hold_s: float) -> Claim | None:
+    """Mark a due row "sending" (attempt + 1, claim expiring after ``hold_s``) and commit, before
+    its message goes out; None when it is no longer due (another sender took it, or it settled).
+
+    The update is a compare-and-set on (status, attempts), so two senders, in one process or two,
+    never both claim a row: on PostgreSQL the second update waits for the first and then matches
+    nothing, on SQLite writers are serialised anyway.
+    """
+    with transaction(sessions) as session:
+        row = session.execute(select(model.status, model.attempts, model.last_error)
+                              .where(model.id == row_id, _due(model, now))).first()
+        if row is None:
+            return None
+        values: dict[str, Any] = {"status": "sending", "attempts": row.attempts + 1,
+                                  "next_attempt_at": now + timedelta(seconds=hold_s)}
+        if message_id is not None:
+            values["message_id"] = message_id
+        result = session.execute(update(model).where(
+            model.id == row_id, model.status == row.status, model.attempts == row.attempts,
+        ).values(**values).execution_options(synchronize_session=False))
+        if cast(CursorResult[Any], result).rowcount != 1:
+            return None
+    return Claim(row_id, row.status, row.attempts + 1, row.last_error)
+
+
+def settle(sessions: sessionmaker[Session], model: OutboxModel, held: Claim, *, status: str,
+           error: str | None = None, retry_at: datetime | None = None,
+           attempts: int | None = None) -> bool:
+    """Write the server's answer for a claimed row in its own transaction, right after it came.
+
+    Only while the claim is still ours (status "sending" at our attempt): if it expired and
+    another sender took the row over, that sender's outcome stands. ``attempts`` rewrites the
+    count, for a try that never reached the server. Returns whether the row was updated.
+    """
+    values: dict[str, Any] = {"status": status, "last_error": error, "next_attempt_at": retry_at}
+    if attempts is not None:
+        values["attempts"] = attempts
+    if status == "sent":
+        values["sent_at"] = utcnow()
+    with transaction(sessions) as session:
+        result = session.execute(update(model).where(
+            model.id == held.row_id, model.status == "sending", model.attempts == held.attempt,
+        ).values(**values).execution_options(synchronize_session=False))
+        return cast(CursorResult[Any], result).rowcount == 1

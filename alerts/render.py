@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import css_inline
 from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -63,6 +64,8 @@ class AlertContext:
     detected_at: datetime
     manage_url: str = field(default=MANAGE_URL_PLACEHOLDER)
     cases: tuple[CaseContext, ...] = ()
+    # The signed one-click link (alerts.tokens.links); None leaves the List-Unsubscribe out.
+    unsubscribe_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class AlertView:
     detected: str
     recipient_email: str
     manage_url: str
+    unsubscribe_url: str | None = None
 
 
 @cache
@@ -145,38 +149,69 @@ def jinja_environment(language: str) -> Environment:
     return env
 
 
-def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid") -> EmailMessage:
+def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid", *,
+                 list_id: str | None = None) -> EmailMessage:
     """The complete message: headers plus a text/plain part, then a text/html part (UTF-8)."""
     view = build_view(ctx)
-    recipient = Address(
-        display_name=_one_line(ctx.recipient_name or ""), addr_spec=ctx.recipient_email
-    )
-    return compose("alert", view, mail_from=mail_from, recipient=recipient,
-                   msgid=message_id(ctx.delivery_id, domain))
+    return compose("alert", view, mail_from=mail_from,
+                   recipient=recipient_address(ctx.recipient_email, ctx.recipient_name),
+                   msgid=message_id(ctx.delivery_id, domain), list_id=list_id,
+                   unsubscribe_url=ctx.unsubscribe_url)
+
+
+def recipient_address(email: str, name: str | None) -> Address:
+    """The To: address; a scraped or imported name never brings a newline into the header."""
+    return Address(display_name=_one_line(name or ""), addr_spec=email)
 
 
 def compose(template: str, view: Any, *, mail_from: str, recipient: Address | str,
-            msgid: str) -> EmailMessage:
+            msgid: str, list_id: str | None = None, unsubscribe_url: str | None = None,
+            date: datetime | None = None) -> EmailMessage:
     """A message from `template`.txt.j2 and `template`.html.j2 rendered on `view` (which has
-    `language` and `subject`): headers, then a text/plain part and a text/html part (UTF-8)."""
+    `language` and `subject`): headers, then a text/plain part and a text/html part (UTF-8).
+
+    The HTML's stylesheet (base.html.j2) is inlined into style attributes here, because many
+    mail programs ignore <style>. With `list_id` the mail says which list it belongs to
+    (RFC 2919); with `unsubscribe_url` it carries List-Unsubscribe and the RFC 8058 one-click
+    List-Unsubscribe-Post, so the reader's mail program offers an unsubscribe button.
+    """
     env = jinja_environment(view.language)
     text = env.get_template(f"{template}.txt.j2").render(v=view)
-    html = env.get_template(f"{template}.html.j2").render(v=view)
+    html = inline_css(env.get_template(f"{template}.html.j2").render(v=view))
 
     msg = EmailMessage()
     msg["From"] = mail_from
     msg["To"] = recipient
     msg["Subject"] = view.subject
-    msg["Date"] = rfc2822_datetime(datetime.now(UTC))
+    msg["Date"] = rfc2822_datetime(date or datetime.now(UTC))
     msg["Message-ID"] = msgid
     # RFC 3834: keeps vacation responders from answering an automatic alert.
     msg["Auto-Submitted"] = "auto-generated"
+    if list_id:
+        msg["List-Id"] = list_id_header(list_id)
+    if unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # Quoted-printable keeps an .eml in the file outbox readable and needs no 8BITMIME.
     msg.set_content(text, charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     # After set_content, which clears every Content-* header it finds.
     msg["Content-Language"] = view.language
     return msg
+
+
+_INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def inline_css(html: str) -> str:
+    """The document with its <style> rules moved into style attributes (css-inline)."""
+    return _INLINER.inline(html)
+
+
+def list_id_header(list_id: str) -> str:
+    """RFC 2919 List-Id: "TREWS <alerts.trews.invalid>" from the setting, bracketed or not."""
+    bare = list_id.strip().strip("<>").strip()
+    return f"TREWS <{bare}>"
 
 
 def message_id(delivery_id: int, domain: str = "trews.invalid") -> str:
@@ -229,6 +264,7 @@ def build_view(ctx: AlertContext) -> AlertView:
         detected=format_moment(ctx.detected_at, lang, ctx.timezone),
         recipient_email=ctx.recipient_email,
         manage_url=ctx.manage_url,
+        unsubscribe_url=ctx.unsubscribe_url,
     )
 
 

@@ -10,8 +10,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.optin import queue_confirmation
 from storage.database import transaction
-from storage.subscribers import SubscriberRecord, upsert_subscriber
+from storage.subscribers import SubscriberRecord, store_subscriber
 
 ALL_SECTORS = "*"
 _HS = re.compile(r"^(?:\d\d){1,5}$")
@@ -42,9 +43,10 @@ class SubscriberRow(BaseModel):
     measures: str | None = None
     frequency: Literal["immediate", "daily", "weekly"] = "immediate"
     min_severity: Literal["low", "medium", "high"] = "low"
+    digest_when_empty: bool | None = None
 
     @field_validator("name", "organisation", "kind", "language", "frequency", "min_severity",
-                     mode="before")
+                     "digest_when_empty", mode="before")
     @classmethod
     def _blank_is_default(cls, value: str | None) -> str | None:
         return value or None
@@ -103,6 +105,7 @@ def to_record(row: SubscriberRow, known_sectors: set[str]) -> SubscriberRecord:
         all_sectors=watch_all, hs_codes=hs_codes, keywords=keywords,
         markets=tuple(m.upper() for m in split_list(row.markets)),
         measures=tuple(m.upper() for m in split_list(row.measures)),
+        digest_when_empty=bool(row.digest_when_empty),
     )
 
 
@@ -127,13 +130,19 @@ def read_subscribers(
 
 
 def import_subscribers(sessions: sessionmaker[Session], path: Path,
-                       known_sectors: set[str]) -> list[RejectedRow]:
-    """Store every good row in one transaction (re-importing is harmless); return the rejects."""
+                       known_sectors: set[str], *, confirmed: bool = True) -> list[RejectedRow]:
+    """Store every good row in one transaction (re-importing is harmless); return the rejects.
+
+    `confirmed` means the operator vouches for every address (`trews subscribers import
+    --confirmed`, the demo). Without it, each subscriber not yet confirmed gets the one
+    confirmation mail (double opt-in) and nothing else until they confirm."""
     rejected = []
     with transaction(sessions) as session:
         for row in read_subscribers(path, known_sectors):
             if isinstance(row, RejectedRow):
                 rejected.append(row)
-            else:
-                upsert_subscriber(session, row)
+                continue
+            subscriber, _created = store_subscriber(session, row, confirmed=confirmed)
+            if not confirmed and subscriber.unsubscribed_at is None:
+                queue_confirmation(session, subscriber)
     return rejected

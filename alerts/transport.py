@@ -1,9 +1,19 @@
-"""Where rendered alerts go: a directory of .eml files or an SMTP server.
+"""Where rendered alerts go: a directory of .eml files or an SMTP server (one connection, or a
+bounded pool of them).
 
-Both transports are async context managers with ``send(msg) -> str`` so the dispatcher does not
-care which one the settings chose. Failures are reduced to two exceptions because the dispatcher
-has only two choices: keep the delivery queued and retry (``TransientMailError``) or mark it
-failed (``PermanentMailError``).
+Every transport is an async context manager with ``send(msg) -> str``, so the sender does not
+care which one the settings chose. Failures are reduced to a few exceptions because the sender
+has only a few choices:
+
+- ``PermanentMailError``: a 5xx for this recipient or message; mark that delivery failed.
+- ``TransientMailError``: a 4xx, or a timeout or lost connection *before* the message's data was
+  sent; nothing was delivered, retry later with backoff.
+- ``UncertainMailError`` (transient): the connection timed out or dropped *after* the message's
+  data was sent and before the server's answer; it may have been delivered, so a resend must
+  carry the same Message-ID.
+- ``ServerUnavailableError`` (transient): we could not even start a mail transaction (no
+  connection, greeting, EHLO, STARTTLS or AUTH failed, sender refused). The message is not to
+  blame, so the sender stops its drain rather than try every queued message against a dead server.
 """
 
 from __future__ import annotations
@@ -11,14 +21,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import random
 import re
 import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 import aiosmtplib
+from aiosmtplib.email import extract_recipients, extract_sender, flatten_message
 
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _FILENAME_STEM_LIMIT = 80
@@ -39,6 +51,31 @@ class TransientMailError(MailError):
 
 class PermanentMailError(MailError):
     """Retrying will not help: the server refused this recipient or this message with a 5xx."""
+
+
+class ServerUnavailableError(TransientMailError):
+    """No mail transaction could start: connection, greeting, EHLO, STARTTLS, AUTH or MAIL FROM
+    failed. Nothing about the message was said, so it is not counted against the message."""
+
+
+class UncertainMailError(TransientMailError):
+    """The data went out but no final answer came back (timeout or dropped connection after DATA):
+    the server may have accepted it. Resend only with the same Message-ID."""
+
+
+def backoff_delay(attempt: int, base_s: float, max_s: float,
+                  rng: random.Random | None = None) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: exponential (base, 2 base, 4 base, ...)
+    capped at ``max_s``, with "equal jitter" (between half and all of it) so that many deliveries
+    deferred by the same outage do not all come back in the same second."""
+    ceiling = min(max_s, base_s * 2 ** max(0, attempt - 1))
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
+def parallelism(transport: object) -> int:
+    """How many sends the transport can carry at once: a pool's size, else one."""
+    size = getattr(transport, "size", 1)
+    return size if isinstance(size, int) and size > 0 else 1
 
 
 @runtime_checkable
@@ -114,8 +151,15 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 class SmtpTransport:
     """One SMTP connection reused for many messages (about twice the throughput of one connection
-    per message here), reconnected once when the server has dropped it, e.g. after an idle
-    timeout between dispatch runs."""
+    per message here), reconnected when the server has dropped it, e.g. after an idle timeout.
+
+    The mail transaction is driven step by step (MAIL, RCPT, DATA) rather than with
+    ``send_message``, because what a failure means depends on the step: a connection lost before
+    DATA is retried at once on a new connection (nothing was delivered), one lost or timed out
+    during DATA is ``UncertainMailError`` (it may have been delivered).
+    """
+
+    size = 1
 
     def __init__(
         self,
@@ -142,6 +186,7 @@ class SmtpTransport:
             local_hostname=local_hostname,
         )
         self._lock = asyncio.Lock()
+        self.connections_opened = 0
 
     async def __aenter__(self) -> Self:
         await self._connect()
@@ -173,38 +218,140 @@ class SmtpTransport:
             if not self._smtp.is_connected:
                 await self._connect()
             try:
-                return await self._send_once(msg)
-            except aiosmtplib.SMTPServerDisconnected:
+                return await self._transaction(msg)
+            except _DroppedBeforeData:
                 await self._connect()
                 try:
-                    return await self._send_once(msg)
-                except aiosmtplib.SMTPServerDisconnected as exc:
+                    return await self._transaction(msg)
+                except _DroppedBeforeData as exc:
                     raise TransientMailError(f"connection lost twice: {exc}") from exc
 
     async def _connect(self) -> None:
+        """Connect, greet, and (by the settings) STARTTLS and AUTH; any failure is the server's."""
         if self._smtp.is_connected:
             self._smtp.close()
+        self.connections_opened += 1
         try:
             await self._smtp.connect()
+            if self._smtp.is_ehlo_or_helo_needed:
+                await self._smtp.ehlo()
         except aiosmtplib.SMTPAuthenticationError as exc:
             self._smtp.close()
-            raise TransientMailError(f"SMTP authentication failed: {exc}", exc.code) from exc
+            raise ServerUnavailableError(f"SMTP authentication failed: {exc}", exc.code) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            self._smtp.close()
+            raise ServerUnavailableError(f"SMTP server refused the session: {exc.code} "
+                                         f"{exc.message}", exc.code) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._smtp.close()
-            raise _classify(exc) from exc
+            raise ServerUnavailableError(f"SMTP unavailable: {exc}") from exc
 
-    async def _send_once(self, msg: EmailMessage) -> str:
+    async def _transaction(self, msg: EmailMessage) -> str:
+        sender, recipients, data, mail_options = self._envelope(msg)
+        await self._envelope_commands(sender, recipients, mail_options)
         try:
-            _refused, reply = await self._smtp.send_message(msg)
-        except aiosmtplib.SMTPServerDisconnected:
-            raise
-        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as exc:
-            raise _classify(exc) from exc  # the server answered; the session is still usable
+            response = await self._smtp.data(data)
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._reset()
+            raise _classify(exc) from exc  # the server answered: the session is still usable
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self._smtp.close()
+            raise UncertainMailError(f"no answer after DATA, possibly delivered: "
+                                     f"{exc or type(exc).__name__}") from exc
+        return response.message
+
+    async def _envelope_commands(self, sender: str, recipients: list[str],
+                                 mail_options: list[str]) -> None:
+        """MAIL FROM and RCPT TO; a refusal resets the envelope so the connection stays usable."""
+        try:
+            await self._smtp.mail(sender, options=mail_options)
+            for recipient in recipients:
+                await self._smtp.rcpt(recipient)
+        except aiosmtplib.SMTPServerDisconnected as exc:
+            raise _DroppedBeforeData(str(exc)) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            await self._reset()
+            raise _classify(exc) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
             # A timeout leaves the session in an unknown state: start clean on the next send.
             self._smtp.close()
-            raise _classify(exc) from exc
-        return reply
+            raise TransientMailError(f"SMTP error before DATA: {exc or type(exc).__name__}") \
+                from exc
+
+    def _envelope(self, msg: EmailMessage) -> tuple[str, list[str], bytes, list[str]]:
+        """Sender, recipients, bytes and MAIL options, as aiosmtplib's send_message makes them."""
+        sender = extract_sender(msg)
+        recipients = extract_recipients(msg)
+        if not sender or not recipients:
+            raise PermanentMailError("message has no From or no recipient")
+        utf8 = not (sender + "".join(recipients)).isascii()
+        options = ["SMTPUTF8"] if utf8 else []
+        eight_bit = self._smtp.supports_extension("8BITMIME")
+        if eight_bit:
+            options.append("BODY=8BITMIME")
+        data = flatten_message(msg, utf8=utf8, cte_type="8bit" if eight_bit else "7bit")
+        return sender, recipients, data, options
+
+    async def _reset(self) -> None:
+        if not self._smtp.is_connected:
+            return
+        try:
+            await self._smtp.rset()
+        except (aiosmtplib.SMTPException, OSError):
+            self._smtp.close()
+
+
+class _DroppedBeforeData(Exception):
+    """The connection was gone before DATA: safe to retry at once on a new connection."""
+
+
+class SmtpPool:
+    """Up to ``size`` SMTP connections, each reused for many messages, opened only when needed.
+
+    ``send`` borrows an idle connection (or opens one while fewer than ``size`` exist, or waits),
+    so ``size`` concurrent senders share ``size`` connections; the default transport, the file
+    outbox, needs no pool. Each connection reconnects by itself when the server drops it.
+    """
+
+    def __init__(self, size: int = 4, **smtp: Any) -> None:
+        if size < 1:
+            raise ValueError("an SMTP pool needs at least one connection")
+        self.size = size
+        self._smtp_options = smtp
+        self._all: list[SmtpTransport] = []
+        self._idle: asyncio.Queue[SmtpTransport] = asyncio.Queue()
+
+    @property
+    def connections_opened(self) -> int:
+        """Connections opened so far, reconnections included (the bench's figure)."""
+        return sum(connection.connections_opened for connection in self._all)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.gather(*(connection.close() for connection in self._all))
+
+    async def send(self, msg: EmailMessage) -> str:
+        connection = await self._borrow()
+        try:
+            return await connection.send(msg)
+        finally:
+            self._idle.put_nowait(connection)
+
+    async def _borrow(self) -> SmtpTransport:
+        if not self._idle.empty():
+            return self._idle.get_nowait()
+        if len(self._all) < self.size:
+            connection = SmtpTransport(**self._smtp_options)
+            self._all.append(connection)
+            return connection
+        return await self._idle.get()
 
 
 def _classify(exc: BaseException) -> MailError:
@@ -216,7 +363,8 @@ def _classify(exc: BaseException) -> MailError:
             return PermanentMailError(f"recipient refused: {detail}", max(codes))
         return TransientMailError(f"recipient deferred: {detail}", min(codes, default=None))
     if isinstance(exc, aiosmtplib.SMTPSenderRefused):
-        return TransientMailError(f"sender refused (check mail_from): {exc}", exc.code)
+        return ServerUnavailableError(f"sender refused (check mail_from): {exc.code} "
+                                      f"{exc.message}", exc.code)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         refused = isinstance(exc, aiosmtplib.SMTPDataError | aiosmtplib.SMTPRecipientRefused)
         if exc.code >= 500 and refused:

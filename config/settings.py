@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_tls: bool = False
     smtp_timeout_s: float = Field(30.0, gt=0)
+    smtp_pool_size: int = Field(4, ge=1, description="SMTP connections used in parallel")
+    smtp_max_attempts: int = Field(8, ge=1, description="Tries before a delivery is failed")
+    smtp_backoff_base_s: float = Field(30.0, gt=0, description="First retry delay; doubles")
+    smtp_backoff_max_s: float = Field(3600.0, gt=0, description="Longest retry delay")
+    smtp_claim_s: float = Field(
+        600.0, gt=0, description="A send claimed longer ago than this was cut off by a crash; "
+        "keep it well above the time one send can take (timeouts included)")
     mail_from: str = "TREWS <canhbao@trews.invalid>"
     outbox_dir: Path | None = Field(None, description="File outbox; default data_dir/outbox")
     operator_email: str = Field("operator@localhost", description="Gets source failure alerts")
@@ -46,8 +53,18 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     crawl_timeout_s: float = Field(600.0, gt=0)
     crawl_concurrency: int = Field(2, ge=1, description="Crawl processes running at once")
+    crawl_delay_s: float = Field(1.0, ge=0, description="Least delay between two requests to one "
+                                 "site (AutoThrottle adapts above it); 0 for the local replay")
     backfill_days: int = Field(14, ge=0, description="How far back a source's first crawl reaches")
     contact_url: str = "https://github.com/trews/trews"
+
+    secret_key: SecretStr | None = Field(
+        None, description="Signs confirm/manage/unsubscribe links; default: data_dir/secret_key")
+    public_url: str = Field("http://127.0.0.1:8000",
+                            description="Where subscribers open confirm/manage/unsubscribe links")
+    list_id: str = Field("alerts.trews.invalid", description="List-Id of every subscriber mail")
+    digest_hour: int = Field(7, ge=0, le=23,
+                             description="Local hour (subscriber's zone) digests are due")
 
     @field_validator("timezone")
     @classmethod

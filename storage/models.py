@@ -59,6 +59,8 @@ class OperatorAlert(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None]
+    # Same status vocabulary and meaning as Delivery (the same sender drains both).
+    next_attempt_at: Mapped[datetime | None]
 
 
 class CrawlRun(Base):
@@ -121,6 +123,8 @@ class Subscriber(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
     confirmed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by a one-click unsubscribe; such a subscriber gets nothing until they subscribe again.
+    unsubscribed_at: Mapped[datetime | None]
 
     subscriptions: Mapped[list["Subscription"]] = relationship(
         back_populates="subscriber", cascade="all, delete-orphan"
@@ -146,6 +150,8 @@ class Subscription(Base):
     )
     min_severity: Mapped[str] = mapped_column(String(8), default="low")
     frequency: Mapped[str] = mapped_column(String(16), default="immediate")
+    # A digest of a period with nothing new is skipped unless the subscriber asked for a line.
+    digest_when_empty: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
 
@@ -161,27 +167,50 @@ class Match(Base):
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"))
     severity: Mapped[str] = mapped_column(String(8))
     reasons: Mapped[list[Any]]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Digests select a period's matches by this time (when TREWS learned of the notice).
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation")
+DELIVERY_STATUSES = ("queued", "sending", "uncertain", "sent", "failed")
 
 
 class Delivery(Base):
-    """One e-mail owed to one subscriber about one notice: the outbox row the sender drains."""
+    """One e-mail owed to one subscriber: the outbox row the sender drains.
+
+    ``kind`` "alert" is about one notice (unique per subscriber and notice); a digest ("daily",
+    "weekly") is about one period ("2026-11-23", "2026-W47") and a "confirmation" is the opt-in
+    request (period "once"): unique per (subscriber, kind, period), so a late or repeated
+    scheduler run never mails a period twice. (NULLs are distinct, so alerts, whose period is
+    NULL, and digests, whose notice is NULL, do not collide.)
+
+    ``status`` (DELIVERY_STATUSES): "queued" (to send), "sending" (claimed by a sender and
+    committed before the message goes out; still "sending" after ``next_attempt_at`` means that
+    sender died mid-send), "uncertain" (the server may have it: no answer after DATA), "sent",
+    "failed" (refused with a 5xx, or given up). ``next_attempt_at``: the earliest next try
+    (backoff), or for "sending" the moment the claim expires.
+    """
 
     __tablename__ = "delivery"
     __table_args__ = (
         UniqueConstraint("subscriber_id", "notice_id"),
+        UniqueConstraint("subscriber_id", "kind", "period",
+                         name="uq_delivery_subscriber_kind_period"),
         Index("ix_delivery_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id"))
-    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="alert", server_default="alert")
+    period: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
 
 
 class Case(Base):

@@ -66,4 +66,4 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(data_dir=tmp_path / "var")
+    return load_settings(data_dir=tmp_path / "var", crawl_delay_s=0.0)

@@ -33,7 +33,7 @@ def parts(message: EmailMessage) -> dict[str, str]:
 def cycle(tmp_path_factory: pytest.TempPathFactory):
     """One cycle over the recorded data; the tests below read what it left behind."""
     tmp = tmp_path_factory.mktemp("cycle")
-    settings = Settings(data_dir=tmp / "var")
+    settings = Settings(data_dir=tmp / "var", crawl_delay_s=0.0)
 
     async def go() -> tuple[Service, list[Received], int]:
         async with ReplayServer(lifetime_s=300) as replay, MailCapture() as capture:

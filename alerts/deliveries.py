@@ -1,0 +1,68 @@
+"""One entry point for the sender: the message of any delivery row, whatever its kind.
+
+"alert" (one notice), "daily"/"weekly" (a digest period) and "confirmation" (the opt-in request)
+are all rows of the same outbox, drained by the same loop; this picks the renderer. Every message
+to a subscriber carries List-Id, and every one except the confirmation request carries the signed
+one-click List-Unsubscribe link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from email.message import EmailMessage
+
+from sqlalchemy.orm import Session
+
+from alerts.digests import DIGEST_KINDS, digest_delivery_message, mail_domain
+from alerts.optin import CONFIRMATION, ConfirmationContext, render_confirmation
+from alerts.render import render_alert
+from alerts.tokens import DAY_S, MAX_AGE_S, Links, links, secret_key
+from config.settings import Settings
+from storage.models import Delivery, Subscriber
+
+
+def subscriber_links(settings: Settings, subscriber_id: int) -> Links:
+    """The signed confirm/manage/unsubscribe links of a subscriber, on the public URL."""
+    return links(subscriber_id, secret=secret_key(settings), public_url=settings.public_url)
+
+
+def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
+                    sector_names: Mapping[str, Mapping[str, str]],
+                    source_names: Mapping[str, str]) -> EmailMessage:
+    """The complete message of `delivery`, ready for a transport."""
+    if delivery.kind in DIGEST_KINDS:
+        return digest_delivery_message(session, delivery, settings=settings,
+                                       sector_names=sector_names, source_names=source_names)
+    subscriber = session.get(Subscriber, delivery.subscriber_id)
+    assert subscriber is not None
+    link = subscriber_links(settings, subscriber.id)
+    if delivery.kind == CONFIRMATION:
+        return render_confirmation(ConfirmationContext(
+            delivery_id=delivery.id, recipient_email=subscriber.email,
+            recipient_name=subscriber.name, language=subscriber.language,
+            confirm_url=link.confirm,
+            sectors=tuple(_sector_names(subscriber, sector_names)),
+            frequency=subscriber.subscriptions[0].frequency if subscriber.subscriptions
+            else "immediate", valid_days=MAX_AGE_S["confirm"] // DAY_S,
+        ), settings.mail_from, mail_domain(settings), list_id=settings.list_id)
+    from alerts.outbox import alert_context  # the outbox imports the sender side
+
+    ctx = alert_context(session, delivery, {k: dict(v) for k, v in sector_names.items()},
+                        dict(source_names))
+    ctx = replace(ctx, manage_url=link.manage, unsubscribe_url=link.unsubscribe)
+    return render_alert(ctx, settings.mail_from, list_id=settings.list_id)
+
+
+def _sector_names(subscriber: Subscriber,
+                  sector_names: Mapping[str, Mapping[str, str]]) -> list[str]:
+    names = []
+    for sub in subscriber.subscriptions:
+        if sub.all_sectors:
+            names.append("*")
+        for sector in sub.sectors:
+            known = sector_names.get(sector, {})
+            names.append(known.get(subscriber.language) or known.get("en") or sector)
+        names.extend(sub.hs_codes)
+        names.extend(sub.keywords)
+    return list(dict.fromkeys(names))

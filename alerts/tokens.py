@@ -1,0 +1,130 @@
+"""Signed, expiring tokens for the links in subscriber mails: confirm, manage, unsubscribe.
+
+A token carries only the subscriber's id, signed with the service's secret and a salt bound to its
+purpose, so an unsubscribe link cannot be replayed as a manage link (which would show the
+subscriber's settings to whoever got hold of a forwarded mail). ``read_token`` says why a token
+is refused: expired, forged, or meant for another purpose.
+
+The secret comes from the setting ``TREWS_SECRET_KEY``; without it, a random key is generated
+once and kept in ``data_dir/secret_key`` (mode 0600), so links survive a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from config.settings import Settings
+
+Purpose = Literal["confirm", "manage", "unsubscribe"]
+PURPOSES: tuple[Purpose, ...] = ("confirm", "manage", "unsubscribe")
+DAY_S = 24 * 3600
+# An unsubscribe link must still work in a mail read months later (RFC 8058 one-click); a
+# confirmation is a short-lived request; a manage link is kept in the footer of every mail.
+MAX_AGE_S: dict[str, int] = {"confirm": 7 * DAY_S, "manage": 90 * DAY_S,
+                             "unsubscribe": 400 * DAY_S}
+SECRET_FILE = "secret_key"
+_SALT_PREFIX = "trews.subscriber."
+
+
+class TokenError(ValueError):
+    """A link token that is refused; ``reason`` is "expired", "forged" or "wrong purpose"."""
+
+    reason = "invalid"
+
+
+class TokenExpired(TokenError):
+    reason = "expired"
+
+
+class TokenForged(TokenError):
+    reason = "forged"
+
+
+class TokenWrongPurpose(TokenError):
+    reason = "wrong purpose"
+
+
+def secret_key(settings: Settings) -> str:
+    """The signing secret: the setting, else the key file in data_dir (created once, 0600)."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings.secret_key.get_secret_value()
+    path = Path(settings.data_dir) / SECRET_FILE
+    if path.is_file():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        # O_EXCL: two processes starting at once must not end up with two different keys.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown token purpose {purpose!r} (one of {', '.join(PURPOSES)})")
+    return URLSafeTimedSerializer(secret, salt=_SALT_PREFIX + purpose)
+
+
+def make_token(subscriber_id: int, purpose: str, *, secret: str) -> str:
+    """A URL-safe token naming the subscriber, valid for `purpose` only."""
+    return _serializer(secret, purpose).dumps(int(subscriber_id))
+
+
+def read_token(token: str, purpose: str, max_age: int | None = None, *, secret: str) -> int:
+    """The subscriber id in a token made for `purpose`, or a TokenError saying why not.
+
+    `max_age` (seconds) defaults to the purpose's own lifetime (MAX_AGE_S).
+    """
+    age = MAX_AGE_S[purpose] if max_age is None else max_age
+    try:
+        value = _serializer(secret, purpose).loads(token, max_age=age)
+    except SignatureExpired as exc:
+        raise TokenExpired("this link has expired; ask for a new one") from exc
+    except BadSignature as exc:
+        for other in PURPOSES:
+            if other != purpose and _signed_for(token, secret, other):
+                raise TokenWrongPurpose(
+                    f"this link is for {other}, not for {purpose}") from exc
+        raise TokenForged("this link is not valid (altered or not issued by TREWS)") from exc
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TokenForged("this link does not name a subscriber")
+    return value
+
+
+def _signed_for(token: str, secret: str, purpose: str) -> bool:
+    """Whether the token is genuine for `purpose`, whatever its age."""
+    try:
+        _serializer(secret, purpose).loads(token)  # no max_age: the age is not checked
+    except BadSignature:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Links:
+    """The public links of one subscriber's mails (served by the web front end)."""
+
+    confirm: str
+    manage: str
+    unsubscribe: str
+
+
+def links(subscriber_id: int, *, secret: str, public_url: str) -> Links:
+    base = public_url.rstrip("/")
+    return Links(*(f"{base}/{purpose}/{make_token(subscriber_id, purpose, secret=secret)}"
+                   for purpose in PURPOSES))
+
+
+def token_from_url(url: str) -> str:
+    """The token of a link made by `links` (its last path segment)."""
+    return url.rstrip("/").rsplit("/", 1)[-1]
