@@ -6,7 +6,9 @@ every received message into the outbox folder.
 """
 
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,7 +20,7 @@ from alerts.capture import MailCapture
 from alerts.subscribers import import_subscribers
 from alerts.transport import SmtpTransport
 from config import Settings, load_sources
-from replay import DEFAULT_MANIFEST, ReplayServer
+from replay import DEFAULT_MANIFEST, ReplayServer, recorded_since
 from scheduler import CrawlResult, Service, run_cycle
 from storage.models import CrawlRun, Notice
 
@@ -58,6 +60,14 @@ def replayed_sources_file(settings: Settings, base_url: str, target: Path) -> Pa
     return target
 
 
+def recordings_since(source_ids: Iterable[str]) -> dict[str, date]:
+    """Each source's window on the replay recordings: the FR sources share the top-level
+    recordings (group ""), every other source has its own folder."""
+    groups = recorded_since(DEFAULT_MANIFEST)
+    return {key: groups[key] if key in groups else groups[""] for key in source_ids
+            if key in groups or "" in groups}
+
+
 def last_run_count(session: Session, result: CrawlResult) -> SourceCount:
     """What the source's crawl of this cycle fetched, as its run recorded it."""
     run = session.scalars(select(CrawlRun).where(CrawlRun.source_id == result.source_id)
@@ -80,13 +90,15 @@ async def run_demo(settings: Settings, outbox: Path | None = None) -> DemoSummar
             "sources_file": replayed_sources_file(settings, replay.base_url,
                                                   demo_dir / "sources.yaml"),
             "smtp_host": "127.0.0.1", "smtp_port": capture.port,
+            "crawl_delay_s": 0.0,  # the replay server is local: no need to be polite
         })
         service = Service.load(demo_settings)
         import_subscribers(service.sessions, settings.subscribers_file,
                            {sector.id for sector in service.sectors})
         transport = SmtpTransport(host="127.0.0.1", port=capture.port, timeout=30)
         enabled = [key for key, source in service.sources.items() if source.enabled]
-        crawls, report, _sent = await run_cycle(service, enabled, transport)
+        crawls, report, _sent = await run_cycle(service, enabled, transport,
+                                                since=recordings_since(enabled))
         with service.sessions() as session:
             notices = session.scalar(select(func.count(Notice.id))) or 0
             counts = [last_run_count(session, result) for result in crawls]

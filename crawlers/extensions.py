@@ -37,9 +37,7 @@ def coverage_problem(stats: dict[str, int]) -> str | None:
 def count_errors(stats: dict[str, int]) -> tuple[int, int]:
     """(HTTP errors, parse errors) of a finished crawl, from Scrapy's stats."""
     http = stats.get("trews/errors/http", 0)
-    parse = stats.get("item_dropped_count", 0) + sum(
-        value for key, value in stats.items() if key.startswith("spider_exceptions/")
-    )
+    parse = stats.get("item_dropped_count", 0) + stats.get("spider_exceptions/count", 0)
     return http, parse
 
 

@@ -19,18 +19,19 @@ TREWS_BACKFILL_DAYS = _trews.backfill_days
 USER_AGENT = f"TREWS/0.1 (Trade Remedy Early Warning Service; +{_trews.contact_url})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 0.25
+DOWNLOAD_DELAY = _trews.crawl_delay_s
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_START_DELAY = _trews.crawl_delay_s
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 2
 TELNETCONSOLE_ENABLED = False
 
 # An unchanged page costs a 304: requests carry Cache-Control: max-age=0 so the RFC 2616 policy
-# always revalidates with If-None-Match / If-Modified-Since instead of trusting the cached copy.
+# always revalidates with If-None-Match / If-Modified-Since instead of trusting the cached copy;
+# a server error is not papered over with the cached copy (crawlers/httpcache.py).
 HTTPCACHE_ENABLED = True
-HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_POLICY = "crawlers.httpcache.OutageVisiblePolicy"
 HTTPCACHE_DIR = str(_trews.httpcache_dir)
 
 ITEM_PIPELINES = {

@@ -5,7 +5,7 @@ stack honest: headers, HTTP caching with conditional requests, retries and error
 as they would against federalregister.gov.
 """
 
-from replay.manifest import DEFAULT_MANIFEST, Recording, Route, load_manifest
+from replay.manifest import DEFAULT_MANIFEST, Recording, Route, load_manifest, recorded_since
 from replay.server import FAULT_KINDS, ReplayServer, RequestRecord
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "RequestRecord",
     "Route",
     "load_manifest",
+    "recorded_since",
 ]

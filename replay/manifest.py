@@ -27,6 +27,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,9 @@ class ManifestSpec(BaseModel):
 
     routes: list[RouteSpec] = Field(default_factory=list)
     include: list[str] = Field(default_factory=list)
+    # The first publication date from which these recordings make a complete crawl: the demo and
+    # the tests ask the spiders for this window, so no unrecorded page is requested.
+    since: date | None = None
 
     @field_validator("include")
     @classmethod
@@ -220,6 +224,21 @@ def _recording_for(spec: RouteSpec, base: Path) -> Recording:
     assert spec.file is not None  # guaranteed by RouteSpec._one_body_source
     body = (base / spec.file).read_bytes()
     return Recording.build(body, spec.status or 200, (spec.headers or {}).items(), spec.file)
+
+
+def recorded_since(path: Path | str = DEFAULT_MANIFEST, group: str = "") -> dict[str, date]:
+    """Each recording folder's `since` (the top-level manifest's under the group "")."""
+    path = Path(path).resolve()
+    token = _MANIFEST_DIR.set(path.parent)
+    try:
+        spec = load_yaml_model(path, ManifestSpec)
+    finally:
+        _MANIFEST_DIR.reset(token)
+    found = {group: spec.since} if spec.since else {}
+    for pattern in spec.include:
+        for included in sorted(path.parent.glob(pattern)):
+            found |= recorded_since(included, group=included.parent.name)
+    return found
 
 
 def load_manifest(path: Path | str = DEFAULT_MANIFEST, group: str = "") -> list[Route]:

@@ -209,3 +209,16 @@ def test_crawl_command_refuses_an_unknown_source(service: Service) -> None:
         "TREWS_DATA_DIR": str(service.settings.data_dir),
         "TREWS_SOURCES_FILE": str(service.settings.sources_file)})
     assert result.exit_code == 2 and "unknown source(s): xx_nowhere" in result.output
+
+
+def test_a_server_error_is_not_hidden_by_the_cached_copy(
+    service: Service, replay: ReplayServer
+) -> None:
+    assert run_crawl(service).ok
+    assert run_crawl(service).ok  # same day: the same URLs, now in the HTTP cache
+    replay.set_fault(DOCUMENTS, "http500")
+
+    run_crawl(service)
+
+    row = source_row(service)
+    assert row.last_status == "failed" and "HTTP error" in (row.last_error or "")

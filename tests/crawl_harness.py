@@ -1,0 +1,72 @@
+"""What the tests of the in_cbic, in_dgtr and au_adc spiders share: a service whose sources point
+at a local replay server, a crawl run as the service runs it (a child process), and the rows it
+leaves (notices, the source's health, its log, what the server was asked)."""
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from config import load_settings
+from demo import replayed_sources_file
+from replay import ReplayServer
+from replay.server import RequestRecord
+from scheduler import CrawlResult, Service, crawl
+from storage.models import CrawlRun, Notice, Source
+
+
+@dataclass
+class Harness:
+    source: str
+    service: Service
+    replay: ReplayServer
+
+    def crawl(self, since: date | None = None) -> CrawlResult:
+        return asyncio.run(crawl(self.service, self.source, since=since))
+
+    def notices(self) -> dict[str, Notice]:
+        with self.service.sessions() as session:
+            rows = session.scalars(select(Notice).where(Notice.source_id == self.source))
+            return {row.external_id: row for row in rows}
+
+    def health(self) -> Source:
+        with self.service.sessions() as session:
+            row = session.get(Source, self.source)
+            assert row is not None
+            return row
+
+    def runs(self) -> list[CrawlRun]:
+        with self.service.sessions() as session:
+            query = select(CrawlRun).where(CrawlRun.source_id == self.source)
+            return list(session.scalars(query.order_by(CrawlRun.id)))
+
+    def log(self) -> str:
+        return (self.service.settings.data_dir / "logs" / f"{self.source}.log").read_text()
+
+    def requests(self) -> list[RequestRecord]:
+        """What the spider asked for, robots.txt aside."""
+        return [r for r in self.replay.requests if r.path != "/robots.txt"]
+
+
+def harness(source: str, replay: ReplayServer, data_dir: Path) -> Harness:
+    """A service on `data_dir` (database, HTTP cache, logs) whose sources point at `replay`."""
+    settings = load_settings(data_dir=data_dir, crawl_delay_s=0.0)  # a local server
+    sources_file = replayed_sources_file(settings, replay.base_url,
+                                         data_dir.parent / "sources.yaml")
+    return Harness(source, Service.load(settings.model_copy(update={"sources_file": sources_file})),
+                   replay)
+
+
+@contextmanager
+def replaying(source: str, data_dir: Path, copy_of: Path | None = None) -> Iterator[Harness]:
+    """A fresh replay server and a service on `data_dir`, optionally a copy of another run's data
+    folder (so a test starts from what a successful crawl stored, without crawling again)."""
+    if copy_of is not None:
+        shutil.copytree(copy_of, data_dir)
+    with ReplayServer(lifetime_s=300).running_in_thread() as replay:
+        yield harness(source, replay, data_dir)
