@@ -6,7 +6,9 @@ origins and Vietnam's role, products (HS, sectors), deadlines, severity. Each st
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from config.sectors import Sector
 from rules import case_numbers as cn
@@ -25,6 +27,7 @@ _CIRCUMVENTION_CONTEXT_RE = re.compile(
     re.IGNORECASE,
 )
 _NEWS_LEAD = 600
+_BRUSSELS = ZoneInfo("Europe/Brussels")
 # A document (regulation, report, gazette) names its subject origins on its title page or in its
 # preamble; past that, 'imports from Vietnam' is more often a non-subject source in the analysis.
 _DOCUMENT_OPENING = 2_000
@@ -61,6 +64,48 @@ def _opening(body: str) -> str:
     return body[:_DOCUMENT_OPENING]
 
 
+_AU_CVD_RE = re.compile(r"\bcountervail|\bsubsidi[sz]ation\b|\bsubsid(?:y|ies)\b", re.IGNORECASE)
+
+
+def _implied_measures(notice: Notice, body: str, numbers: list[str], market: str | None
+                      ) -> tuple[list[str], str]:
+    """The measure when no wording or case-number prefix names it.
+
+    EU (TRON): the article of the basic regulation the case is opened under ('articleOfToc' of
+    the list entry, or of the details in raw['case']): 11(2) is an anti-dumping expiry review, 18
+    an anti-subsidy one. Australia: the ADC's notices name the measure only in some titles, and
+    its cases are anti-dumping ones unless countervailing/subsidy is named (a dumping-only
+    inquiry is by far the most common; a subsidy inquiry always says so), so an ADN or Case
+    number with no other word is AD."""
+    if market == "EU":
+        case = notice.raw.get("case")
+        article = notice.raw.get("articleOfToc") or (
+            case.get("articleOfToc") if isinstance(case, Mapping) else None)
+        measure = cn.eu_article_measure(_as_text(article))
+        if measure:
+            return [measure], (f"measure {measure} from the basic regulation's article "
+                               f"{_as_text(article)} the case is opened under")
+    if market == "AU" and any(n.startswith(("ADN ", "Case ")) for n in numbers):
+        if _AU_CVD_RE.search(f"{notice.title} {body[:_DOCUMENT_SUMMARY]}"):
+            return ["AD", "CVD"], "an ADC notice naming subsidisation: AD and CVD"
+        return ["AD"], ("an ADC notice that names no measure: Australian cases are anti-dumping "
+                        "unless countervailing/subsidy is named")
+    return [], ""
+
+
+def _case_list_entry(notice: Notice) -> bool:
+    """A TRON case-list entry: it carries the case's type and initiation date, and the spider
+    dates it at that initiation, so it announces the case's opening (a later document of the
+    case comes from the case details, with its own date and raw['case'])."""
+    init = notice.raw.get("initDate")
+    if not notice.raw.get("caseType") or not isinstance(init, int | float):
+        return False
+    if notice.published is None:
+        return True
+    opened = datetime.fromtimestamp(init / 1000, tz=_BRUSSELS).date()
+    return opened == notice.published
+
+
 def _vietnam_role(
     notice: Notice, body: str, origins: list[str], case_origins: list[str], proceeding: str,
     *, market: str | None, is_news: bool,
@@ -73,11 +118,15 @@ def _vietnam_role(
             fold(notice.title))) and countries.mentions_vietnam(f"{notice.title} {body}"):
         return "circumvention", ("Vietnam is named in a circumvention proceeding (goods routed "
                                  "through or finished in Vietnam under another origin's order)")
+    if proceeding == "circumvention" and countries.VIETNAM in countries.title_routes(
+            notice.title) and countries.VIETNAM not in case_origins:
+        return "circumvention", ("the goods are consigned from or finished in Vietnam under "
+                                 "another origin's order")
     if countries.VIETNAM in origins:
         return "subject", "Vietnam is a named origin of the goods"
     if countries.VIETNAM in case_origins:
         return "subject", "a Commerce case number with country code 552 (Vietnam)"
-    if countries.VIETNAM in countries.third_countries(notice.title):
+    if countries.VIETNAM in countries.title_routes(notice.title):
         return "circumvention", ("the title names Vietnam as a third country "
                                  "('With Respect to' / 'Exports From')")
     if is_news:
@@ -127,13 +176,18 @@ def _origins(notice: Notice, body: str, market: str | None, is_news: bool
         if found:
             return found, f"origins listed in the title and lead: {', '.join(found)}"
         found = own(countries.countries_mentioned(f"{notice.title} {lead}"))
-        found = [c for c in found if c != countries.VIETNAM]
+        actors = countries.acting_countries(f"{notice.title}. {lead}")
+        found = [c for c in found if c != countries.VIETNAM and c not in actors]
         if found:
             return found, f"origins named in the title and lead: {', '.join(found)}"
         return [], "no origin named in title or lead"
     found = own(countries.origins_after_from(notice.title))
     if found:
         return found, f"origins from the title: {', '.join(found)}"
+    found = own(countries.exported_from_origins(notice.title))
+    if found:
+        return found, (f"origins from the title's 'exported from' list (its only origin list): "
+                       f"{', '.join(found)}")
     if len(body) > _DOCUMENT_OPENING:
         return _document_origins(body, own)
     found = own(countries.origins_after_from(body))
@@ -206,7 +260,8 @@ def analyse(
     notice = Notice.from_any(notice_in)
     body = _body(notice)
     raw = notice.raw
-    dockets = _as_text(raw.get("docket_ids")) + " " + _as_text(raw.get("docket_id"))
+    # FR documents call them docket_ids, the public-inspection desk docket_numbers.
+    dockets = " ".join(_as_text(raw.get(k)) for k in ("docket_ids", "docket_id", "docket_numbers"))
     action = _as_text(raw.get("action"))
     is_news = news.is_news(notice.market)
     if is_news:
@@ -217,10 +272,11 @@ def analyse(
     # News keeps its whole text: its own rules read the headline and lead first.
     numbers = cn.parse_case_numbers(
         [dockets, notice.title, body if is_news else _opening(body)], market=market)
+    uk = classify.is_uk(market, f"{notice.title} {_opening(body)}")
     if is_news:
         verdict = news.decide(notice.title, body, numbers)
     else:
-        verdict = classify.decide_trade_remedy(notice.title, f"{body} {action}", numbers)
+        verdict = classify.decide_trade_remedy(notice.title, f"{body} {action}", numbers, uk=uk)
     result = Analysis(id=notice.id, reasons=list(verdict.reasons))
     if not verdict.trade_remedy:
         return result
@@ -241,10 +297,14 @@ def analyse(
 
     if is_news:  # a headline abbreviates ('chống bán phá giá'); the lead names every measure
         result.measures = classify.detect_measures(
-            f"{notice.title}. {body[:_NEWS_LEAD]}", "", numbers)
+            f"{notice.title}. {body[:_NEWS_LEAD]}", "", numbers, uk=uk)
     else:
         result.measures = classify.detect_measures(notice.title, body[:_DOCUMENT_SUMMARY],
-                                                   numbers)
+                                                   numbers, uk=uk)
+    if not result.measures:
+        result.measures, why = _implied_measures(notice, body, numbers, market)
+        if why:
+            result.reasons.append(why)
     result.reasons.append(f"measures: {', '.join(result.measures) or 'not stated'}")
     if is_news:
         proceeding, why = news.detect_proceeding(notice.title, body)
@@ -261,10 +321,17 @@ def analyse(
         result.stage, why = news.detect_stage(notice.title, body)
     else:
         result.stage, why = classify.detect_stage(notice.title, action, proceeding)
-        if result.stage == "other" and not why:  # a gazette title ('CIRCULAR Nº 12'): the lead
+        uk_stage = classify.uk_status_stage(notice.title, notice.text) if uk else None
+        if uk_stage:
+            result.stage, why = uk_stage
+        elif result.stage == "other" and not why and not classify.names_a_determination(
+                notice.title):  # a gazette title ('CIRCULAR Nº 12'): the lead
             lead_stage = languages.earliest_stage(body[:_NEWS_LEAD])
             if lead_stage:
                 result.stage, why = lead_stage.name, f"{lead_stage.phrase}, in the text lead"
+    if not is_news and _case_list_entry(notice):
+        result.stage, why = "initiation", ("a case-list entry (TRON), dated at the case's "
+                                           "initiation (initDate)")
     if proceeding == "court_decision":
         result.stage, why = "court_decision", "court decision"
     if proceeding in classify.REVIEWS and result.stage in ("preliminary", "final"):
@@ -286,7 +353,7 @@ def analyse(
     found = set(origins) | set(case_origins)
     if proceeding in ("circumvention", "scope"):
         # the routes: 'completed in Cambodia, Malaysia, Thailand, or Vietnam' (title or text)
-        found |= set(countries.third_countries(notice.title))
+        found |= set(countries.title_routes(notice.title))
         found |= set(countries.third_countries(body[:_NEWS_LEAD] if is_news else _opening(body)))
     if result.vietnam == "circumvention" or (result.vietnam == "subject" and not global_sg):
         found.add(countries.VIETNAM)

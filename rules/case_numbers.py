@@ -1,6 +1,7 @@
 """Case numbers: US Commerce A-/C-NNN-NNN, USITC 701-TA/731-TA/TA-201, EU AD/AS/R/SA/SAFE, UK TRA
 (two letters + 4 digits: AD0004, TD0002), Australian ADN 2023/035 and Case 624, Indian DGTR files
-(6/12/2023-DGTR), Pakistani NTC cases (A.D.C No. 60/2021/NTC/CRC).
+(6/12/2023-DGTR), Pakistani NTC cases (A.D.C No. 60/2021/NTC/CRC), Canadian CBSA files
+(WT 2026 IN) and CITT inquiries (NQ-2026-001).
 
 A case number is the strongest evidence a notice is a trade remedy, names the measure (A = AD,
 C = CVD) and, for Commerce, the origin (country code 552 = Vietnam). FR `docket_ids` may join
@@ -37,6 +38,18 @@ _ITC_SG_RE = re.compile(rf"\bTA{_DASH}201{_DASH}(\d{{1,3}})\b", re.IGNORECASE | 
 _EU_RE = re.compile(
     r"(?<![A-Za-z0-9/-])(AD|AS|SA|R|SAFE)\s?([1-9]\d{2,3}|0\d{2})(?![\d/-])", re.ASCII
 )
+# TRON's proceedings on a measure in force: 'NEPT11-60' (new exporting producer treatment) and
+# 'RF84-02', 'RF75/41-46-47-52' (refund of duties paid), kept as TRON writes them.
+_EU_SUB_RE = re.compile(r"(?<![A-Za-z0-9/-])(NEPT|RF)\s?(\d{1,3}(?:[/-]\d{1,3})+)(?![\d/])",
+                        re.ASCII)
+# The article of the EU basic regulations a TRON case is opened under ('articleOfToc'): the
+# anti-dumping Regulation (EU) 2016/1036 numbers initiation 5, reviews 11(2)-(4), refunds 11(8),
+# anti-absorption 12, circumvention 13; the anti-subsidy Regulation (EU) 2016/1037 initiation 10,
+# expiry 18, interim 19, accelerated 20, refunds 21, circumvention 23. So the article says
+# which measure an 'R...' review or 'RF...' refund concerns when its title does not.
+_EU_AD_ARTICLES = frozenset({"5", "7", "9", "11", "12", "13"})
+_EU_AS_ARTICLES = frozenset({"10", "15", "18", "19", "20", "21", "23", "24"})
+_ARTICLE_RE = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d{1,2})", re.IGNORECASE | re.ASCII)
 # UK TRA: case type acronym (tra_case_types.json) + 4 digits with a leading zero ('TD0002').
 _UK_TYPES = {
     "AD": "AD", "AS": "CVD", "TD": "AD", "TS": "CVD", "SF": "SG", "TF": "SG", "SM": "SG",
@@ -66,12 +79,45 @@ _AU_HINT_RE = re.compile(r"Anti-Dumping Commission|\bADN\b|Ủy ban Chống bán
 # India: DGTR file numbers 'F. No. 6/12/2023-DGTR' (leading zeros dropped: '06/12' -> '6/12').
 _DGTR_RE = re.compile(r"(?<![\d/])(\d{1,2})\s?/\s?(\d{1,3})\s?/\s?(\d{4})\s?[-\u2013]\s?DGTR\b",
                       re.ASCII | re.IGNORECASE)
+# DGTR's case file numbers: measure (AD, CVD, SG; AC anti-circumvention), the kind of proceeding
+# in brackets (OI original investigation, SSR sunset review, MTR mid-term review...), serial and
+# year: 'AD(OI)-12/2025', 'AD(SSR)-05/2026', 'CVD-07/2026', 'AC-01/2026'; normalised to that
+# form with a two-digit serial.
+_DGTR_FILE_RE = re.compile(
+    r"(?<![A-Za-z0-9/-])(AD|CVD|SG|AC)\s?(?:\(\s?([A-Z]{2,4})\s?\))?\s?[-\u2013]\s?(\d{1,3})\s?/\s?"
+    r"(20\d{2})(?![\d/])", re.ASCII)
+_DGTR_FILE_NUMBER_RE = re.compile(r"(?:AD|CVD|SG|AC)(?:\([A-Z]{2,4}\))?-\d{2,3}/20\d{2}", re.ASCII)
+_IN_HINT_RE = re.compile(r"\bDGTR\b|Directorate General of Trade Remedies|\bCBIC\b", re.I)
 # Pakistan: National Tariff Commission anti-dumping cases 'A.D.C No. 60/2021/NTC/CRC' (serial,
 # year, NTC, product code), normalised to that form.
 _NTC_RE = re.compile(
     r"\bA\.?\s?D\.?\s?C\.?\s*No\.?\s*(\d{1,3})\s*/\s*(\d{4})\s*/\s*NTC(?:\s*/\s*([A-Z]{2,8}))?\b",
     re.ASCII,
 )
+# Canada: CBSA file codes, the product's acronym, the year and the kind of proceeding ('WT 2026 IN'
+# investigation, 'SW 2025 UP' re-investigation, 'COR 2018 RI', 'GAL 2022 ER' expiry review...);
+# its measures in force carry the acronym and year alone ('AE 2008'), read only after a
+# 'Case number:' label. CITT case numbers: 'NQ-2026-001' (injury inquiry), 'RR-2025-002' (expiry
+# review), 'PI-' (preliminary injury inquiry), 'RD-'/'RI-' (interim reviews), 'GC-' (global
+# safeguard), 'LE-' (expiry), 'PB-' (public interest). Both are read for market CA or a text naming
+# the CBSA/CITT/SIMA, so an acronym, a year and 'IN' elsewhere is not a case.
+_CBSA_KINDS = r"IN|UP|RI|RE|ER|AC|SC|SR|NR|NS|DR"
+_CBSA_NOT_PRODUCT = frozenset({"CBSA", "CITT", "SIMA", "HS", "CN", "US", "USA", "UK", "EU",
+                               "CFR", "FR", "AD", "CVD", "SG", "WTO", "GST", "HST", "CAD", "USD",
+                               "NO", "DATE"})
+_CBSA_RE = re.compile(rf"(?<![A-Za-z0-9/-])([A-Z]{{2,5}}\d?)\s(20\d{{2}}|19\d{{2}})"
+                      rf"\s({_CBSA_KINDS})(?![A-Za-z0-9/-])", re.ASCII)
+_CBSA_LABELLED_RE = re.compile(
+    r"\b(?:case|file)\s(?:number|no\.?)\s?:?\s*([A-Z]{2,5}\d?)\s(20\d{2}|19\d{2})"
+    rf"(?:\s({_CBSA_KINDS}))?(?![A-Za-z0-9/-])", re.ASCII | re.IGNORECASE)
+_CBSA_NUMBER_RE = re.compile(rf"[A-Z]{{2,5}}\d? (?:19|20)\d{{2}}(?: (?:{_CBSA_KINDS}))?",
+                             re.ASCII)
+_CITT_RE = re.compile(r"(?<![A-Za-z0-9/-])(NQ|RR|PI|RD|RI|GC|LE|PB)\s?[-\u2010-\u2014]\s?"
+                      r"(20\d{2}|19\d{2})\s?[-\u2010-\u2014]\s?(\d{3})(R?)(?![A-Za-z0-9/-])",
+                      re.ASCII)
+_CA_HINT_RE = re.compile(r"\bCBSA\b|\bCITT\b|\bSIMA\b|Canada Border Services Agency"
+                         r"|Canadian International Trade Tribunal|Special Import Measures Act",
+                         re.I)
 _RANGE_RE = re.compile(rf"(\d{{1,4}})\s*{_DASH}\s*(\d{{1,4}})", re.ASCII)
 _LIST_SPLIT_RE = re.compile(r"\s*(?:,\s*and|,|and|&)\s*", re.IGNORECASE)
 _MAX_RANGE = 50
@@ -108,8 +154,9 @@ def itc_numbers(text: str) -> list[str]:
 
 def eu_numbers(text: str) -> list[str]:
     """EU case references 'AD608', 'AS 123', 'R756', 'SAFE011', normalised without the space."""
-    return [f"{m.group(1)}{m.group(2)}" for m in _EU_RE.finditer(text)
-            if not _UK_NUMBER_RE.fullmatch(f"{m.group(1)}{m.group(2)}")]
+    found = [f"{m.group(1)}{m.group(2)}" for m in _EU_RE.finditer(text)
+             if not _UK_NUMBER_RE.fullmatch(f"{m.group(1)}{m.group(2)}")]
+    return found + [f"{m.group(1)}{m.group(2)}" for m in _EU_SUB_RE.finditer(text)]
 
 
 def uk_numbers(text: str) -> list[str]:
@@ -128,9 +175,44 @@ def au_numbers(text: str, *, cases: bool) -> list[str]:
     return found
 
 
-def dgtr_numbers(text: str) -> list[str]:
-    """Indian DGTR file numbers, normalised to '6/12/2023-DGTR'."""
-    return [f"{int(a)}/{int(b)}/{c}-DGTR" for a, b, c in _DGTR_RE.findall(text)]
+def dgtr_numbers(text: str, *, files: bool = False) -> list[str]:
+    """Indian DGTR file numbers, normalised to '6/12/2023-DGTR'; with `files`, also its case file
+    numbers 'AD(OI)-12/2025' (read only for India: elsewhere 'AD-05/2026' may be anything)."""
+    found = [f"{int(a)}/{int(b)}/{c}-DGTR" for a, b, c in _DGTR_RE.findall(text)]
+    if files:
+        found += [f"{kind}{f'({sub})' if sub else ''}-{int(serial):02d}/{year}"
+                  for kind, sub, serial, year in _DGTR_FILE_RE.findall(text)]
+    return found
+
+
+def ca_numbers(text: str) -> list[str]:
+    """Canadian CBSA file codes ('WT 2026 IN'; 'AE 2008' after a 'Case number:' label) and CITT
+    case numbers ('NQ-2026-001'), normalised to single spaces / hyphens."""
+    found: list[tuple[int, str]] = []
+    for m in _CBSA_RE.finditer(text):
+        if m.group(1) not in _CBSA_NOT_PRODUCT:
+            found.append((m.start(), f"{m.group(1)} {m.group(2)} {m.group(3)}"))
+    for m in _CBSA_LABELLED_RE.finditer(text):
+        if m.group(1) not in _CBSA_NOT_PRODUCT and m.group(1).isupper():
+            number = " ".join(g for g in m.groups() if g)
+            found.append((m.start(1), number))
+    found += [(m.start(), f"{m.group(1)}-{m.group(2)}-{m.group(3)}{m.group(4)}")
+              for m in _CITT_RE.finditer(text)]
+    return [number for _, number in sorted(found)]
+
+
+def eu_article_measure(article: str) -> str | None:
+    """AD or CVD from the article of the EU basic regulations a TRON case is opened under
+    ('11(2)' -> AD, '18' -> CVD, '11(4)exp' -> AD); None for safeguards ('00') or unknown."""
+    match = _ARTICLE_RE.match(article or "")
+    if not match:
+        return None
+    number = str(int(match.group(1)))
+    if number in _EU_AD_ARTICLES:
+        return "AD"
+    if number in _EU_AS_ARTICLES:
+        return "CVD"
+    return None
 
 
 def ntc_numbers(text: str) -> list[str]:
@@ -145,14 +227,20 @@ def parse_case_numbers(
     """All case numbers in `texts`, normalised, unique, in first-seen order.
 
     EU references are read for market EU (or eu=True), ADC 'Case NNN' numbers for market AU or
-    a text naming the Anti-Dumping Commission; the distinctive shapes everywhere."""
+    a text naming the Anti-Dumping Commission, CBSA/CITT numbers for market CA or a text naming
+    the CBSA, CITT or SIMA; the distinctive shapes everywhere."""
     seen: dict[str, None] = {}
     texts = list(texts)
     eu = eu or market == "EU"
     au_cases = market == "AU" or any(_AU_HINT_RE.search(t) for t in texts)
+    in_files = market == "IN" or any(_IN_HINT_RE.search(t) for t in texts)
+    canada = market == "CA" or any(_CA_HINT_RE.search(t) for t in texts)
     for text in texts:
         found = commerce_numbers(text) + itc_numbers(text) + uk_numbers(text)
-        found += au_numbers(text, cases=au_cases) + dgtr_numbers(text) + ntc_numbers(text)
+        found += au_numbers(text, cases=au_cases) + dgtr_numbers(text, files=in_files)
+        found += ntc_numbers(text)
+        if canada:
+            found += ca_numbers(text)
         if eu:
             found += eu_numbers(text)
         for number in found:
@@ -162,7 +250,12 @@ def parse_case_numbers(
 
 def normalise_case_number(text: str) -> str | None:
     """The single case number in `text` in canonical form, or None when there is not exactly one."""
-    found = parse_case_numbers([text], eu=True, market="AU" if text.startswith("Case") else None)
+    market = "AU" if text.startswith("Case") else (
+        "IN" if _DGTR_FILE_RE.fullmatch(text.strip()) else None)
+    if _CBSA_NUMBER_RE.fullmatch(text.strip()) or _CITT_RE.fullmatch(text.strip()):
+        market = "CA"
+        text = f"Case number: {text}" if _CBSA_NUMBER_RE.fullmatch(text.strip()) else text
+    found = parse_case_numbers([text], eu=True, market=market)
     return found[0] if len(found) == 1 else None
 
 
@@ -170,8 +263,16 @@ def measure_of(number: str) -> str | None:
     """AD, CVD or SG from a case number's own prefix; None when the number does not say."""
     if _UK_NUMBER_RE.fullmatch(number):
         return _UK_TYPES.get(number[:2])
+    if _CBSA_NUMBER_RE.fullmatch(number) or _CITT_RE.fullmatch(number):
+        return None  # Canada: the acronym names the product, not the measure
     if number.startswith("ADN "):  # Australia numbers dumping and countervailing notices alike
         return None
+    if _DGTR_FILE_NUMBER_RE.fullmatch(number):  # DGTR: AC circumvents an AD (or CVD) duty
+        return {"AD": "AD", "CVD": "CVD", "SG": "SG"}.get(number.split("(")[0].split("-")[0])
+    if number.startswith("RF"):  # refunds exist under both EU regulations: the article says
+        return None
+    if number.startswith("NEPT"):  # written into anti-dumping regulations (art. 11(4))
+        return "AD"
     if number.startswith(("A-", "731-", "AD", "A.D.C")):
         return "AD"
     if number.startswith(("C-", "701-", "AS")):

@@ -26,16 +26,21 @@ _COUNTRY_RE = re.compile(r"\b(" + "|".join(re.escape(a) for a in _ALIASES) + r")
 _MENTION_ALIASES = [a for a in _ALIASES if a not in _LIST_ONLY]
 _MENTION_RE = re.compile(r"\b(" + "|".join(re.escape(a) for a in _MENTION_ALIASES) + r")\b")
 _LIST_START_RE = re.compile(
-    r"(?<!exports )(?<!exported )\b(?:from|tu|cua|xuat xu"
+    r"(?<!exports )(?<!exported )(?<!through imports )(?<!through exports )\b(?:from|tu|cua|xuat xu"
     r"|originating in (?:and/or|or) exported from|originating in|originat(?:e|ing) from"
     r"|originaires? de|en provenance de|originari[oa]s? de|procedentes? de|provenientes? de"
     r"|originari[oa]s? d[ao]s?|procedentes? d[ao]s?|provenientes? d[ao]s?|asal|berasal dari|dari)"
     r"\s+"
 )
 _THIRD_START_RE = re.compile(
-    r"\b(?:with respect to|exports from|exported from|completed in|assembled in|processed in"
+    r"\b(?:with respect to|exports from|exported from|consigned from|completed in|assembled in"
+    r"|processed in|through imports from|through exports from|routed through|through"
     r"|thong qua|chuyen tai qua|lap rap tai|hoan thien tai|gia cong tai)\s+"
 )
+# Australia's ADC (and others) name the origins only as '<goods> exported from X, Y and Z': there
+# 'exported from' is the origin phrase, while in a US title that already lists its origins after
+# 'From' ('... From the PRC: ... for Exports From Vietnam') it names a circumvention route.
+_EXPORTED_FROM_RE = re.compile(r"\b(?:exported from|exports from)\s+")
 _FORMAL_START_RE = re.compile(
     r"\boriginat(?:ing in(?: (?:and/or|or) exported from)?|(?:e|ing) from)\s+"
 )
@@ -127,6 +132,37 @@ def origins_after_from(text: str) -> list[str]:
     return found
 
 
+def exported_from_origins(text: str) -> list[str]:
+    """The first '... exported from X, Y and Z' list, when `text` has no other origin list.
+
+    ADC titles ('Steel pallet racking exported from Malaysia, Thailand and Vietnam – Initiation')
+    name their origins this way; a title with a 'From'/'originating in' list uses 'exported from'
+    only for routes, so it gets nothing here."""
+    folded = normalise(text)
+    if origins_after_from(folded):
+        return []
+    for start in _EXPORTED_FROM_RE.finditer(folded):
+        codes = _list_at(folded, start.end())
+        if codes:
+            return list(dict.fromkeys(codes))
+    return []
+
+
+def title_routes(text: str) -> list[str]:
+    """Circumvention routes of a title: its third countries, except the 'exported from' list that
+    serves as the origin list (see exported_from_origins): 'Aluminium extrusions exported from
+    China – anti-circumvention inquiry into goods exported from Vietnam' routes through Vietnam
+    only."""
+    folded = normalise(text)
+    if origins_after_from(folded):
+        return third_countries(folded)
+    for start in _EXPORTED_FROM_RE.finditer(folded):
+        codes, end = _list_span(folded, start.end())
+        if codes:
+            return third_countries(folded[end:])
+    return third_countries(folded)
+
+
 def first_formal_origins(text: str) -> list[str]:
     """The first 'originating in ...' list of a long document: the formal phrase of regulations
     and determinations, where a bare 'from' also names non-subject sources of imports."""
@@ -157,6 +193,19 @@ def third_countries(text: str) -> list[str]:
         for code in _list_at(folded, start.end()):
             if code not in found:
                 found.append(code)
+    return found
+
+
+_BY_RE = re.compile(r"\bby\s+")
+
+
+def acting_countries(text: str) -> list[str]:
+    """Countries named as the actor after 'by' ('new safeguard investigations ... by South Africa
+    and ... by the Philippines'): investigating members of a WTO report, not origins."""
+    folded = normalise(text)
+    found: list[str] = []
+    for start in _BY_RE.finditer(folded):
+        found += [c for c in _list_at(folded, start.end()) if c not in found]
     return found
 
 

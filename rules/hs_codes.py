@@ -1,11 +1,11 @@
 """HS / HTSUS / CN codes in notice text, reduced to digit strings ('7306.30.1000' -> '7306301000').
 
 Notices write codes many ways (7306.30.1000, 7306301000, 7306.30.10.00, 8541.42, 'ex 7219 90',
-'mã HS 7210.49', 'HS 0306.17'); sectors are matched on digit prefixes, so every form is reduced to
-its digits. Dates ('2023.12'), quantities ('1234.56 tấn') and money are refused unless an HS
-keyword stands right before them. Editions differ (HS2022 split solar 8541.40 into 8541.42/.43):
-`editions()` gives a code's counterparts in the other edition so a subscription on one matches a
-notice on the other.
+'mã HS 7210.49', 'HS 0306.17', UK commodity codes '7604 10 10 00'); sectors are matched on digit
+prefixes, so every form is reduced to its digits. Dates ('2023.12'), quantities ('1234.56 tấn')
+and money are refused unless an HS keyword stands right before them. Editions differ (HS2022
+split solar 8541.40 into 8541.42/.43): `editions()` gives a code's counterparts in the other
+edition so a subscription on one matches a notice on the other.
 """
 
 import re
@@ -16,10 +16,20 @@ _DOTTED_RE = re.compile(r"(?<![\d.,$])(\d{4}(?:\.\d{2,4}){1,3})(?![\d%]|\.\d)", 
 # Plain or spaced forms only count after an HS keyword ('subheading 7010905000', 'ex 7219 90').
 _CONTEXT_RE = re.compile(
     r"\b(?:hts(?:us)?|harmonized tariff schedule(?: of the united states)?|subheadings?|headings?"
-    r"|hs(?: codes?)?|cn codes?|taric(?: codes?)?|tariff (?:items?|numbers?|lines?)|ma hs|ex)"
+    r"|hs(?: codes?)?|cn codes?|taric(?: codes?)?|tariff (?:items?|numbers?|lines?|codes?)|ma hs|ex"
+    r"|commodity codes?|commodities affected)"
     r"\b[\s:.]*(?:nos?\.?\s*|numbers?\s*)?",
     re.IGNORECASE | re.ASCII,
 )
+# UK and EU tariff codes are written in space-separated groups, 4+2+2(+2) digits ('7604 10 10 00'
+# UK commodity code, '7411 10 10' CN code). The full ten-digit grouping reads as a code without a
+# keyword, when its first two digits are an HS chapter (01-97) and its first four are not a year;
+# the eight-digit one only after a keyword ('CN code', 'Commodities affected:') or in the list
+# that follows one: an EU regulation's table of production inputs lists their CN codes
+# ('Coke 2704 00 11, 2704 00 12') beside the product's.
+_GROUPED_RE = re.compile(r"(?<![\d.,])(?<!\d\s)((?:0[1-9]|[1-8]\d|9[0-7])\d\d \d\d \d\d(?: \d\d)?)"
+                         r"(?!\d|[.,]\d|\s\d)", re.ASCII)
+_LIST_GAP_RE = re.compile(r"\s*(?:[,;]|\band\b|\bor\b)\s*(?:\band\b|\bor\b)?\s*", re.ASCII)
 _PLAIN_AT_RE = re.compile(rf"(\d{{4}}(?:{_SEP}?\d{{2}}){{0,3}})(?!\d)", re.ASCII)
 _DIGITS_RE = re.compile(r"\D", re.ASCII)
 _VALID_RE = re.compile(r"\d{2,10}", re.ASCII)
@@ -85,6 +95,17 @@ def extract_hs_codes(text: str) -> list[str]:
         code = normalise_hs(raw)
         if code:
             found.setdefault(code, None)
+    listed_to = -1  # end of the last grouped code read, so a list after one keyword counts
+    for match in _GROUPED_RE.finditer(text):
+        raw = match.group(1)
+        said = _has_context(text, match.start()) or (
+            listed_to >= 0 and _LIST_GAP_RE.fullmatch(text, listed_to, match.start()))
+        if not said and (len(raw) < 13 or _NO_SUCH_HEADING_RE.fullmatch(raw[:4])):
+            continue
+        code = normalise_hs(raw)
+        if code:
+            found.setdefault(code, None)
+            listed_to = match.end()
     for ctx in _CONTEXT_RE.finditer(text):
         plain = _PLAIN_AT_RE.match(text, ctx.end())
         if plain:

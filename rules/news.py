@@ -73,16 +73,19 @@ def is_news(market: str | None) -> bool:
 
 def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     """A case or not, headline first: an event or a market report is not a case."""
+    # the UK TRA's 'safeguarding investigation' is trade wording in news naming the TRA
+    uk = classify.is_uk(None, f"{title} {body[:_LEAD_CHARS]}")
     if case_numbers:
-        return classify.decide_trade_remedy(title, body, case_numbers)
+        return classify.decide_trade_remedy(title, body, case_numbers, uk=uk)
     folded_title = _OWN_BODIES_RE.sub(" ", squash(fold(title)))
     lead = _OWN_BODIES_RE.sub(" ", squash(fold(body))[:_LEAD_CHARS])
     found_event = languages.event(folded_title)
     if found_event:
         return Verdict(False, (f"not a trade remedy case: the title reports an event "
                                f"('{found_event.phrase}'), not a proceeding",))
-    in_title = classify.decide_trade_remedy(folded_title, "", [])
-    named = classify.detect_measures(folded_title, "", []) or languages.circumvention(folded_title)
+    in_title = classify.decide_trade_remedy(folded_title, "", [], uk=uk)
+    named = (classify.detect_measures(folded_title, "", [], uk=uk)
+             or languages.circumvention(folded_title))
     strong_step = languages.earliest_stage(folded_title, weak=False)
     if in_title.trade_remedy and (named or strong_step):
         return Verdict(True, tuple(f"{r} in the title" for r in in_title.reasons))
@@ -94,7 +97,7 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
         return Verdict(False, (f"not a trade remedy: '{other.phrase}' is another kind of tariff "
                                "or trade rule",))
     step = languages.earliest_stage(folded_title)
-    in_lead = classify.decide_trade_remedy(lead, "", [])
+    in_lead = classify.decide_trade_remedy(lead, "", [], uk=uk)
     if step and step.name != "other" and in_lead.trade_remedy:
         return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
                               f"says which: {in_lead.reasons[0]}",))

@@ -117,12 +117,32 @@ class SectorIndex:
         words = folded_key(product).split()
         joints = [i for i, word in enumerate(words) if word == "and"
                   and not any(h.span[0] <= i < h.span[1] for h in hits)]
+
+        def shape_only(hit: SectorHit) -> bool:
+            return all(word in _SHAPE_WORDS for word in words[hit.span[0]:hit.span[1]])
+
         heads: dict[int, SectorHit] = {}
-        for hit in hits:
+        for hit in sorted(hits, key=lambda h: h.span[1]):
             part = sum(1 for joint in joints if joint < hit.span[0])
-            if part not in heads or hit.span[1] > heads[part].span[1]:
-                heads[part] = hit
+            head = heads.get(part)
+            # a shape ('flat-rolled', 'wire rod', 'pipe') is made of the material named before it:
+            # 'aluminium flat-rolled products' is aluminium, not steel
+            if head is not None and shape_only(hit) and not shape_only(head):
+                continue
+            heads[part] = hit
         return list(dict.fromkeys(heads.values()))
+
+
+# Words that name a product's shape or process, not what it is made of: a term made only of them
+# ('flat-rolled', 'wire rod', 'pipe and tube', 'cold-rolled', 'sheet and strip') is a steel term
+# by usage, but after a material ('aluminium', 'copper', 'plastic') it is that material's shape.
+_SHAPE_WORDS = frozenset({
+    "flat", "rolled", "cold", "hot", "wire", "rod", "pipe", "tube", "tubing", "sheet", "strip",
+    "plate", "bar", "foil", "product", "coil", "in", "and", "section", "hollow", "structural",
+    "extrusion", "profile", "line", "standard", "pressure", "mechanical", "fitting", "butt",
+    "weld", "welded", "seamless", "drawn", "mesh", "strand", "cut", "to", "length", "corrosion",
+    "resistant", "forged",
+})
 
 
 _CACHE: dict[int, tuple[Sequence[Sector], SectorIndex]] = {}
@@ -140,10 +160,28 @@ def index_for(sectors: Sequence[Sector] | SectorIndex) -> SectorIndex:
     return index
 
 
+# EU and most WTO members' notices: "... imports of certain cold-rolled flat steel products
+# originating in India, ..." — the product sits between "imports of" and the origin phrase (or
+# the end, for a safeguard on all origins).
+_IMPORTS_OF_RE = re.compile(
+    r"\bimports? of (?P<product>.+?)(?:\s+(?:originating in|consigned from|exported from|from)"
+    r"\b|[.;:]|$)",
+    re.IGNORECASE)
+
+
 def product_part(title: str) -> str:
-    """The product named in a title: before ' From ' (before ':' or ';' when there is no 'From')."""
+    """The product named in a title: before ' From ' (US style), else between 'imports of' and
+    'originating in' (EU style), else before 'originating in' (TRON case titles); empty when the
+    title names no product that way."""
     lowered = title.lower()
     cut = lowered.find(" from ")
+    imports_of = _IMPORTS_OF_RE.search(title)
+    if imports_of and (cut < 0 or imports_of.start() < cut):
+        return imports_of.group("product")
+    if cut > 0:
+        return title[:cut]
+    # TRON: 'Aluminium flat-rolled products originating in China (AD705, Initial Investigation)'
+    cut = lowered.find(" originating in ")
     if cut > 0:
         return title[:cut]
     return ""
