@@ -11,6 +11,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from config import Settings, load_settings
+from replay import ReplayServer
+from tests.crawl_harness import Harness, harness
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "replay" / "recordings"
@@ -67,3 +69,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return load_settings(data_dir=tmp_path / "var", crawl_delay_s=0.0)
+
+
+@pytest.fixture
+def replay() -> Iterator[ReplayServer]:
+    """A local server replaying the recorded (and synthetic) responses, for one test."""
+    with ReplayServer(lifetime_s=300).running_in_thread() as server:
+        yield server
+
+
+@pytest.fixture
+def h(request: pytest.FixtureRequest, replay: ReplayServer, tmp_path: Path) -> Harness:
+    """The crawl harness of the test module's SOURCE: a service on `tmp_path` whose sources point
+    at `replay`."""
+    return harness(request.module.SOURCE, replay, tmp_path / "var")

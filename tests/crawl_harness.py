@@ -1,5 +1,5 @@
-"""What the tests of the in_cbic, in_dgtr and au_adc spiders share: a service whose sources point
-at a local replay server, a crawl run as the service runs it (a child process), and the rows it
+"""What the crawl tests share (the spider tests and test_crawl): a service whose sources point at
+a local replay server, a crawl run as the service runs it (a child process), and the rows it
 leaves (notices, the source's health, its log, what the server was asked)."""
 
 import asyncio
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 
 from config import load_settings
@@ -34,6 +35,12 @@ class Harness:
             rows = session.scalars(select(Notice).where(Notice.source_id == self.source))
             return {row.external_id: row for row in rows}
 
+    def notice(self, external_id: str) -> Notice:
+        with self.service.sessions() as session:
+            query = select(Notice).where(Notice.source_id == self.source,
+                                         Notice.external_id == external_id)
+            return session.scalars(query).one()
+
     def health(self) -> Source:
         with self.service.sessions() as session:
             row = session.get(Source, self.source)
@@ -48,16 +55,23 @@ class Harness:
     def log(self) -> str:
         return (self.service.settings.data_dir / "logs" / f"{self.source}.log").read_text()
 
-    def requests(self) -> list[RequestRecord]:
-        """What the spider asked for, robots.txt aside."""
-        return [r for r in self.replay.requests if r.path != "/robots.txt"]
+    def requests(self, prefix: str = "") -> list[RequestRecord]:
+        """What the spider asked for (of the paths starting with `prefix`), robots.txt aside."""
+        return [r for r in self.replay.requests
+                if r.path != "/robots.txt" and r.path.startswith(prefix)]
 
 
-def harness(source: str, replay: ReplayServer, data_dir: Path) -> Harness:
-    """A service on `data_dir` (database, HTTP cache, logs) whose sources point at `replay`."""
-    settings = load_settings(data_dir=data_dir, crawl_delay_s=0.0)  # a local server
+def harness(source: str, replay: ReplayServer, data_dir: Path, *, crawl_delay_s: float = 0.0,
+            **options: object) -> Harness:
+    """A service on `data_dir` (database, HTTP cache, logs) whose sources point at `replay`, no
+    delay between requests (a local server) unless told, `source` given any extra `options`."""
+    settings = load_settings(data_dir=data_dir, crawl_delay_s=crawl_delay_s)
     sources_file = replayed_sources_file(settings, replay.base_url,
                                          data_dir.parent / "sources.yaml")
+    if options:
+        document = yaml.safe_load(sources_file.read_text(encoding="utf-8"))
+        document["sources"][source]["options"].update(options)
+        sources_file.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     return Harness(source, Service.load(settings.model_copy(update={"sources_file": sources_file})),
                    replay)
 

@@ -2,9 +2,7 @@
 server serving the synthetic replicas of the CBSA's SIMA list pages
 (replay/recordings/ca_cbsa/)."""
 
-import asyncio
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -12,15 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
-from sqlalchemy import select
 
-from config import Settings, load_sectors
+from config import load_sectors
 from crawlers.spiders.ca_cbsa import external_id, parse_investigations, parse_measures
-from demo import replayed_sources_file
-from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import Service, crawl, notice_input
-from storage.models import CrawlRun, Notice, Source
+from scheduler import notice_input
+from tests.crawl_harness import Harness
 
 SOURCE = "ca_cbsa"
 RECORDINGS = Path(__file__).resolve().parent.parent / "replay" / "recordings" / SOURCE
@@ -30,42 +25,6 @@ SINCE = date(2026, 10, 1)
 # Dated on or after SINCE: two investigations (by their latest decision) and one measure.
 FRESH = {"WT 2026 IN", "LLP 2026 IN", "REBAR 2025"}
 HTML = {"content-type": "text/html; charset=utf-8"}
-
-
-@pytest.fixture
-def replay() -> Iterator[ReplayServer]:
-    with ReplayServer(lifetime_s=300).running_in_thread() as server:
-        yield server
-
-
-@pytest.fixture
-def service(settings: Settings, replay: ReplayServer, tmp_path: Path) -> Service:
-    sources_file = replayed_sources_file(settings, replay.base_url, tmp_path / "sources.yaml")
-    return Service.load(settings.model_copy(update={"sources_file": sources_file}))
-
-
-def run_crawl(service: Service, since: date = SINCE) -> bool:
-    return asyncio.run(crawl(service, SOURCE, since)).ok
-
-
-def stored(service: Service) -> dict[str, Notice]:
-    with service.sessions() as session:
-        return {n.external_id: n for n in session.scalars(select(Notice))}
-
-
-def source_row(service: Service) -> Source:
-    with service.sessions() as session:
-        row = session.get(Source, SOURCE)
-        assert row is not None
-        return row
-
-
-def crawl_log(service: Service) -> str:
-    return (service.settings.data_dir / "logs" / f"{SOURCE}.log").read_text()
-
-
-def site_requests(replay: ReplayServer) -> list:
-    return [r for r in replay.requests if r.path.startswith("/sima-lmsi/")]
 
 
 def page(name: str) -> str:
@@ -78,17 +37,15 @@ def response(name: str, body: str | bytes | None = None) -> HtmlResponse:
                         body=data if isinstance(data, bytes) else data.encode(), encoding="utf-8")
 
 
-def test_crawl_stores_investigations_and_measures_dated_since(
-    service: Service, replay: ReplayServer
-) -> None:
-    assert run_crawl(service), crawl_log(service)
+def test_crawl_stores_investigations_and_measures_dated_since(h: Harness) -> None:
+    assert h.crawl(SINCE).ok, h.log()
 
-    notices = stored(service)
+    notices = h.notices()
     assert set(notices) == FRESH
     vn = notices["WT 2026 IN"]
     assert vn.title == ("Certain wind towers from China and Vietnam: "
                         "Dumping investigation — Initiation")
-    assert vn.url == f"{replay.base_url.rstrip('/')}/sima-lmsi/i-e/wt2026/menu-eng.html"
+    assert vn.url == f"{h.replay.base_url.rstrip('/')}/sima-lmsi/i-e/wt2026/menu-eng.html"
     assert vn.published == date(2026, 11, 10)
     assert vn.market == "CA"
     assert vn.raw["initiated"] == "2026-11-10" and vn.raw["list"] == "investigation"
@@ -100,8 +57,8 @@ def test_crawl_stores_investigations_and_measures_dated_since(
                              "Portugal and Vietnam: Anti-dumping duties in force "
                              "(CITT NQ-2026-001)")
     assert measure.published == date(2026, 10, 9) and measure.raw["list"] == "measure"
-    assert sorted(r.path for r in site_requests(replay)) == [INVESTIGATIONS, MEASURES]
-    row = source_row(service)
+    assert sorted(r.path for r in h.requests("/sima-lmsi/")) == [INVESTIGATIONS, MEASURES]
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_failures) == ("ok", 3, 0)
 
     analysis = analyse(notice_input(vn), load_sectors()).to_dict()
@@ -111,10 +68,10 @@ def test_crawl_stores_investigations_and_measures_dated_since(
     assert analysis["stage"] == "initiation" and analysis["sectors"] == ["steel"]
 
 
-def test_measures_in_force_enter_by_their_finding_date(service: Service) -> None:
-    assert run_crawl(service, since=date(2020, 1, 1))
+def test_measures_in_force_enter_by_their_finding_date(h: Harness) -> None:
+    assert h.crawl(date(2020, 1, 1)).ok
 
-    notices = stored(service)
+    notices = h.notices()
     measures = {key for key, n in notices.items() if n.raw["list"] == "measure"}
     assert measures == {"SW 2025", "REBAR 2025", "CC 2021", "PP 2024", "RS 1995", "STS 2019",
                         "UDS 2020", "WR 2024"}
@@ -122,66 +79,59 @@ def test_measures_in_force_enter_by_their_finding_date(service: Service) -> None
     assert len(notices) == len(measures) + 6
 
 
-def test_recrawl_revalidates_and_stores_nothing_twice(
-    service: Service, replay: ReplayServer
-) -> None:
-    assert run_crawl(service)
-    replay.clear_requests()
+def test_recrawl_revalidates_and_stores_nothing_twice(h: Harness) -> None:
+    assert h.crawl(SINCE).ok
+    h.replay.clear_requests()
 
-    assert run_crawl(service)
+    assert h.crawl(SINCE).ok
 
-    again = site_requests(replay)
+    again = h.requests("/sima-lmsi/")
     assert len(again) == 2
     assert all(r.status == 304 and "If-None-Match" in r.headers for r in again)
-    assert set(stored(service)) == FRESH
-    with service.sessions() as session:
-        runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+    assert set(h.notices()) == FRESH
+    runs = h.runs()
     assert [(run.items_new, run.items_updated) for run in runs] == [(3, 0), (0, 0)]
 
 
-def test_broken_pages_fail_the_source_and_lose_nothing(
-    service: Service, replay: ReplayServer
-) -> None:
-    assert run_crawl(service)
-    before = {key: notice.content_hash for key, notice in stored(service).items()}
+def test_broken_pages_fail_the_source_and_lose_nothing(h: Harness) -> None:
+    assert h.crawl(SINCE).ok
+    before = {key: notice.content_hash for key, notice in h.notices().items()}
     faults = [("truncate", "truncated?"), ("garbage", "no investigation table")]
 
     for failures, (fault, logged) in enumerate(faults, start=1):
-        replay.set_fault(INVESTIGATIONS, fault)
-        log_before = len(crawl_log(service))
-        run_crawl(service)
+        h.replay.set_fault(INVESTIGATIONS, fault)
+        log_before = len(h.log())
+        h.crawl(SINCE)
 
-        row = source_row(service)
+        row = h.health()
         assert (row.last_status, row.consecutive_failures) == ("failed", failures), fault
         assert "parse error" in (row.last_error or "")
-        assert logged in crawl_log(service)[log_before:]
-        after = {key: notice.content_hash for key, notice in stored(service).items()}
+        assert logged in h.log()[log_before:]
+        after = {key: notice.content_hash for key, notice in h.notices().items()}
         assert after == before
 
 
-def test_unreachable_page_fails_the_source(service: Service, replay: ReplayServer) -> None:
-    replay.set_fault(INVESTIGATIONS, "http500")
+def test_unreachable_page_fails_the_source(h: Harness) -> None:
+    h.replay.set_fault(INVESTIGATIONS, "http500")
 
-    run_crawl(service)
+    h.crawl(SINCE)
 
-    row = source_row(service)
+    row = h.health()
     assert row.last_status == "failed" and "HTTP error" in (row.last_error or "")
-    assert "download failed" in crawl_log(service)
-    assert set(stored(service)) == {"REBAR 2025"}  # the measures page still counts
+    assert "download failed" in h.log()
+    assert set(h.notices()) == {"REBAR 2025"}  # the measures page still counts
 
 
-def test_unknown_layout_is_a_clear_parse_error(
-    service: Service, replay: ReplayServer
-) -> None:
+def test_unknown_layout_is_a_clear_parse_error(h: Harness) -> None:
     moved = ("<!DOCTYPE html><html lang='en'><body><main><h1 id='wb-cont'>Measures in force</h1>"
              "<p>This page has moved.</p></main></body></html>")
-    replay.add_route(MEASURES, moved.encode(), headers=HTML)
+    h.replay.add_route(MEASURES, moved.encode(), headers=HTML)
 
-    run_crawl(service)
+    h.crawl(SINCE)
 
-    assert source_row(service).last_status == "failed"
-    assert "mif-mev-eng.html: no measure table" in crawl_log(service)
-    assert set(stored(service)) == FRESH - {"REBAR 2025"}  # the investigations still count
+    assert h.health().last_status == "failed"
+    assert "mif-mev-eng.html: no measure table" in h.log()
+    assert set(h.notices()) == FRESH - {"REBAR 2025"}  # the investigations still count
 
 
 def test_parser_names_a_missing_column() -> None:
@@ -191,17 +141,15 @@ def test_parser_names_a_missing_column() -> None:
         parse_measures(response("mif-mev-eng.html", renamed))
 
 
-def test_empty_lists_are_a_success_with_no_items(
-    service: Service, replay: ReplayServer
-) -> None:
+def test_empty_lists_are_a_success_with_no_items(h: Harness) -> None:
     for path, name in ((INVESTIGATIONS, "synthetic_i-e_menu-eng.html"),
                        (MEASURES, "synthetic_mif-mev-eng.html")):
         empty = re.sub(r"(<tbody>).*?(</tbody>)", r"\1\2", page(name), flags=re.S)
-        replay.add_route(path, empty.encode(), headers=HTML)
+        h.replay.add_route(path, empty.encode(), headers=HTML)
 
-    assert run_crawl(service)
+    assert h.crawl(SINCE).ok
 
-    row = source_row(service)
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_empty_runs) == ("ok", 0, 1)
 
 

@@ -2,9 +2,7 @@
 server serving the synthetic replicas of the Trade Remedies Service's public pages
 (replay/recordings/uk_tra/)."""
 
-import asyncio
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -13,15 +11,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
-from sqlalchemy import select
 
-from config import Settings, load_sectors
+from config import load_sectors
 from crawlers.spiders.uk_tra import parse_case_list, parse_case_page
-from demo import replayed_sources_file
-from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import Service, crawl, notice_input
-from storage.models import CrawlRun, Notice, Source
+from scheduler import notice_input
+from tests.crawl_harness import Harness
 
 SOURCE = "uk_tra"
 RECORDINGS = Path(__file__).resolve().parent.parent / "replay" / "recordings" / SOURCE
@@ -31,57 +26,19 @@ SINCE = date(2026, 10, 1)
 HTML = {"content-type": "text/html; charset=utf-8"}
 
 
-@pytest.fixture
-def replay() -> Iterator[ReplayServer]:
-    with ReplayServer(lifetime_s=300).running_in_thread() as server:
-        yield server
-
-
-@pytest.fixture
-def service(settings: Settings, replay: ReplayServer, tmp_path: Path) -> Service:
-    sources_file = replayed_sources_file(settings, replay.base_url, tmp_path / "sources.yaml")
-    return Service.load(settings.model_copy(update={"sources_file": sources_file}))
-
-
-def run_crawl(service: Service, since: date = SINCE) -> bool:
-    return asyncio.run(crawl(service, SOURCE, since)).ok
-
-
-def stored(service: Service) -> dict[str, Notice]:
-    with service.sessions() as session:
-        return {n.external_id: n for n in session.scalars(select(Notice))}
-
-
-def source_row(service: Service) -> Source:
-    with service.sessions() as session:
-        row = session.get(Source, SOURCE)
-        assert row is not None
-        return row
-
-
-def crawl_log(service: Service) -> str:
-    return (service.settings.data_dir / "logs" / f"{SOURCE}.log").read_text()
-
-
-def site_requests(replay: ReplayServer) -> list:
-    return [r for r in replay.requests if r.path.startswith("/public/")]
-
-
 def list_page() -> str:
     return (RECORDINGS / "synthetic_public_cases.html").read_text(encoding="utf-8")
 
 
-def test_crawl_stores_each_changed_case_with_its_case_page(
-    service: Service, replay: ReplayServer
-) -> None:
-    assert run_crawl(service), crawl_log(service)
+def test_crawl_stores_each_changed_case_with_its_case_page(h: Harness) -> None:
+    assert h.crawl(SINCE).ok, h.log()
 
-    notices = stored(service)
+    notices = h.notices()
     assert set(notices) == CASE_PAGES  # the 9 cases unchanged since SINCE are skipped
     vn = notices["AD0052"]
     assert vn.title == ("Aluminium extrusions from China and Vietnam: Anti-dumping investigation"
                         " — Investigation in progress")
-    assert vn.url == f"{replay.base_url.rstrip('/')}/public/case/AD0052/"
+    assert vn.url == f"{h.replay.base_url.rstrip('/')}/public/case/AD0052/"
     assert vn.published == date(2026, 11, 17)  # the list's "Updated": the latest public notice
     assert vn.market == "GB"
     assert vn.raw["countries"] == ["China", "Vietnam"]
@@ -92,10 +49,10 @@ def test_crawl_stores_each_changed_case_with_its_case_page(
     closed = notices["AD0037"]
     assert closed.published == date(2026, 10, 20) and closed.raw["listed_as"] == "completed"
     assert closed.title.endswith("— Final determination")
-    paths = sorted(r.path for r in site_requests(replay))
+    paths = sorted(r.path for r in h.requests("/public/"))
     assert paths == sorted([LIST, *(f"/public/case/{ref}/" for ref in CASE_PAGES)])
-    assert "text/html" in site_requests(replay)[0].headers["Accept"]
-    row = source_row(service)
+    assert "text/html" in h.requests("/public/")[0].headers["Accept"]
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_failures) == ("ok", 4, 0)
 
     analysis = analyse(notice_input(vn), load_sectors()).to_dict()
@@ -105,92 +62,83 @@ def test_crawl_stores_each_changed_case_with_its_case_page(
     assert "AD0052" in analysis["case_numbers"] and analysis["sectors"] == ["aluminium"]
 
 
-def test_recrawl_revalidates_and_stores_nothing_twice(
-    service: Service, replay: ReplayServer
-) -> None:
-    assert run_crawl(service)
-    replay.clear_requests()
+def test_recrawl_revalidates_and_stores_nothing_twice(h: Harness) -> None:
+    assert h.crawl(SINCE).ok
+    h.replay.clear_requests()
 
-    assert run_crawl(service)
+    assert h.crawl(SINCE).ok
 
-    again = site_requests(replay)
+    again = h.requests("/public/")
     assert len(again) == 1 + len(CASE_PAGES)
     assert all(r.status == 304 and "If-None-Match" in r.headers for r in again)
-    assert len(stored(service)) == len(CASE_PAGES)
-    with service.sessions() as session:
-        runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+    assert len(h.notices()) == len(CASE_PAGES)
+    runs = h.runs()
     assert [(run.items_new, run.items_updated) for run in runs] == [(4, 0), (0, 0)]
 
 
-def test_cases_beyond_the_page_budget_keep_their_list_fields(
-    service: Service, replay: ReplayServer
-) -> None:
-    sources_file = service.settings.sources_file
+def test_cases_beyond_the_page_budget_keep_their_list_fields(h: Harness) -> None:
+    sources_file = h.service.settings.sources_file
     config = yaml.safe_load(sources_file.read_text())
     config["sources"][SOURCE]["options"]["max_case_pages"] = 1
     sources_file.write_text(yaml.safe_dump(config))
 
-    assert run_crawl(service)
+    assert h.crawl(SINCE).ok
 
-    notices = stored(service)
+    notices = h.notices()
     assert set(notices) == CASE_PAGES
     assert notices["AD0052"].raw["stage"] == "Investigation in progress"
     assert "stage" not in notices["SF0009"].raw
     assert notices["SF0009"].title == ("Certain steel products from All countries: "
                                        "Safeguarding investigation")
-    assert [r.path for r in site_requests(replay)] == [LIST, "/public/case/AD0052/"]
+    assert [r.path for r in h.requests("/public/")] == [LIST, "/public/case/AD0052/"]
 
 
-def test_broken_pages_fail_the_source_and_lose_nothing(
-    service: Service, replay: ReplayServer
-) -> None:
-    assert run_crawl(service)
-    before = {ref: notice.content_hash for ref, notice in stored(service).items()}
+def test_broken_pages_fail_the_source_and_lose_nothing(h: Harness) -> None:
+    assert h.crawl(SINCE).ok
+    before = {ref: notice.content_hash for ref, notice in h.notices().items()}
     faults = [(LIST, "truncate", "truncated?"), (LIST, "garbage", "no case table"),
               ("/public/case/AD0052/", "truncate", "truncated?")]
 
     for failures, (path, fault, logged) in enumerate(faults, start=1):
-        replay.clear_faults()
-        replay.set_fault(path, fault)
-        log_before = len(crawl_log(service))
-        run_crawl(service)
+        h.replay.clear_faults()
+        h.replay.set_fault(path, fault)
+        log_before = len(h.log())
+        h.crawl(SINCE)
 
-        row = source_row(service)
+        row = h.health()
         assert (row.last_status, row.consecutive_failures) == ("failed", failures), fault
         assert "parse error" in (row.last_error or "")
-        assert logged in crawl_log(service)[log_before:]
-        after = {ref: notice.content_hash for ref, notice in stored(service).items()}
+        assert logged in h.log()[log_before:]
+        after = {ref: notice.content_hash for ref, notice in h.notices().items()}
         assert after == before
 
 
-def test_unreachable_pages_fail_the_source(service: Service, replay: ReplayServer) -> None:
-    replay.set_fault("/public/case/AD0052/", "http500")
+def test_unreachable_pages_fail_the_source(h: Harness) -> None:
+    h.replay.set_fault("/public/case/AD0052/", "http500")
     page = (RECORDINGS / "synthetic_case_AS0053.html").read_text(encoding="utf-8")
-    replay.add_route("/public/case/AS0053/",
-                     page.replace("govuk-summary-list", "app-case-facts").encode(), headers=HTML)
+    h.replay.add_route("/public/case/AS0053/",
+                       page.replace("govuk-summary-list", "app-case-facts").encode(), headers=HTML)
 
-    run_crawl(service)
+    h.crawl(SINCE)
 
-    row = source_row(service)
+    row = h.health()
     assert row.last_status == "failed"
     assert "HTTP error" in (row.last_error or "") and "parse error" in (row.last_error or "")
-    log = crawl_log(service)
+    log = h.log()
     assert "download failed" in log and "no case details summary list" in log
-    assert set(stored(service)) == {"SF0009", "AD0037"}  # the other case pages still count
+    assert set(h.notices()) == {"SF0009", "AD0037"}  # the other case pages still count
 
 
-def test_unknown_list_layout_is_a_clear_parse_error(
-    service: Service, replay: ReplayServer
-) -> None:
+def test_unknown_list_layout_is_a_clear_parse_error(h: Harness) -> None:
     maintenance = ("<!DOCTYPE html><html><body><main><h1>TRA Investigations</h1>"
                    "<p>Service maintenance</p></main></body></html>")
-    replay.add_route(LIST, maintenance.encode(), headers=HTML)
+    h.replay.add_route(LIST, maintenance.encode(), headers=HTML)
 
-    run_crawl(service)
+    h.crawl(SINCE)
 
-    assert source_row(service).last_status == "failed"
-    assert "public/cases/: no case table" in crawl_log(service)
-    assert stored(service) == {}
+    assert h.health().last_status == "failed"
+    assert "public/cases/: no case table" in h.log()
+    assert h.notices() == {}
 
 
 def list_response(body: bytes, encoding: str = "utf-8") -> HtmlResponse:
@@ -207,16 +155,14 @@ def test_parser_names_a_missing_column_and_a_misdeclared_encoding() -> None:
     assert len(parse_case_list(list_response(list_page().encode()))) == 13
 
 
-def test_empty_case_list_is_a_success_with_no_items(
-    service: Service, replay: ReplayServer
-) -> None:
+def test_empty_case_list_is_a_success_with_no_items(h: Harness) -> None:
     empty = re.sub(r'(<tbody class="govuk-table__body">).*?(</tbody>)', r"\1\2", list_page(),
                    flags=re.S)
-    replay.add_route(LIST, empty.encode("utf-8"), headers=HTML)
+    h.replay.add_route(LIST, empty.encode("utf-8"), headers=HTML)
 
-    assert run_crawl(service)
+    assert h.crawl(SINCE).ok
 
-    row = source_row(service)
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_empty_runs) == ("ok", 0, 1)
 
 

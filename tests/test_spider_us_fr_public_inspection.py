@@ -1,13 +1,11 @@
 """The us_fr_public_inspection spider, run as the service runs it (a child process), against the
 real recorded Federal Register public-inspection desks of 2020-08-10 and 2020-08-11."""
 
-import asyncio
 import json
 import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -15,23 +13,21 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scrapy.http import TextResponse
-from sqlalchemy import func, select
 
-from config import Settings, Source, load_settings
+from config import Source
 from crawlers.spiders.us_fr_public_inspection import (
     UsFrPublicInspectionSpider,
     body_of,
     parse_desk,
     title_of,
 )
-from demo import replayed_sources_file
 from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import CrawlResult, Service, crawl, notice_input
-from storage.models import CrawlRun, Notice
-from storage.models import Source as SourceRow
+from scheduler import notice_input
+from tests.crawl_harness import Harness, harness
 
 SOURCE = "us_fr_public_inspection"
+DESKS = "/api/v1/public-inspection"
 CURRENT = "/api/v1/public-inspection-documents/current.json"
 BY_DAY = "/api/v1/public-inspection-documents.json"
 RECORDED_DAY = date(2020, 8, 10)  # the recorded per-day search; the current desk is 2020-08-11
@@ -43,68 +39,22 @@ DAY_IDS = {"2020-17465", "2020-17470", "2020-17471", "2020-17521", "2020-17531",
 TIRES = "2020-17631"
 
 
-@pytest.fixture
-def replay() -> Iterator[ReplayServer]:
-    with ReplayServer(lifetime_s=300).running_in_thread() as server:
-        yield server
-
-
-def load_service(settings: Settings, replay: ReplayServer, folder: Path) -> Service:
-    sources_file = replayed_sources_file(settings, replay.base_url, folder / "sources.yaml")
-    return Service.load(settings.model_copy(update={"sources_file": sources_file}))
-
-
-@pytest.fixture
-def service(settings: Settings, replay: ReplayServer, tmp_path: Path) -> Service:
-    return load_service(settings, replay, tmp_path)
-
-
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, ReplayServer]]:
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """One crawl of the recorded desks, shared by the tests that only read what it stored."""
     folder = tmp_path_factory.mktemp("crawled")
     with pytest.MonkeyPatch.context() as patch, \
             ReplayServer(lifetime_s=300).running_in_thread() as server:
         for name in [n for n in os.environ if n.startswith("TREWS_")]:
             patch.delenv(name)
-        service = load_service(load_settings(data_dir=folder / "var"), server, folder)
-        assert run_crawl(service).ok, crawl_log(service)
-        yield service, server
+        h = harness(SOURCE, server, folder / "var", crawl_delay_s=1.0)
+        assert h.crawl(RECORDED_DAY).ok, h.log()
+        yield h
 
 
-def run_crawl(service: Service, since: date | None = RECORDED_DAY) -> CrawlResult:
-    return asyncio.run(crawl(service, SOURCE, since))
-
-
-def stored(service: Service) -> dict[str, Notice]:
-    with service.sessions() as session:
-        return {n.external_id: n for n in session.scalars(select(Notice))}
-
-
-def notice_count(service: Service) -> int:
-    with service.sessions() as session:
-        return session.scalar(select(func.count(Notice.id))) or 0
-
-
-def source_row(service: Service) -> SourceRow:
-    with service.sessions() as session:
-        row = session.get(SourceRow, SOURCE)
-        assert row is not None
-        return row
-
-
-def crawl_log(service: Service) -> str:
-    return (service.settings.data_dir / "logs" / f"{SOURCE}.log").read_text()
-
-
-def desk_requests(replay: ReplayServer) -> list:
-    return [r for r in replay.requests if r.path.startswith("/api/v1/public-inspection")]
-
-
-def test_crawl_stores_the_trade_filings_of_both_desks(crawled: tuple[Service, ReplayServer]
-                                                      ) -> None:
-    service, replay = crawled
-    notices = stored(service)
+def test_crawl_stores_the_trade_filings_of_both_desks(crawled: Harness) -> None:
+    h = crawled
+    notices = h.notices()
 
     assert set(notices) == CURRENT_IDS | DAY_IDS  # only ITA and ITC filings
     tires = notices[TIRES]
@@ -121,97 +71,92 @@ def test_crawl_stores_the_trade_filings_of_both_desks(crawled: tuple[Service, Re
     assert tires.market == "US"
     assert "Mattresses" in notices["2020-17531"].title
     assert notices["2020-17531"].published == date(2020, 8, 11)
-    current, day = desk_requests(replay)
+    current, day = h.requests(DESKS)
     assert current.path == CURRENT
     assert (day.path, parse_qs(day.query_string)) == (
         BY_DAY, {"conditions[available_on]": ["2020-08-10"]})  # the day before the desk's
-    row = source_row(service)
+    row = h.health()
     assert (row.last_status, row.items_last_run) == ("ok", len(CURRENT_IDS | DAY_IDS))
 
 
 def test_vietnamese_filings_are_analysed_as_us_remedies_on_vietnam(
-    crawled: tuple[Service, ReplayServer]
+    crawled: Harness,
 ) -> None:
-    service, _replay = crawled
-    notices = stored(service)
+    h = crawled
+    notices = h.notices()
 
     for number in (TIRES, "2020-17632", "2020-17531", "2020-17532"):
-        analysis = analyse(notice_input(notices[number]), service.sectors)
+        analysis = analyse(notice_input(notices[number]), h.service.sectors)
         assert analysis.trade_remedy, number
         assert (analysis.market, analysis.vietnam) == ("US", "subject"), number
-    assert "AD" in analyse(notice_input(notices[TIRES]), service.sectors).measures
-    assert analyse(notice_input(notices["2020-17531"]), service.sectors).measures == ["AD"]
-    washers = analyse(notice_input(notices["2020-17615"]), service.sectors)
+    assert "AD" in analyse(notice_input(notices[TIRES]), h.service.sectors).measures
+    assert analyse(notice_input(notices["2020-17531"]), h.service.sectors).measures == ["AD"]
+    washers = analyse(notice_input(notices["2020-17615"]), h.service.sectors)
     assert not washers.trade_remedy  # an ITC filing whose desk title names no remedy
 
 
-def test_recrawl_revalidates_and_stores_nothing_twice(service: Service, replay: ReplayServer
-                                                      ) -> None:
-    assert run_crawl(service).ok
-    replay.clear_requests()
+def test_recrawl_revalidates_and_stores_nothing_twice(h: Harness) -> None:
+    assert h.crawl(RECORDED_DAY).ok
+    h.replay.clear_requests()
 
-    assert run_crawl(service).ok
+    assert h.crawl(RECORDED_DAY).ok
 
-    again = desk_requests(replay)
+    again = h.requests(DESKS)
     assert len(again) == 2
     assert all(r.status == 304 and "If-None-Match" in r.headers for r in again)
-    assert notice_count(service) == len(CURRENT_IDS | DAY_IDS)
-    with service.sessions() as session:
-        runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+    assert len(h.notices()) == len(CURRENT_IDS | DAY_IDS)
+    runs = h.runs()
     assert [run.items_new for run in runs] == [len(CURRENT_IDS | DAY_IDS), 0]
 
 
-def test_broken_desks_fail_the_source_and_lose_nothing(service: Service, replay: ReplayServer
-                                                        ) -> None:
-    assert run_crawl(service).ok
-    stored_before = notice_count(service)
+def test_broken_desks_fail_the_source_and_lose_nothing(h: Harness) -> None:
+    assert h.crawl(RECORDED_DAY).ok
+    stored_before = len(h.notices())
     for failures, (fault, logged) in enumerate([
         ("truncate", "not JSON"), ("http500", "download failed"),
     ], start=1):
         if fault == "http500":
             # With a cached copy, Scrapy's RFC 2616 policy answers a 5xx with that copy (stale
             # on error); a desk never fetched before has none.
-            shutil.rmtree(service.settings.httpcache_dir)
-        replay.set_fault(CURRENT, fault)
+            shutil.rmtree(h.service.settings.httpcache_dir)
+        h.replay.set_fault(CURRENT, fault)
 
-        assert run_crawl(service).ok
-        replay.clear_faults()
+        assert h.crawl(RECORDED_DAY).ok
+        h.replay.clear_faults()
 
-        row = source_row(service)
+        row = h.health()
         assert (row.last_status, row.consecutive_failures) == ("failed", failures), fault
         assert ("HTTP error" if fault == "http500" else "parse error") in (row.last_error or "")
-        assert logged in crawl_log(service)
-        assert notice_count(service) == stored_before
+        assert logged in h.log()
+        assert len(h.notices()) == stored_before
 
     # Synthetic: the desk's filings under another key, as a reshaped API would send them.
-    replay.add_route(CURRENT, json.dumps({"count": 1, "documents": [{"document_number": "x"}]})
-                     .encode())
-    assert run_crawl(service).ok
-    assert source_row(service).last_status == "failed"
-    assert f"{CURRENT}: no 'results' and no zero 'count' (API layout changed?)" in crawl_log(
-        service)
-    assert notice_count(service) == stored_before
+    h.replay.add_route(CURRENT, json.dumps({"count": 1, "documents": [{"document_number": "x"}]})
+                       .encode())
+    assert h.crawl(RECORDED_DAY).ok
+    assert h.health().last_status == "failed"
+    assert f"{CURRENT}: no 'results' and no zero 'count' (API layout changed?)" in h.log()
+    assert len(h.notices()) == stored_before
 
 
-def test_empty_desk_is_a_success_with_no_items(service: Service, replay: ReplayServer) -> None:
+def test_empty_desk_is_a_success_with_no_items(h: Harness) -> None:
     # Synthetic: the API's shape for a desk with no filings (it leaves 'results' out).
-    replay.add_route(CURRENT, json.dumps({
+    h.replay.add_route(CURRENT, json.dumps({
         "count": 0, "special_filings_updated_at": "2020-08-11T16:15:00.000-04:00",
         "regular_filings_updated_at": "2020-08-11T08:45:00.000-04:00"}).encode())
 
-    assert run_crawl(service, since=None).ok  # since = today minus the backfill: after the desk
+    assert h.crawl(None).ok  # since = today minus the backfill: after the desk
 
-    assert [r.path for r in desk_requests(replay)] == [CURRENT]  # no earlier desk to ask
-    row = source_row(service)
+    assert [r.path for r in h.requests(DESKS)] == [CURRENT]  # no earlier desk to ask
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_empty_runs) == ("ok", 0, 1)
-    assert notice_count(service) == 0
+    assert len(h.notices()) == 0
 
 
-def test_filing_without_a_url_is_dropped_with_the_reason(service: Service, replay: ReplayServer
-                                                         ) -> None:
+def test_filing_without_a_url_is_dropped_with_the_reason(h: Harness) -> None:
     # Synthetic desk: two ITA filings in the API's shape, the second without html_url or pdf_url.
     ita = [{"slug": "international-trade-administration"}]
-    replay.add_route(CURRENT, json.dumps({"count": 2, "results": [
+    h.replay.add_route(CURRENT, json.dumps({"count": 2, "results": [
         {"document_number": "2020-90001", "agencies": ita, "publication_date": "2020-08-12",
          "title": "Steel Nails from the Socialist Republic of Vietnam",
          "html_url": "https://www.federalregister.gov/d/2020-90001"},
@@ -219,11 +164,11 @@ def test_filing_without_a_url_is_dropped_with_the_reason(service: Service, repla
          "title": "Steel Nails from Taiwan"},
     ], "regular_filings_updated_at": "2020-08-11T08:45:00.000-04:00"}).encode())
 
-    run_crawl(service, since=None)
+    h.crawl(None)
 
-    assert set(stored(service)) == {"2020-90001"}
-    assert "2020-90002 lacks url" in crawl_log(service)
-    assert source_row(service).last_status == "failed"
+    assert set(h.notices()) == {"2020-90001"}
+    assert "2020-90002 lacks url" in h.log()
+    assert h.health().last_status == "failed"
 
 
 def spider(since: str | None, max_days: int = 10) -> UsFrPublicInspectionSpider:

@@ -1,9 +1,7 @@
 """The vn_trav spider (TRAV news, trav.gov.vn) run as the service runs it (a child process) against
 the replay server serving the synthetic replicas in replay/recordings/vn_trav/."""
 
-import asyncio
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -12,16 +10,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
-from sqlalchemy import func, select
 
-from config import Settings, load_sectors
+from config import load_sectors
 from crawlers.spiders.vn_trav import ListPage, parse_article, parse_list_page
-from demo import replayed_sources_file
 from replay import ReplayServer
 from replay.server import GARBAGE_BODY
 from rules.analyse import analyse
-from scheduler import Service, crawl, notice_input
-from storage.models import Notice, Source
+from scheduler import notice_input
+from tests.crawl_harness import Harness
 
 SOURCE = "vn_trav"
 RECORDINGS = Path(__file__).resolve().parent.parent / "replay" / "recordings" / SOURCE
@@ -38,54 +34,15 @@ RECENT_IDS = {US_RACKS, "c48ab55b-407f-5dd1-a749-9ed8e312225c"}
 HTML = {"content-type": "text/html; charset=utf-8"}
 
 
-@pytest.fixture
-def replay() -> Iterator[ReplayServer]:
-    with ReplayServer(lifetime_s=120).running_in_thread() as server:
-        yield server
-
-
-@pytest.fixture
-def service(settings: Settings, replay: ReplayServer, tmp_path: Path) -> Service:
-    sources_file = replayed_sources_file(settings, replay.base_url, tmp_path / "sources.yaml")
-    return Service.load(settings.model_copy(update={"sources_file": sources_file}))
-
-
-def run_crawl(service: Service, since: date = SINCE) -> None:
-    assert asyncio.run(crawl(service, SOURCE, since=since)).ok
-
-
-def stored(service: Service) -> dict[str, Notice]:
-    with service.sessions() as session:
-        return {n.external_id: n for n in session.scalars(select(Notice))}
-
-
-def notice_count(service: Service) -> int:
-    with service.sessions() as session:
-        return session.scalar(select(func.count(Notice.id))) or 0
-
-
-def source_row(service: Service) -> Source:
-    with service.sessions() as session:
-        row = session.get(Source, SOURCE)
-        assert row is not None
-        return row
-
-
-def crawl_log(service: Service) -> str:
-    return (service.settings.data_dir / "logs" / f"{SOURCE}.log").read_text()
-
-
 def list_page_bytes(name: str) -> bytes:
     return (RECORDINGS / name).read_bytes()
 
 
-def test_crawl_stores_every_article_and_analysis_gets_the_facts(
-    service: Service, replay: ReplayServer
-) -> None:
-    run_crawl(service)
+def test_crawl_stores_every_article_and_analysis_gets_the_facts(h: Harness) -> None:
+    assert h.crawl(SINCE).ok
 
-    notices = stored(service)
-    assert len(notices) == ALL_ITEMS, crawl_log(service)
+    notices = h.notices()
+    assert len(notices) == ALL_ITEMS, h.log()
     racks = notices[US_RACKS]
     assert racks.title.startswith("Hoa Kỳ khởi xướng điều tra chống bán phá giá và chống trợ cấp")
     assert racks.published == date(2026, 11, 20)
@@ -96,8 +53,8 @@ def test_crawl_stores_every_article_and_analysis_gets_the_facts(
     assert racks.raw["sapo"].startswith("Ngày 18/11/2026, Bộ Thương mại Hoa Kỳ (DOC)")
     assert racks.raw["attachments"][0].endswith(".pdf")
     assert notices[VN_COLD_ROLLED].raw["category"] == "Tin điều tra của Việt Nam"
-    assert [r for r in replay.requests if "p=2" in r.query_string]  # the pager was followed
-    row = source_row(service)
+    assert [r for r in h.replay.requests if "p=2" in r.query_string]  # the pager was followed
+    row = h.health()
     assert (row.last_status, row.items_last_run) == ("ok", ALL_ITEMS)
 
     sectors = load_sectors()
@@ -111,22 +68,20 @@ def test_crawl_stores_every_article_and_analysis_gets_the_facts(
     assert not workshop.trade_remedy
 
 
-def test_since_stops_paging_and_a_recrawl_only_revalidates(
-    service: Service, replay: ReplayServer
-) -> None:
-    run_crawl(service, since=RECENT)
-    assert set(stored(service)) == RECENT_IDS
-    assert not [r for r in replay.requests if "p=2" in r.query_string]
-    replay.clear_requests()
+def test_since_stops_paging_and_a_recrawl_only_revalidates(h: Harness) -> None:
+    assert h.crawl(RECENT).ok
+    assert set(h.notices()) == RECENT_IDS
+    assert not [r for r in h.replay.requests if "p=2" in r.query_string]
+    h.replay.clear_requests()
 
-    run_crawl(service, since=RECENT)
+    assert h.crawl(RECENT).ok
 
-    pages = [r for r in replay.requests if r.path == PAGE]
+    pages = [r for r in h.replay.requests if r.path == PAGE]
     assert len(pages) == len(RECENT_IDS) + 2  # the articles and the two category pages
     assert all(r.status == 304 for r in pages), [(r.query_string, r.status) for r in pages]
     assert all("If-None-Match" in r.headers for r in pages)
-    assert notice_count(service) == len(RECENT_IDS)
-    assert source_row(service).last_status == "ok"
+    assert len(h.notices()) == len(RECENT_IDS)
+    assert h.health().last_status == "ok"
 
 
 def serve_category_page(
@@ -136,23 +91,23 @@ def serve_category_page(
                      query={"page": "news", "category_id": category, "p": None})
 
 
-def break_with(kind: str, service: Service, replay: ReplayServer) -> None:
+def break_with(kind: str, h: Harness) -> None:
     """Make the site answer one broken way: a fault of the replay server or a changed page."""
     if kind in ("http500", "truncate"):
         if kind == "http500":
             # Scrapy's RFC 2616 cache answers a 5xx on a cached page with the cached copy; a
             # page not in the cache yet (a new article, or a cache that expired) fails.
-            shutil.rmtree(service.settings.httpcache_dir)
-        replay.set_fault(PAGE, kind)
+            shutil.rmtree(h.service.settings.httpcache_dir)
+        h.replay.set_fault(PAGE, kind)
     elif kind == "mojibake":  # UTF-8 text read as windows-1252 once and saved again as UTF-8
         text = list_page_bytes("synthetic_list_foreign_p1.html").decode("utf-8")
         double = text.encode("utf-8").decode("cp1252", errors="ignore").encode("utf-8")
-        serve_category_page(replay, FOREIGN, double, HTML)
+        serve_category_page(h.replay, FOREIGN, double, HTML)
     else:  # a changed layout, on the other category (a test's routes stay for later runs)
         page = ("<html><head><meta charset='utf-8'></head><body><ul class='article-list'>"
                 "<li><a href='/tin-tuc/abc'>Bộ Công Thương khởi xướng điều tra</a> 20/11/2026"
                 "</li></ul></body></html>").encode()
-        serve_category_page(replay, VIETNAM, page, HTML)
+        serve_category_page(h.replay, VIETNAM, page, HTML)
 
 
 BROKEN = {
@@ -163,49 +118,43 @@ BROKEN = {
 }
 
 
-def test_each_broken_answer_fails_the_source_with_its_reason_and_loses_nothing(
-    service: Service, replay: ReplayServer
-) -> None:
-    run_crawl(service, since=RECENT)
+def test_each_broken_answer_fails_the_source_with_its_reason_and_loses_nothing(h: Harness) -> None:
+    assert h.crawl(RECENT).ok
 
     for failures, (kind, (error, logged)) in enumerate(BROKEN.items(), start=1):
-        replay.clear_faults()
-        log_before = len(crawl_log(service))
-        break_with(kind, service, replay)
+        h.replay.clear_faults()
+        log_before = len(h.log())
+        break_with(kind, h)
 
-        run_crawl(service, since=RECENT)
+        assert h.crawl(RECENT).ok
 
-        row = source_row(service)
+        row = h.health()
         assert (row.last_status, row.consecutive_failures) == ("failed", failures), kind
         assert error in (row.last_error or ""), kind
-        assert logged in crawl_log(service)[log_before:], kind
-        assert set(stored(service)) == RECENT_IDS, kind
+        assert logged in h.log()[log_before:], kind
+        assert set(h.notices()) == RECENT_IDS, kind
 
 
-def test_utf8_page_served_as_windows_1252_is_read_correctly(
-    service: Service, replay: ReplayServer
-) -> None:
-    serve_category_page(replay, FOREIGN, list_page_bytes("synthetic_list_foreign_p1.html"),
+def test_utf8_page_served_as_windows_1252_is_read_correctly(h: Harness) -> None:
+    serve_category_page(h.replay, FOREIGN, list_page_bytes("synthetic_list_foreign_p1.html"),
                         {"content-type": "text/html; charset=windows-1252"})
 
-    run_crawl(service, since=RECENT)
+    assert h.crawl(RECENT).ok
 
-    assert set(stored(service)) == RECENT_IDS
-    assert stored(service)[US_RACKS].raw["list_title"].startswith("Hoa Kỳ khởi xướng")
-    assert "declared cp1252 by the server but the page reads as utf-8" in crawl_log(service)
+    assert set(h.notices()) == RECENT_IDS
+    assert h.notices()[US_RACKS].raw["list_title"].startswith("Hoa Kỳ khởi xướng")
+    assert "declared cp1252 by the server but the page reads as utf-8" in h.log()
 
 
-def test_empty_categories_are_a_success_with_no_items(
-    service: Service, replay: ReplayServer
-) -> None:
+def test_empty_categories_are_a_success_with_no_items(h: Harness) -> None:
     empty = ("<html><head><meta charset='utf-8'></head><body><div class='list-news'>"
              "<p>Không có dữ liệu</p></div></body></html>").encode()
     for category in (FOREIGN, VIETNAM):
-        serve_category_page(replay, category, empty, HTML)
+        serve_category_page(h.replay, category, empty, HTML)
 
-    run_crawl(service, since=RECENT)
+    assert h.crawl(RECENT).ok
 
-    row = source_row(service)
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_empty_runs) == ("ok", 0, 1)
 
 

@@ -2,26 +2,20 @@
 service runs it (a child process) against the replay server serving the synthetic replica in
 replay/recordings/vn_trav_warnings/."""
 
-import asyncio
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
-from sqlalchemy import select
 
-from config import Settings, load_sectors
+from config import load_sectors
 from crawlers.spiders.vn_trav_warnings import WarningRow, parse_warning_table
-from demo import replayed_sources_file
-from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import Service, crawl, notice_input
-from storage.models import Notice, Source
+from scheduler import notice_input
+from tests.crawl_harness import Harness
 
 SOURCE = "vn_trav_warnings"
 PAGE = "/CanhBaoSom/Index"
@@ -32,38 +26,6 @@ ROWS_SINCE = 11
 HTML = {"content-type": "text/html; charset=utf-8"}
 
 
-@pytest.fixture
-def replay() -> Iterator[ReplayServer]:
-    with ReplayServer(lifetime_s=120).running_in_thread() as server:
-        yield server
-
-
-@pytest.fixture
-def service(settings: Settings, replay: ReplayServer, tmp_path: Path) -> Service:
-    sources_file = replayed_sources_file(settings, replay.base_url, tmp_path / "sources.yaml")
-    return Service.load(settings.model_copy(update={"sources_file": sources_file}))
-
-
-def run_crawl(service: Service) -> None:
-    assert asyncio.run(crawl(service, SOURCE, since=SINCE)).ok
-
-
-def stored(service: Service) -> dict[str, Notice]:
-    with service.sessions() as session:
-        return {n.external_id: n for n in session.scalars(select(Notice))}
-
-
-def source_row(service: Service) -> Source:
-    with service.sessions() as session:
-        row = session.get(Source, SOURCE)
-        assert row is not None
-        return row
-
-
-def crawl_log(service: Service) -> str:
-    return (service.settings.data_dir / "logs" / f"{SOURCE}.log").read_text()
-
-
 def page_with_rows(rows: str) -> bytes:
     return ("<html><head><meta charset='utf-8'></head><body><table><thead><tr><th>STT</th>"
             "<th>Mặt hàng</th><th>Mã HS</th><th>Thị trường</th><th>Mức độ cảnh báo</th>"
@@ -71,13 +33,11 @@ def page_with_rows(rows: str) -> bytes:
             "</body></html>").encode()
 
 
-def test_crawl_maps_each_row_and_a_recrawl_only_revalidates(
-    service: Service, replay: ReplayServer
-) -> None:
-    run_crawl(service)
+def test_crawl_maps_each_row_and_a_recrawl_only_revalidates(h: Harness) -> None:
+    assert h.crawl(SINCE).ok
 
-    notices = stored(service)
-    assert len(notices) == ROWS_SINCE, crawl_log(service)
+    notices = h.notices()
+    assert len(notices) == ROWS_SINCE, h.log()
     assert "canhbao-1019" not in notices  # updated 20/09/2026, before since
     steel = notices["canhbao-1041"]
     assert steel.title == "Cảnh báo sớm: Thép mạ kẽm, mạ nhôm kẽm – Hoa Kỳ"
@@ -87,22 +47,22 @@ def test_crawl_maps_each_row_and_a_recrawl_only_revalidates(
     assert steel.raw["hs_codes"] == ["7210.49", "7210.61", "7212.30"]
     assert steel.raw["warning_level"] == "Cao" and steel.raw["market"] == "Hoa Kỳ"
     assert "Mức độ cảnh báo: Cao" in steel.body
-    assert (source_row(service).last_status, source_row(service).items_last_run) == (
+    assert (h.health().last_status, h.health().items_last_run) == (
         "ok", ROWS_SINCE)
-    replay.clear_requests()
+    h.replay.clear_requests()
 
-    run_crawl(service)
+    assert h.crawl(SINCE).ok
 
-    pages = [r for r in replay.requests if r.path == PAGE]
+    pages = [r for r in h.replay.requests if r.path == PAGE]
     assert [r.status for r in pages] == [304] and "If-None-Match" in pages[0].headers
-    assert len(stored(service)) == ROWS_SINCE
+    assert len(h.notices()) == ROWS_SINCE
 
 
-def test_a_warning_reaches_the_analysis_with_its_facts(service: Service) -> None:
+def test_a_warning_reaches_the_analysis_with_its_facts(h: Harness) -> None:
     """A warning is not a case: what the analysis makes of it is the rule engine's call (see the
     spider report); the spider's part is that product, market, level and HS codes get there."""
-    run_crawl(service)
-    notice = notice_input(stored(service)["canhbao-1041"])
+    assert h.crawl(SINCE).ok
+    notice = notice_input(h.notices()["canhbao-1041"])
 
     result = analyse(notice, load_sectors())
 
@@ -118,57 +78,55 @@ BROKEN = {
 }
 
 
-def break_with(kind: str, service: Service, replay: ReplayServer) -> None:
+def break_with(kind: str, h: Harness) -> None:
     if kind == "mojibake":  # UTF-8 text read as windows-1252 once and saved again as UTF-8
-        replay.clear_faults()
+        h.replay.clear_faults()
         text = REPLICA.read_bytes().decode("utf-8")
-        replay.add_route(PAGE, text.encode("utf-8").decode("cp1252", errors="ignore")
-                         .encode("utf-8"), headers=HTML)
+        h.replay.add_route(PAGE, text.encode("utf-8").decode("cp1252", errors="ignore")
+                           .encode("utf-8"), headers=HTML)
         return
     if kind == "http500":
         # Scrapy's RFC 2616 cache answers a 5xx on a cached page with the cached copy; a page
         # not in the cache (first run, or an expired cache) fails.
-        shutil.rmtree(service.settings.httpcache_dir)
-    replay.set_fault(PAGE, kind)
+        shutil.rmtree(h.service.settings.httpcache_dir)
+    h.replay.set_fault(PAGE, kind)
 
 
-def test_each_broken_answer_fails_the_source_and_loses_nothing(
-    service: Service, replay: ReplayServer
-) -> None:
-    run_crawl(service)
+def test_each_broken_answer_fails_the_source_and_loses_nothing(h: Harness) -> None:
+    assert h.crawl(SINCE).ok
 
     for failures, (kind, (error, logged)) in enumerate(BROKEN.items(), start=1):
-        log_before = len(crawl_log(service))
-        break_with(kind, service, replay)
+        log_before = len(h.log())
+        break_with(kind, h)
 
-        run_crawl(service)
+        assert h.crawl(SINCE).ok
 
-        row = source_row(service)
+        row = h.health()
         assert (row.last_status, row.consecutive_failures) == ("failed", failures), kind
         assert error in (row.last_error or ""), kind
-        assert logged in crawl_log(service)[log_before:], kind
-        assert len(stored(service)) == ROWS_SINCE, kind
+        assert logged in h.log()[log_before:], kind
+        assert len(h.notices()) == ROWS_SINCE, kind
 
 
-def test_changed_layout_is_a_named_parse_error(service: Service, replay: ReplayServer) -> None:
+def test_changed_layout_is_a_named_parse_error(h: Harness) -> None:
     page = ("<html><head><meta charset='utf-8'></head><body><table><tr><th>Sản phẩm</th>"
             "<th>Quốc gia</th></tr><tr><td>Thép</td><td>Hoa Kỳ</td></tr></table>"
             "</body></html>").encode()
-    replay.add_route(PAGE, page, headers=HTML)
+    h.replay.add_route(PAGE, page, headers=HTML)
 
-    run_crawl(service)
+    assert h.crawl(SINCE).ok
 
-    assert source_row(service).last_status == "failed"
-    assert "no early-warning table (headers Mặt hàng, Thị trường) found" in crawl_log(service)
+    assert h.health().last_status == "failed"
+    assert "no early-warning table (headers Mặt hàng, Thị trường) found" in h.log()
 
 
-def test_empty_table_is_a_success_with_no_items(service: Service, replay: ReplayServer) -> None:
-    replay.add_route(PAGE, page_with_rows(
+def test_empty_table_is_a_success_with_no_items(h: Harness) -> None:
+    h.replay.add_route(PAGE, page_with_rows(
         "<tr><td colspan='7'>Không có dữ liệu</td></tr>"), headers=HTML)
 
-    run_crawl(service)
+    assert h.crawl(SINCE).ok
 
-    row = source_row(service)
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_empty_runs) == ("ok", 0, 1)
 
 

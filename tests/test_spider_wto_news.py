@@ -1,7 +1,6 @@
 """The wto_news spider, run as the service runs it (a child process), against a synthetic replica
 of the WTO news RSS feed and the real WTO home-page news data of May 2013."""
 
-import asyncio
 import os
 import re
 import shutil
@@ -15,15 +14,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scrapy.http import TextResponse, XmlResponse
-from sqlalchemy import func, select
 
-from config import Settings, load_settings
 from crawlers.spiders.wto_news import feed_records, news_js_records, read_js_literal
-from demo import replayed_sources_file
 from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import CrawlResult, Service, crawl, notice_input
-from storage.models import CrawlRun, Notice, Source
+from scheduler import notice_input
+from tests.crawl_harness import Harness, harness
 
 SOURCE = "wto_news"
 FEED = "/library/rss/latest_news_e.xml"
@@ -41,74 +37,23 @@ SINCE = date(2025, 1, 1)
 XML = {"content-type": "text/xml; charset=utf-8"}
 
 
-@pytest.fixture
-def replay() -> Iterator[ReplayServer]:
-    with ReplayServer(lifetime_s=300).running_in_thread() as server:
-        yield server
-
-
-def load_service(settings: Settings, replay: ReplayServer, folder: Path,
-                 **options: object) -> Service:
-    """The service with its sources on the replay server, wto_news given extra options."""
-    sources_file = replayed_sources_file(settings, replay.base_url, folder / "sources.yaml")
-    document = yaml.safe_load(sources_file.read_text(encoding="utf-8"))
-    document["sources"][SOURCE]["options"].update(options)
-    sources_file.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    return Service.load(settings.model_copy(update={"sources_file": sources_file}))
-
-
-@pytest.fixture
-def service(settings: Settings, replay: ReplayServer, tmp_path: Path) -> Service:
-    return load_service(settings, replay, tmp_path)
-
-
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, ReplayServer]]:
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """One crawl of the feed and of the real 2013 news data, shared by read-only tests."""
     folder = tmp_path_factory.mktemp("crawled")
     with pytest.MonkeyPatch.context() as patch, \
             ReplayServer(lifetime_s=300).running_in_thread() as server:
         for name in [n for n in os.environ if n.startswith("TREWS_")]:
             patch.delenv(name)
-        service = load_service(load_settings(data_dir=folder / "var"), server, folder,
-                               news_js="library/news/current_news_e.js")
-        assert run_crawl(service, date(2013, 1, 1)).ok, crawl_log(service)
-        yield service, server
+        h = harness(SOURCE, server, folder / "var", crawl_delay_s=1.0,
+                    news_js="library/news/current_news_e.js")
+        assert h.crawl(date(2013, 1, 1)).ok, h.log()
+        yield h
 
 
-def run_crawl(service: Service, since: date | None = SINCE) -> CrawlResult:
-    return asyncio.run(crawl(service, SOURCE, since))
-
-
-def stored(service: Service) -> dict[str, Notice]:
-    with service.sessions() as session:
-        return {n.external_id: n for n in session.scalars(select(Notice))}
-
-
-def notice_count(service: Service) -> int:
-    with service.sessions() as session:
-        return session.scalar(select(func.count(Notice.id))) or 0
-
-
-def source_row(service: Service) -> Source:
-    with service.sessions() as session:
-        row = session.get(Source, SOURCE)
-        assert row is not None
-        return row
-
-
-def crawl_log(service: Service) -> str:
-    return (service.settings.data_dir / "logs" / f"{SOURCE}.log").read_text()
-
-
-def news_requests(replay: ReplayServer) -> list:
-    return [r for r in replay.requests if r.path.startswith("/library/")]
-
-
-def test_feed_items_on_disputes_and_remedies_are_stored(crawled: tuple[Service, ReplayServer]
-                                                        ) -> None:
-    service, replay = crawled
-    notices = stored(service)
+def test_feed_items_on_disputes_and_remedies_are_stored(crawled: Harness) -> None:
+    h = crawled
+    notices = h.notices()
 
     assert {key for key in notices if key.startswith("https://")} == KEPT
     vietnam = notices[VIET_NAM]
@@ -122,14 +67,13 @@ def test_feed_items_on_disputes_and_remedies_are_stored(crawled: tuple[Service, 
     assert vietnam.raw["guid"] == VIET_NAM
     # 22:30 GMT on 14 October is already 15 October in Geneva.
     assert notices[NEWS_PAGES + "scm_15oct25_e.htm"].published == date(2025, 10, 15)
-    assert "Accept" in news_requests(replay)[0].headers
-    assert "rss+xml" in news_requests(replay)[0].headers["Accept"]
+    assert "Accept" in h.requests("/library/")[0].headers
+    assert "rss+xml" in h.requests("/library/")[0].headers["Accept"]
 
 
-def test_real_2013_news_data_gives_the_dispute_items(crawled: tuple[Service, ReplayServer]
-                                                     ) -> None:
-    service, _replay = crawled
-    notices = stored(service)
+def test_real_2013_news_data_gives_the_dispute_items(crawled: Harness) -> None:
+    h = crawled
+    notices = h.notices()
 
     # The four DISP/AB items of the 16 in the file (the others: TPRs, DG selection, speeches...).
     assert {key for key in notices if key.startswith("news_item/")} == {
@@ -139,22 +83,22 @@ def test_real_2013_news_data_gives_the_dispute_items(crawled: tuple[Service, Rep
                            "electrical steel dispute")
     assert steel.published == date(2013, 5, 3)
     # The record's first link, a site path, on the configured origin (here the replay server).
-    assert steel.url == service.sources[SOURCE].url.unicode_string().rstrip("/") + (
+    assert steel.url == h.service.sources[SOURCE].url.unicode_string().rstrip("/") + (
         "/english/news_e/news13_e/414arb2_e.htm")
     assert steel.raw["ni_subject"] == "AB#DISP" and steel.raw["ni_cases"] == "414"
     assert steel.raw["news_item"] == 2127
     cuba = notices["news_item/2128"]
     assert cuba.title == "Cuba files dispute against Australia on tobacco plain packaging"
-    row = source_row(service)
+    row = h.health()
     assert (row.last_status, row.items_last_run) == ("ok", len(KEPT) + 4)
 
 
 def test_the_vietnamese_item_is_analysed_as_a_us_anti_dumping_case_on_vietnam(
-    crawled: tuple[Service, ReplayServer]
+    crawled: Harness,
 ) -> None:
-    service, _replay = crawled
+    h = crawled
 
-    analysis = analyse(notice_input(stored(service)[VIET_NAM]), service.sectors)
+    analysis = analyse(notice_input(h.notices()[VIET_NAM]), h.service.sectors)
 
     assert analysis.trade_remedy
     assert (analysis.market, analysis.vietnam, analysis.measures) == ("US", "subject", ["AD"])
@@ -175,93 +119,87 @@ def test_subjects_option_names_real_wto_subject_codes() -> None:
         "AB": "Appellate Body"}
 
 
-def test_since_skips_older_items_and_a_recrawl_revalidates(service: Service, replay: ReplayServer
-                                                           ) -> None:
-    assert run_crawl(service, date(2025, 10, 20)).ok
-    assert set(stored(service)) == {VIET_NAM, NEWS_PAGES + "anti_28oct25_e.htm",
+def test_since_skips_older_items_and_a_recrawl_revalidates(h: Harness) -> None:
+    assert h.crawl(date(2025, 10, 20)).ok
+    assert set(h.notices()) == {VIET_NAM, NEWS_PAGES + "anti_28oct25_e.htm",
                                     NEWS_PAGES + "safe_23oct25_e.htm"}
-    replay.clear_requests()
+    h.replay.clear_requests()
 
-    assert run_crawl(service, date(2025, 10, 20)).ok
+    assert h.crawl(date(2025, 10, 20)).ok
 
-    again = news_requests(replay)
+    again = h.requests("/library/")
     assert [(r.path, r.status) for r in again] == [(FEED, 304)]
     assert "If-None-Match" in again[0].headers
-    with service.sessions() as session:
-        runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+    runs = h.runs()
     assert [run.items_new for run in runs] == [3, 0]
-    assert notice_count(service) == 3
+    assert len(h.notices()) == 3
 
 
-def test_broken_feeds_fail_the_source_and_lose_nothing(service: Service, replay: ReplayServer
-                                                       ) -> None:
-    assert run_crawl(service).ok
+def test_broken_feeds_fail_the_source_and_lose_nothing(h: Harness) -> None:
+    assert h.crawl(SINCE).ok
     for failures, (fault, logged) in enumerate([
         ("truncate", "feed is not well-formed XML"), ("http500", "download failed"),
     ], start=1):
         if fault == "http500":
             # With a cached copy, Scrapy's RFC 2616 policy answers a 5xx with that copy (stale
             # on error); a feed never fetched before has none.
-            shutil.rmtree(service.settings.httpcache_dir)
-        replay.set_fault(FEED, fault)
+            shutil.rmtree(h.service.settings.httpcache_dir)
+        h.replay.set_fault(FEED, fault)
 
-        assert run_crawl(service).ok
-        replay.clear_faults()
+        assert h.crawl(SINCE).ok
+        h.replay.clear_faults()
 
-        row = source_row(service)
+        row = h.health()
         assert (row.last_status, row.consecutive_failures) == ("failed", failures), fault
         assert ("HTTP error" if fault == "http500" else "parse error") in (row.last_error or "")
-        assert logged in crawl_log(service)
-        assert notice_count(service) == len(KEPT)
+        assert logged in h.log()
+        assert len(h.notices()) == len(KEPT)
 
     # Synthetic: the news listing page as HTML where the feed was (the site's layout changed).
-    replay.add_route(FEED, b"<!DOCTYPE html><html><body><h1>WTO | News</h1></body></html>",
-                     headers={"content-type": "text/html; charset=utf-8"})
-    assert run_crawl(service).ok
-    assert source_row(service).last_status == "failed"
-    assert f"{FEED}: not an RSS or Atom feed" in crawl_log(service)
-    assert notice_count(service) == len(KEPT)
+    h.replay.add_route(FEED, b"<!DOCTYPE html><html><body><h1>WTO | News</h1></body></html>",
+                       headers={"content-type": "text/html; charset=utf-8"})
+    assert h.crawl(SINCE).ok
+    assert h.health().last_status == "failed"
+    assert f"{FEED}: not an RSS or Atom feed" in h.log()
+    assert len(h.notices()) == len(KEPT)
 
 
-def test_empty_feed_is_a_success_with_no_items(service: Service, replay: ReplayServer) -> None:
+def test_empty_feed_is_a_success_with_no_items(h: Harness) -> None:
     # The synthetic feed's channel with its items cut off: a feed with no news yet.
     channel_end = SYNTHETIC_FEED.index(b"\n    <item>")
     empty = SYNTHETIC_FEED[:channel_end] + b"\n  </channel>\n</rss>\n"
-    replay.add_route(FEED, empty, headers=XML)
+    h.replay.add_route(FEED, empty, headers=XML)
 
-    assert run_crawl(service).ok
+    assert h.crawl(SINCE).ok
 
-    row = source_row(service)
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_empty_runs) == ("ok", 0, 1)
 
 
-def test_feed_in_another_encoding_than_declared_is_read_with_a_warning(
-    service: Service, replay: ReplayServer
-) -> None:
+def test_feed_in_another_encoding_than_declared_is_read_with_a_warning(h: Harness) -> None:
     # The synthetic feed, still declaring utf-8, saved in windows-1252 with a non-ASCII name.
     text = SYNTHETIC_FEED.decode("utf-8").replace(
         "agreed to Viet Nam's", "agreed to C\u00f4te d\u2019Ivoire's and Viet Nam's")
-    replay.add_route(FEED, text.encode("cp1252"), headers=XML)
+    h.replay.add_route(FEED, text.encode("cp1252"), headers=XML)
 
-    assert run_crawl(service).ok
+    assert h.crawl(SINCE).ok
 
-    assert "declared as utf-8, but parsed as windows-1252" in crawl_log(service)
-    assert "C\u00f4te d\u2019Ivoire" in stored(service)[VIET_NAM].body
-    assert source_row(service).last_status == "ok"
+    assert "declared as utf-8, but parsed as windows-1252" in h.log()
+    assert "C\u00f4te d\u2019Ivoire" in h.notices()[VIET_NAM].body
+    assert h.health().last_status == "ok"
 
 
-def test_unreadable_news_data_fails_the_source(tmp_path: Path, settings: Settings,
-                                               replay: ReplayServer) -> None:
-    service = load_service(settings, replay, tmp_path, news_js="library/news/current_news_e.js")
+def test_unreadable_news_data_fails_the_source(tmp_path: Path, replay: ReplayServer) -> None:
+    h = harness(SOURCE, replay, tmp_path / "var", news_js="library/news/current_news_e.js")
     # Synthetic: the news data with its first record cut short (a broken edit on the site).
     replay.add_route(NEWS_JS, b'news_item[9001] = {\n ni_date:"2025.10.31_17:00:00",\n ni_head:"Pa',
                      headers={"content-type": "application/x-javascript"})
 
-    assert run_crawl(service).ok
+    assert h.crawl(SINCE).ok
 
-    assert source_row(service).last_status == "failed"
-    assert f"{NEWS_JS}: news_item[9001]: unterminated string" in crawl_log(service)
-    assert notice_count(service) == len(KEPT)  # the feed's items are stored all the same
+    assert h.health().last_status == "failed"
+    assert f"{NEWS_JS}: news_item[9001]: unterminated string" in h.log()
+    assert len(h.notices()) == len(KEPT)  # the feed's items are stored all the same
 
 
 RESPONSES = hypothesis_settings(
