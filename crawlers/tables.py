@@ -25,15 +25,19 @@ class Row:
     link_texts: dict[str, str] = field(default_factory=dict)
 
 
+class PageError(ValueError):
+    """The page is not the one the spider knows; the message names the URL and what is wrong."""
+
+
 def complete_page(response: Response) -> Selector:
-    """The page as HTML, whatever type it was served as; a ValueError naming the URL for a
+    """The page as HTML, whatever type it was served as; a PageError naming the URL for a
     binary body or an HTML page cut short (every page of these sites ends with </html>; a
     truncated one does not)."""
     if not isinstance(response, TextResponse):
-        raise ValueError(f"{response.url}: not a text response")
+        raise PageError(f"{response.url}: not a text response")
     if b"</html" not in response.body.lower():
-        raise ValueError(f"{response.url}: page incomplete (no closing </html>; truncated?)")
-    return Selector(text=response.text, type="html")
+        raise PageError(f"{response.url}: page incomplete (no closing </html>; truncated?)")
+    return Selector(text=response.text, type="html", base_url=response.url)
 
 
 def text_of(node: Selector | SelectorList) -> str:

@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from parsel import Selector, SelectorList
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
+from crawlers.tables import PageError, complete_page
 
 HTML_HEADERS = {"Cache-Control": "max-age=0", "Accept": "text/html,application/xhtml+xml"}
 
@@ -80,19 +81,6 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-class PageError(ValueError):
-    """The page is not the one the spider knows; the message names the URL and what is wrong."""
-
-
-def html_page(response: Response) -> Selector:
-    """The response parsed as HTML whatever type it declares, if it is a whole page."""
-    if not isinstance(response, TextResponse):
-        raise PageError(f"{response.url}: not a text response")
-    if b"</html>" not in response.body.lower():
-        raise PageError(f"{response.url}: page ends before </html> (truncated?)")
-    return Selector(text=response.text, type="html", base_url=response.url)
-
-
 def data_tables(page: Selector, url: str, kind: TableKind
                 ) -> list[tuple[Selector, list[str], list[str | None]]]:
     """The tables whose headers carry the kind's columns, with headers and their fields."""
@@ -123,7 +111,7 @@ def parse_table_page(response: Response, kind: TableKind) -> list[Row]:
     """Every row of the page's tables of that kind; an empty table gives no rows, a page
     without one is a PageError."""
     try:
-        page = html_page(response)
+        page = complete_page(response)
         tables = data_tables(page, response.url, kind)
         if not tables:
             raise PageError(f"{response.url}: no {kind.name} table (with a Product column) "

@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from parsel import Selector, SelectorList
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
+from crawlers.tables import PageError, complete_page
 
 HTML_HEADERS = {"Cache-Control": "max-age=0", "Accept": "text/html,application/xhtml+xml"}
 
@@ -111,19 +112,6 @@ def parse_day(text: str) -> date | None:
     return None
 
 
-class PageError(ValueError):
-    """The page is not the one the spider knows; the message names the URL and what is wrong."""
-
-
-def html_page(response: Response) -> Selector:
-    """The response parsed as HTML whatever type it declares, if it is a whole page."""
-    if not isinstance(response, TextResponse):
-        raise PageError(f"{response.url}: not a text response")
-    if b"</html>" not in response.body.lower():
-        raise PageError(f"{response.url}: page ends before </html> (truncated?)")
-    return Selector(text=response.text, type="html", base_url=response.url)
-
-
 def case_tables(page: Selector, url: str) -> list[tuple[Selector, list[str | None]]]:
     """Every GOV.UK table whose header has a case number column, with its column fields."""
     found = []
@@ -158,7 +146,7 @@ def parse_case_list(response: Response) -> list[CaseRow]:
     """The rows of the active and completed case tables; an empty table gives no rows, a page
     without a case table is a PageError."""
     try:
-        page = html_page(response)
+        page = complete_page(response)
         tables = case_tables(page, response.url)
         if not tables:
             raise PageError(f"{response.url}: no case table (govuk-table with a 'No.' column) "
@@ -189,7 +177,7 @@ def public_file(page: Selector) -> list[dict[str, str]]:
 def parse_case_page(response: Response) -> CaseDetails:
     """The case details summary list, goods description and public file of one case page."""
     try:
-        page = html_page(response)
+        page = complete_page(response)
         details = summary_list(page)
         if "Status" not in details:
             raise PageError(f"{response.url}: no case details summary list with a Status "
