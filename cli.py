@@ -66,7 +66,13 @@ def run(once: bool) -> None:
         click.echo(f"analysed {report.analysed}, queued {report.queued}, sent {sent.sent}, "
                    f"deferred {sent.deferred}, failed {sent.failed}")
         return
-    asyncio.run(serve(current))
+    from storage.instance_lock import AlreadyRunning
+
+    try:
+        asyncio.run(serve(current))
+    except AlreadyRunning as exc:
+        click.echo(f"not started: {exc}", err=True)
+        sys.exit(1)
 
 
 @main.command()

@@ -39,6 +39,7 @@ from rules.index import MatchIndex
 from rules.subscriptions import Subscription as RuleSubscription
 from storage.cases import CaseLink, link_notice
 from storage.database import make_engine, session_factory, transaction
+from storage.instance_lock import service_lock
 from storage.migrate import upgrade
 from storage.models import DELIVERY_KINDS, Delivery, Notice, Subscription
 from storage.notices import notices_to_analyse, save_analysis
@@ -341,21 +342,27 @@ def ensure_jobs(scheduler: AsyncIOScheduler, service: Service) -> None:
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM or SIGINT (or `stop`), then shut the scheduler down cleanly."""
+    """Run until SIGTERM or SIGINT (or `stop`), then shut the scheduler down cleanly; only one
+    service per database (storage.instance_lock.AlreadyRunning otherwise)."""
     global _running
-    _running = Service.load(settings)
-    stop = stop or asyncio.Event()
+    with service_lock(make_engine(settings.db_url)):
+        _running = Service.load(settings)
+        try:
+            await _serve_until_stopped(_running, stop or asyncio.Event())
+        finally:
+            _running = None
+
+
+async def _serve_until_stopped(service: Service, stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    scheduler = build_scheduler(_running)
+    scheduler = build_scheduler(service)
     scheduler.start(paused=True)
-    ensure_jobs(scheduler, _running)
+    ensure_jobs(scheduler, service)
     scheduler.resume()
-    logger.info("TREWS service running: %d source(s); stop with Ctrl-C", len(_running.sources))
+    logger.info("TREWS service running: %d source(s); stop with Ctrl-C", len(service.sources))
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
-        _running = None
-

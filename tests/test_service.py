@@ -85,7 +85,11 @@ def test_service_runs_a_cycle_into_the_file_outbox_and_stops_on_sigterm(
 
     restarted = start_service(environment)
     time.sleep(4)
+    second = subprocess.run([*TREWS, "run"], cwd=ROOT, env=environment, capture_output=True,
+                            text=True, timeout=60, check=False)
     code, output = stop_service(restarted)
+    assert second.returncode == 1
+    assert "not started: another TREWS service is running" in second.stderr
     assert code == 0, output[-3000:]
     assert eml_files(environment) == first  # nothing mailed twice after a restart
     engine = create_engine(f"sqlite:///{Path(environment['TREWS_DATA_DIR']) / 'trews.db'}")

@@ -1,0 +1,70 @@
+"""One service per database: a second `trews run` on the same database says so and exits.
+
+SQLite: an exclusive lock on a file beside the database (released by the OS if the process
+dies). PostgreSQL: a session advisory lock held on a dedicated connection for the process's
+life, so processes on several machines sharing one database see each other too.
+"""
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+
+class AlreadyRunning(RuntimeError):
+    """Another service holds the database."""
+
+
+def _lock_key(url: str) -> int:
+    """A stable signed 64-bit key for the advisory lock."""
+    digest = hashlib.sha256(f"trews-service:{url}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise AlreadyRunning(f"another TREWS service is running on {path.with_suffix('')}"
+                                 ) from exc
+        os.ftruncate(handle, 0)
+        os.write(handle, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(handle)
+
+
+@contextmanager
+def _advisory_lock(engine: Engine) -> Iterator[None]:
+    key = _lock_key(engine.url.render_as_string(hide_password=True))
+    with engine.connect() as connection:
+        taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+        if not taken.scalar():
+            raise AlreadyRunning(f"another TREWS service is running on "
+                                 f"{engine.url.render_as_string(hide_password=True)}")
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+
+
+@contextmanager
+def service_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database for this service process; AlreadyRunning when another one does."""
+    url = make_url(engine.url)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or "trews.db"
+        with _file_lock(Path(f"{database}.service-lock")):
+            yield
+        return
+    with _advisory_lock(engine):
+        yield
