@@ -238,6 +238,30 @@ def sources() -> None:
                    f"{row.consecutive_empty_runs:>6}  {row.health_reason or ''}")
 
 
+@main.command()
+@config_errors_exit
+def status() -> None:
+    """Show the service's jobs, the outbox, mails sent today and failing sources."""
+    from scheduler import Service
+    from storage.status import service_status
+
+    service = Service.load(settings())
+    zone = service.settings.zone
+    with service.sessions() as session:
+        state = service_status(session, zone)
+    click.echo("jobs:" if state.jobs else "jobs: none scheduled (is `trews run` started?)")
+    for job_id, when in state.jobs:
+        shown = when.astimezone(zone).strftime("%Y-%m-%d %H:%M") if when else "paused"
+        click.echo(f"  {job_id:<34} next run {shown}")
+    outbox = ", ".join(f"{count} {name}" for name, count in sorted(state.outbox.items()))
+    click.echo(f"outbox: {outbox or 'empty'}")
+    click.echo(f"mails sent today: {state.sent_today}")
+    click.echo(f"operator alerts waiting: {state.operator_alerts_queued}")
+    click.echo(f"failing sources: {len(state.failing)}")
+    for source_id, reason in state.failing:
+        click.echo(f"  {source_id}: {reason or ''}")
+
+
 @main.group()
 def subscribers() -> None:
     """Manage subscribers."""

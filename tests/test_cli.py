@@ -18,8 +18,8 @@ from tests.conftest import FR_PAGE, ROOT
 CONTRACT_KEYS = {"id", "trade_remedy", "market", "vietnam", "countries", "measures",
                  "proceeding", "stage", "new_case", "case_numbers", "hs_codes", "sectors",
                  "deadlines", "severity", "reasons"}
-COMMANDS = [[], ["run"], ["demo"], ["crawl"], ["analyse"], ["sources"], ["subscribers"],
-            ["subscribers", "import"], ["db"], ["db", "upgrade"]]
+COMMANDS = [[], ["run"], ["demo"], ["crawl"], ["analyse"], ["sources"], ["status"], ["subscribers"],
+            ["subscribers", "import"], ["match"], ["digest"], ["db"], ["db", "upgrade"]]
 
 
 def fr_page_as_jsonl(path: Path) -> Path:

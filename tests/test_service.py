@@ -99,3 +99,9 @@ def test_service_runs_a_cycle_into_the_file_outbox_and_stops_on_sigterm(
     enabled = {key for key, source in load_sources(Path(environment["TREWS_SOURCES_FILE"]))
                .items() if source.enabled}
     assert sorted(jobs) == sorted({f"cycle:{key}" for key in enabled} | {"outbox", "digests"})
+
+    status = subprocess.run([*TREWS, "status"], cwd=ROOT, env=environment, capture_output=True,
+                            text=True, timeout=60, check=True).stdout
+    assert "cycle:us_fr_documents" in status and "next run" in status
+    sent_today = int(status.split("mails sent today: ")[1].split()[0])
+    assert 0 < sent_today <= len(first)  # the file outbox holds one .eml per sent mail

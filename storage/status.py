@@ -1,0 +1,49 @@
+"""What the operator asks first: is it running, is anything stuck, is any source failing."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import MetaData, Table, func, inspect, select
+from sqlalchemy.orm import Session
+
+from storage.models import Delivery, OperatorAlert, Source
+from storage.timeutil import utcnow
+
+JOB_TABLE = "apscheduler_jobs"
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    jobs: list[tuple[str, datetime | None]]
+    outbox: dict[str, int]
+    sent_today: int
+    operator_alerts_queued: int
+    failing: list[tuple[str, str | None]]
+
+
+def scheduled_jobs(session: Session) -> list[tuple[str, datetime | None]]:
+    """Each job of the persistent job store with its next run (None: paused)."""
+    bind = session.get_bind()
+    if not inspect(bind).has_table(JOB_TABLE):
+        return []
+    jobs = Table(JOB_TABLE, MetaData(), autoload_with=bind)
+    rows = session.execute(select(jobs.c.id, jobs.c.next_run_time).order_by(jobs.c.id))
+    return [(job_id, datetime.fromtimestamp(when, ZoneInfo("UTC")) if when else None)
+            for job_id, when in rows]
+
+
+def service_status(session: Session, zone: ZoneInfo) -> ServiceStatus:
+    """Jobs, the outbox by status, mails sent since midnight in `zone`, failing sources."""
+    now = utcnow().astimezone(zone)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    outbox = dict(session.execute(
+        select(Delivery.status, func.count(Delivery.id)).group_by(Delivery.status)).all())
+    sent_today = session.scalar(select(func.count(Delivery.id)).where(
+        Delivery.status == "sent", Delivery.sent_at >= midnight,
+        Delivery.sent_at < midnight + timedelta(days=1))) or 0
+    queued_alerts = session.scalar(select(func.count(OperatorAlert.id)).where(
+        OperatorAlert.status == "queued")) or 0
+    failing = [(row.id, row.health_reason) for row in session.scalars(
+        select(Source).where(Source.health == "failing").order_by(Source.id))]
+    return ServiceStatus(scheduled_jobs(session), outbox, sent_today, queued_alerts, failing)
