@@ -8,10 +8,10 @@ from storage.instance_lock import AlreadyRunning, service_lock
 
 def test_a_second_service_on_the_same_database_is_refused(database_url: str) -> None:
     first, second = make_engine(database_url), make_engine(database_url)
-    with service_lock(first):
-        with pytest.raises(AlreadyRunning, match="another TREWS service is running"):
-            with service_lock(second):
-                pass
+    with (service_lock(first),
+          pytest.raises(AlreadyRunning, match="another TREWS service is running"),
+          service_lock(second)):
+        pass
     with service_lock(second):  # released when the first service stops
         pass
     first.dispose()
