@@ -268,3 +268,30 @@ def test_cbsa_dumping_and_subsidizing_investigation() -> None:
                       "and subsidizing investigation — Preliminary determination")
     assert result["trade_remedy"] and result["measures"] == ["AD", "CVD"]
     assert (result["stage"], result["vietnam"]) == ("preliminary", "subject")
+
+
+# Synthetic headlines in the style of the Trade Remedies Authority of Vietnam's news, written for
+# this test after the rules were built: the investigating market and Vietnam's role from the text.
+@pytest.mark.parametrize(("title", "market", "vietnam", "stage"), [
+    ("Ấn Độ khởi xướng điều tra chống bán phá giá đối với sản phẩm thép không gỉ cán nguội "
+     "của Việt Nam", "IN", "subject", "initiation"),
+    ("Canada ra quyết định cuối cùng về thuế chống bán phá giá đối với tháp gió từ Việt Nam",
+     "CA", "subject", "final"),
+    ("Malaysia gia hạn thời gian điều tra chống bán phá giá thép cán nguội nhập khẩu từ Việt Nam",
+     "MY", "subject", "other"),
+    ("Brazil áp thuế chống bán phá giá chính thức đối với sản phẩm lốp xe của Việt Nam",
+     "BR", "subject", "order"),
+    ("Mexico khởi xướng điều tra chống bán phá giá thép mạ từ Việt Nam",
+     "MX", "subject", "initiation"),
+    ("Bộ Công Thương khởi xướng điều tra chống bán phá giá đối với thép cán nóng từ Ấn Độ và "
+     "Trung Quốc", "VN", "none", "initiation"),
+    ("Úc khởi xướng điều tra chống bán phá giá đối với sản phẩm nhôm định hình từ Việt Nam",
+     "AU", "subject", "initiation"),
+])
+def test_trav_headlines_written_after_the_rules(title: str, market: str, vietnam: str,
+                                                stage: str) -> None:
+    result = analyse({"id": "t", "market": "VN", "source": "vn_trav", "title": title, "text": "",
+                      "published": "2025-10-01", "url": "https://trav.gov.vn/x"},
+                     SECTORS).to_dict()
+    assert (result["trade_remedy"], result["market"], result["vietnam"], result["stage"]) == (
+        True, market, vietnam, stage)
