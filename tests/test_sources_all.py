@@ -82,3 +82,28 @@ def test_a_failing_source_never_stops_the_others(
         assert healthy is not None and healthy.health == "ok"
         alerts = session.scalars(select(OperatorAlert.source_id)).all()
     assert alerts == [broken]
+
+
+def test_a_hung_source_is_killed_and_the_others_arrive_in_the_same_cycle(
+    settings: Settings, tmp_path: Path
+) -> None:
+    hung = "eu_tron"
+
+    async def go() -> Service:
+        async with ReplayServer(lifetime_s=300) as replay:
+            replay.set_group_fault(GROUPS[hung], "hang")
+            service = Service.load(settings.model_copy(update={
+                "crawl_timeout_s": 8.0,
+                "sources_file": replayed_sources_file(settings, replay.base_url,
+                                                      tmp_path / "sources.yaml")}))
+            sources = [hung, "us_fr_documents"]
+            await run_cycle(service, sources, since=recordings_since(sources))
+            return service
+
+    service = asyncio.run(go())
+
+    assert notice_counts(service).get("us_fr_documents") == 1129
+    with service.sessions() as session:
+        source = session.get(Source, hung)
+        assert source is not None and source.health == "failing"
+        assert "killed after 8 s" in (source.health_reason or "")
