@@ -1,11 +1,9 @@
 """The eu_tron spider, run as the service runs it (a child process), against the local replay of
 the real TRON "ongoing cases" list and synthetic case details."""
 
-import asyncio
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -15,16 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import TextResponse
-from sqlalchemy import func, select
 
-from config import Settings, Source, load_settings
+from config import Source
 from crawlers.spiders.eu_tron import EuTronSpider, case_documents, parse_case_list
-from demo import replayed_sources_file
 from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import CrawlResult, Service, crawl, notice_input
-from storage.models import CrawlRun, Notice
-from storage.models import Source as SourceRow
+from scheduler import notice_input
+from tests.crawl_harness import Harness, harness
 
 SOURCE = "eu_tron"
 LIST = "/investigations/api/eucase/list/ongoing"
@@ -35,166 +30,105 @@ DETAIL_CASES = {"2847", "2812", "2848"}  # AD750, AD739, AD751: options.detail_c
 DOCUMENTS = 5  # in their synthetic details: 2 + 2 + 1
 
 
-@dataclass(frozen=True)
-class Seed:
-    """One default crawl, shared by the tests that only read its result or start from it."""
-
-    data_dir: Path
-    service: Service
-    origin: str
-    details_asked: set[str]
-
-
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
-    root = tmp_path_factory.mktemp("eu_tron_seed")
-    settings = load_settings(data_dir=root / "var")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """One default crawl, shared by the tests that only read its result or start from it."""
     with ReplayServer(lifetime_s=120).running_in_thread() as server:
-        sources_file = replayed_sources_file(settings, server.base_url, root / "sources.yaml")
-        service = Service.load(settings.model_copy(update={"sources_file": sources_file}))
-        result = run_crawl(service)
-        asked = {r.path.removeprefix(DETAILS) for r in server.requests if DETAILS in r.path}
-    assert result.ok, crawl_log(service)
-    return Seed(settings.data_dir, service, server.base_url.rstrip("/"), asked)
+        h = harness(SOURCE, server, tmp_path_factory.mktemp(SOURCE) / "var", crawl_delay_s=1.0)
+        assert h.crawl().ok, h.log()
+        yield h
 
 
 @pytest.fixture
-def replay() -> Iterator[ReplayServer]:
-    with ReplayServer(lifetime_s=300).running_in_thread() as server:
-        yield server
+def seeded(crawled: Harness, replay: ReplayServer, tmp_path: Path) -> Harness:
+    """A harness on a copy of the module crawl's data folder (database, HTTP cache; no log)."""
+    shutil.copytree(crawled.service.settings.data_dir, tmp_path / "var",
+                    ignore=shutil.ignore_patterns("logs"))
+    return harness(SOURCE, replay, tmp_path / "var")
 
 
-@pytest.fixture
-def service(settings: Settings, replay: ReplayServer, tmp_path: Path) -> Service:
-    sources_file = replayed_sources_file(settings, replay.base_url, tmp_path / "sources.yaml")
-    return Service.load(settings.model_copy(update={"sources_file": sources_file}))
-
-
-@pytest.fixture
-def seeded(seed: Seed, settings: Settings, replay: ReplayServer, tmp_path: Path) -> Service:
-    """A service whose database already holds the seed crawl's notices (a copy of the seed's
-    data folder: database files and HTTP cache, not its log)."""
-    shutil.copytree(seed.data_dir, settings.data_dir, ignore=shutil.ignore_patterns("logs"))
-    sources_file = replayed_sources_file(settings, replay.base_url, tmp_path / "sources.yaml")
-    return Service.load(settings.model_copy(update={"sources_file": sources_file}))
-
-
-def run_crawl(service: Service, since: date | None = None) -> CrawlResult:
-    return asyncio.run(crawl(service, SOURCE, since))
-
-
-def notice_count(service: Service) -> int:
-    with service.sessions() as session:
-        return session.scalar(select(func.count(Notice.id))) or 0
-
-
-def stored(service: Service, external_id: str) -> Notice:
-    with service.sessions() as session:
-        return session.scalars(select(Notice).where(Notice.external_id == external_id)).one()
-
-
-def source_row(service: Service) -> SourceRow:
-    with service.sessions() as session:
-        row = session.get(SourceRow, SOURCE)
-        assert row is not None
-        return row
-
-
-def crawl_log(service: Service) -> str:
-    return (service.settings.data_dir / "logs" / f"{SOURCE}.log").read_text()
-
-
-def api_requests(replay: ReplayServer) -> list:
-    return [r for r in replay.requests if r.path.startswith("/investigations/api/")]
-
-
-def details_asked(replay: ReplayServer) -> set[str]:
-    return {r.path.removeprefix(DETAILS) for r in api_requests(replay) if DETAILS in r.path}
+def details_asked(h: Harness) -> set[str]:
+    return {r.path.removeprefix(DETAILS) for r in h.requests(DETAILS)}
 
 
 def test_crawl_stores_every_ongoing_case_and_the_documents_of_followed_cases(
-    seed: Seed,
+    crawled: Harness,
 ) -> None:
-    service = seed.service
-    assert notice_count(service) == RECORDED_CASES + DOCUMENTS
-    copper = stored(service, "AD750/2847")
+    h = crawled
+    assert len(h.notices()) == RECORDED_CASES + DOCUMENTS
+    copper = h.notice("AD750/2847")
     assert copper.title == ("Copper tubes originating in Mexico, People's Republic of China, "
                             "Uzbekistan and Vietnam (AD750, Initial Investigation)")
     # initDate 1773270000000 is 2026-03-11 23:00 UTC: the 12th in Brussels.
     assert copper.published == date(2026, 3, 12)
     # The case page on the configured origin (here the replay server's).
-    assert copper.url == f"{seed.origin}/investigations/case-view?caseId=2847"
+    assert copper.url == f"{h.replay.base_url.rstrip('/')}/investigations/case-view?caseId=2847"
     assert copper.market == "EU"
     assert copper.raw["caseNumber"] == "AD750" and copper.raw["shortName"] == "Copper tubes "
     assert "Country concerned: Vietnam" in copper.body
-    initiation = stored(service, "AD750/2847/OJ C, C/2026/1471, 12.3.2026")
+    initiation = h.notice("AD750/2847/OJ C, C/2026/1471, 12.3.2026")
     assert initiation.title.startswith("Notice of initiation of an anti-dumping proceeding")
     assert initiation.url == "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=OJ:C_202601471"
     assert initiation.published == date(2026, 3, 12)
     assert "Seamless refined copper tubes" in initiation.body
     assert "Country concerned: Vietnam" in initiation.body
     assert initiation.raw["case"]["cnCodes"] == ["7411 10 10", "7411 10 90"]
-    note = stored(service, "AD750/2847/Note for the file: selection of the sample of Union "
-                           "producers")
+    note = h.notice("AD750/2847/Note for the file: selection of the sample of Union "
+                    "producers")
     assert note.url == copper.url  # no URL of its own: the case page
-    provisional = stored(service, "AD739/2812/OJ L, 2026/1011, 13.5.2026")
+    provisional = h.notice("AD739/2812/OJ L, 2026/1011, 13.5.2026")
     assert "provisional anti-dumping duty" in provisional.title
     assert provisional.published == date(2026, 5, 13)
-    tabbed = stored(service, "R860/2882")  # shortName "Trichloroisocyanuric acid (TCCA)\t"
+    tabbed = h.notice("R860/2882")  # shortName "Trichloroisocyanuric acid (TCCA)\t"
     assert tabbed.title.startswith("Trichloroisocyanuric acid (TCCA) originating in")
-    assert seed.details_asked == DETAIL_CASES  # no other case is new since the backfill window
-    row = source_row(service)
+    assert details_asked(h) == DETAIL_CASES  # no other case is new since the backfill window
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_failures) == (
         "ok", RECORDED_CASES + DOCUMENTS, 0)
 
 
-def test_analysis_reads_the_vietnamese_cases(seed: Seed) -> None:
-    sectors = seed.service.sectors
+def test_analysis_reads_the_vietnamese_cases(crawled: Harness) -> None:
+    sectors = crawled.service.sectors
     for external_id in ("AD750/2847", "AD739/2812", "AD750/2847/OJ C, C/2026/1471, 12.3.2026",
                         "AD739/2812/OJ L, 2026/1011, 13.5.2026"):
-        analysis = analyse(notice_input(stored(seed.service, external_id)), sectors)
+        analysis = analyse(notice_input(crawled.notice(external_id)), sectors)
         assert analysis.trade_remedy, external_id
         assert (analysis.market, analysis.vietnam, analysis.measures) == ("EU", "subject", ["AD"])
-    other = analyse(notice_input(stored(seed.service, "AD751/2848")), sectors)
+    other = analyse(notice_input(crawled.notice("AD751/2848")), sectors)
     assert other.trade_remedy and other.vietnam == "none"
 
 
-def test_recrawl_revalidates_and_stores_nothing_twice(
-    service: Service, replay: ReplayServer
-) -> None:
-    assert run_crawl(service).ok
-    replay.clear_requests()
+def test_recrawl_revalidates_and_stores_nothing_twice(h: Harness) -> None:
+    assert h.crawl().ok
+    h.replay.clear_requests()
 
-    assert run_crawl(service).ok
+    assert h.crawl().ok
 
-    second = api_requests(replay)
+    second = h.requests("/investigations/api/")
     assert len(second) == 1 + len(DETAIL_CASES)
     assert all(r.status == 304 for r in second), [(r.path, r.status) for r in second]
     assert all("If-None-Match" in r.headers for r in second)
-    assert notice_count(service) == RECORDED_CASES + DOCUMENTS
-    with service.sessions() as session:
-        runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+    assert len(h.notices()) == RECORDED_CASES + DOCUMENTS
+    runs = h.runs()
     assert [(run.items_new, run.items_updated) for run in runs] == [(71, 0), (0, 0)]
 
 
-def test_new_cases_get_details_and_failed_details_keep_the_cases(
-    service: Service, replay: ReplayServer
-) -> None:
+def test_new_cases_get_details_and_failed_details_keep_the_cases(h: Harness) -> None:
     # R865 (initiated 2026-08-25) and R866 (2026-08-08) are new since 2026-08-01; TRON's details
     # of them are not recorded, so the replay answers 404. AD750's details arrive truncated.
-    replay.set_fault(DETAILS + "2847", "truncate")
+    h.replay.set_fault(DETAILS + "2847", "truncate")
 
-    assert run_crawl(service, since=date(2026, 8, 1)).ok
+    assert h.crawl(since=date(2026, 8, 1)).ok
 
-    assert details_asked(replay) == DETAIL_CASES | {"2895", "2897"}
+    assert details_asked(h) == DETAIL_CASES | {"2895", "2897"}
     # Every case from the list; the documents of AD739 (2) and AD751 (1) only.
-    assert notice_count(service) == RECORDED_CASES + 3
-    assert stored(service, "R866/2897").title.startswith("Glass fibre open mesh fabrics")
-    row = source_row(service)
+    assert len(h.notices()) == RECORDED_CASES + 3
+    assert h.notice("R866/2897").title.startswith("Glass fibre open mesh fabrics")
+    row = h.health()
     assert row.last_status == "failed"
     assert "2 HTTP error(s)" in (row.last_error or "") and "parse error" in (row.last_error or "")
-    log = crawl_log(service)
-    assert f"download failed: {replay.base_url.rstrip('/')}{DETAILS}2895" in log
+    log = h.log()
+    assert f"download failed: {h.replay.base_url.rstrip('/')}{DETAILS}2895" in log
     assert f"{DETAILS}2847: not JSON (truncated" in log
 
 
@@ -208,52 +142,48 @@ BROKEN_LISTS = {
 
 
 @pytest.mark.parametrize("fault", ["truncate", "http500", *BROKEN_LISTS])
-def test_broken_list_fails_the_source_and_loses_nothing(
-    seeded: Service, replay: ReplayServer, fault: str
-) -> None:
-    service = seeded
+def test_broken_list_fails_the_source_and_loses_nothing(seeded: Harness, fault: str) -> None:
+    h = seeded
     if fault in BROKEN_LISTS:
-        replay.add_route(LIST, BROKEN_LISTS[fault][0],
+        h.replay.add_route(LIST, BROKEN_LISTS[fault][0],
                          headers={"content-type": "application/json;charset=UTF-8"})
     else:
-        replay.set_fault(LIST, fault)
+        h.replay.set_fault(LIST, fault)
 
-    assert run_crawl(service).ok
+    assert h.crawl().ok
 
-    row = source_row(service)
+    row = h.health()
     assert row.last_status == "failed" and row.consecutive_failures == 1
     assert ("HTTP error" if fault == "http500" else "parse error") in (row.last_error or "")
-    assert notice_count(service) == RECORDED_CASES + DOCUMENTS
+    assert len(h.notices()) == RECORDED_CASES + DOCUMENTS
     expected = {"truncate": "not JSON (truncated", "http500": "download failed"}
     expected |= {kind: message for kind, (_body, message) in BROKEN_LISTS.items()}
-    assert expected[fault] in crawl_log(service)
+    assert expected[fault] in h.log()
 
 
-def test_empty_list_is_a_success_with_no_items(service: Service, replay: ReplayServer) -> None:
-    replay.add_route(LIST, b"[ ]")
+def test_empty_list_is_a_success_with_no_items(h: Harness) -> None:
+    h.replay.add_route(LIST, b"[ ]")
 
-    assert run_crawl(service).ok
+    assert h.crawl().ok
 
-    row = source_row(service)
+    row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_empty_runs) == ("ok", 0, 1)
-    assert notice_count(service) == 0
+    assert len(h.notices()) == 0
 
 
-def test_case_missing_its_name_is_skipped_with_the_reason(
-    service: Service, replay: ReplayServer
-) -> None:
+def test_case_missing_its_name_is_skipped_with_the_reason(h: Harness) -> None:
     cases = [{"id": 1, "caseNumber": "AD900", "shortName": "Steel nails ", "initDate": 0,
               "caseCountries": [{"id": 182, "countryName": "Vietnam"}],
               "caseType": "Initial Investigation", "hasDetailPage": False},
              {"id": 2, "caseNumber": "AD901", "caseType": "Initial Investigation"}]
-    replay.add_route(LIST, json.dumps(cases).encode())
+    h.replay.add_route(LIST, json.dumps(cases).encode())
 
-    run_crawl(service)
+    h.crawl()
 
-    assert notice_count(service) == 1
-    assert stored(service, "AD900/1").published == date(1970, 1, 1)
-    assert "AD901/2 lacks title" in crawl_log(service)
-    assert source_row(service).last_status == "failed"
+    assert len(h.notices()) == 1
+    assert h.notice("AD900/1").published == date(1970, 1, 1)
+    assert "AD901/2 lacks title" in h.log()
+    assert h.health().last_status == "failed"
 
 
 @cache
