@@ -47,6 +47,7 @@ from alerts.render import (
     AlertView,
     CaseContext,
     DeadlineView,
+    as_date,
     build_view,
     compose,
     recipient_address,
@@ -407,7 +408,7 @@ def _digest_case(session: Session, case: Case, period: Period,
         (str(item.get("kind") or ""), day)
         for _event, notice in events
         for item in (notice.analysis or {}).get("deadlines") or []
-        if (day := _as_date(item.get("date"))) is not None and day >= after
+        if (day := as_date(item.get("date"))) is not None and day >= after
     }, key=lambda entry: (entry[1], entry[0]))
     numbers = session.scalars(select(CaseNumber.number).where(CaseNumber.case_id == case.id))
     return DigestCase(
@@ -420,17 +421,6 @@ def _digest_case(session: Session, case: Case, period: Period,
                        for event, notice in events),
         deadlines=tuple(deadlines),
     )
-
-
-def _as_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 # Views --------------------------------------------------------------------------------------

@@ -292,7 +292,7 @@ def _deadlines(
     """Deadlines in date order, with days left counted from the day of detection in the reader's
     zone; those within 14 days are flagged because that is where "high" severity starts."""
     today = ctx.detected_at.astimezone(reader_zone(ctx.timezone)).date()
-    entries = [(d, item.get("kind")) for item in raw if (d := _as_date(item.get("date")))]
+    entries = [(d, item.get("kind")) for item in raw if (d := as_date(item.get("date")))]
     views = []
     for day, kind in sorted(entries, key=lambda entry: entry[0]):
         known = content.deadline_label(kind)
@@ -320,7 +320,7 @@ def _when(days_left: int, tr: NullTranslations) -> str:
     return tr.ngettext("in %(num)d day", "in %(num)d days", days_left) % {"num": days_left}
 
 
-def _as_date(value: object) -> date | None:
+def as_date(value: object) -> date | None:
     """The contract may carry dates as ``date`` or ISO strings; unreadable ones are skipped."""
     if isinstance(value, datetime):
         return value.date()

@@ -86,3 +86,16 @@ def to_row(row: Selector, index: Mapping[str, int]) -> Row:
 def says_empty(page: Selector, selectors: Sequence[str]) -> bool:
     """Does the page carry the list's own "nothing found" block (e.g. Drupal's .view-empty)?"""
     return any(page.css(selector) for selector in selectors)
+
+
+def page_rows(response: Response, columns: Columns, required: set[str],
+              empty: Sequence[str], missing: str) -> list[Row]:
+    """The rows of a list page ([] for the site's own "no results" page); a PageError naming
+    the URL and `missing` (what table was looked for) when the page is cut short or has none."""
+    page = complete_page(response)
+    rows = notice_rows(page, columns, required)
+    if rows is not None:
+        return rows
+    if says_empty(page, empty):
+        return []
+    raise PageError(f"{response.url}: {missing} (page layout changed?)")

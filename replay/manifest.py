@@ -226,29 +226,34 @@ def _recording_for(spec: RouteSpec, base: Path) -> Recording:
     return Recording.build(body, spec.status or 200, (spec.headers or {}).items(), spec.file)
 
 
+def _read_spec(path: Path) -> ManifestSpec:
+    """Validate one manifest file; relative file names resolve beside it."""
+    token = _MANIFEST_DIR.set(path.parent)
+    try:
+        return load_yaml_model(path, ManifestSpec)
+    finally:
+        _MANIFEST_DIR.reset(token)
+
+
+def _included(path: Path, spec: ManifestSpec) -> list[Path]:
+    """The manifests `spec` includes, in name order; each one's group is its folder name."""
+    return [found for pattern in spec.include for found in sorted(path.parent.glob(pattern))]
+
+
 def recorded_since(path: Path | str = DEFAULT_MANIFEST, group: str = "") -> dict[str, date]:
     """Each recording folder's `since` (the top-level manifest's under the group "")."""
     path = Path(path).resolve()
-    token = _MANIFEST_DIR.set(path.parent)
-    try:
-        spec = load_yaml_model(path, ManifestSpec)
-    finally:
-        _MANIFEST_DIR.reset(token)
+    spec = _read_spec(path)
     found = {group: spec.since} if spec.since else {}
-    for pattern in spec.include:
-        for included in sorted(path.parent.glob(pattern)):
-            found |= recorded_since(included, group=included.parent.name)
+    for included in _included(path, spec):
+        found |= recorded_since(included, group=included.parent.name)
     return found
 
 
 def load_manifest(path: Path | str = DEFAULT_MANIFEST, group: str = "") -> list[Route]:
     """Validate the manifest and load every recording into memory; raise ConfigError if bad."""
     path = Path(path).resolve()
-    token = _MANIFEST_DIR.set(path.parent)
-    try:
-        spec = load_yaml_model(path, ManifestSpec)
-    finally:
-        _MANIFEST_DIR.reset(token)
+    spec = _read_spec(path)
     routes: list[Route] = []
     for index, route in enumerate(spec.routes):
         try:
@@ -256,7 +261,6 @@ def load_manifest(path: Path | str = DEFAULT_MANIFEST, group: str = "") -> list[
         except (OSError, CassetteError) as exc:
             raise ConfigError(str(path), f"routes.{index}", str(exc)) from exc
         routes.append(Route(route.path, recording, dict(route.query), group))
-    for pattern in spec.include:
-        for included in sorted(path.parent.glob(pattern)):
-            routes.extend(load_manifest(included, group=included.parent.name))
+    for included in _included(path, spec):
+        routes.extend(load_manifest(included, group=included.parent.name))
     return routes

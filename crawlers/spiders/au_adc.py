@@ -19,7 +19,7 @@ from scrapy.http import Response
 
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
-from crawlers.tables import Row, complete_page, notice_rows, says_empty
+from crawlers.tables import Row, page_rows
 
 COLUMNS = {
     "date": ("date",),
@@ -36,14 +36,8 @@ DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\s+(\d{4})\b")
 def notice_rows_of(response: Response) -> list[Row]:
     """The rows of the notices list ([] for its own "no notices" page); a ValueError naming the
     URL when the page is cut short or has no table with title and date columns."""
-    page = complete_page(response)
-    rows = notice_rows(page, COLUMNS, REQUIRED)
-    if rows is not None:
-        return rows
-    if says_empty(page, EMPTY):
-        return []
-    raise ValueError(f"{response.url}: no notices table with title and date columns "
-                     "(page layout changed?)")
+    return page_rows(response, COLUMNS, REQUIRED, EMPTY,
+                     "no notices table with title and date columns")
 
 
 def adn_number(*texts: str) -> str | None:

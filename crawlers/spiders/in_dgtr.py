@@ -19,7 +19,7 @@ from scrapy.http import Response
 
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
-from crawlers.tables import Row, complete_page, notice_rows, says_empty
+from crawlers.tables import Row, complete_page, page_rows
 
 COLUMNS = {
     "date": ("date",),
@@ -37,14 +37,7 @@ DMY = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
 def list_rows(response: Response) -> list[Row]:
     """The rows of one DGTR list page ([] for the list's own "no records" page); a ValueError
     naming the URL when the page is cut short or has no notification table."""
-    page = complete_page(response)
-    rows = notice_rows(page, COLUMNS, REQUIRED)
-    if rows is not None:
-        return rows
-    if says_empty(page, EMPTY):
-        return []
-    raise ValueError(f"{response.url}: no table with subject and date columns "
-                     "(page layout changed?)")
+    return page_rows(response, COLUMNS, REQUIRED, EMPTY, "no table with subject and date columns")
 
 
 def next_page(response: Response) -> str | None:
