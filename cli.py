@@ -2,17 +2,18 @@
 
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from textwrap import shorten
+from typing import Any, Literal, TypeVar
 
 import click
 
 from config import ConfigError, Settings, load_sectors, load_settings
+from config.logs import configure_logging
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,12 +42,15 @@ def main(verbose: bool) -> None:
     """TREWS, the Trade Remedy Early Warning Service: tells Vietnamese exporters when a foreign
     trade-remedy case (anti-dumping, countervailing, safeguard, circumvention) touches their goods.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if not verbose:
-        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    configure_logging(verbose, log_format())
+
+
+def log_format() -> Literal["text", "json"]:
+    """TREWS_LOG_FORMAT; text while the settings are bad (the command then reports them)."""
+    try:
+        return settings().log_format
+    except ConfigError:
+        return "text"
 
 
 @main.command()
@@ -93,6 +97,8 @@ def demo(outbox: Path | None) -> None:
     click.echo(f"  notices fetched:         {summary.notices}")
     click.echo(f"  trade-remedy notices:    {summary.trade_remedy}")
     click.echo(f"  on Vietnam:              {summary.vietnam}")
+    click.echo(f"  historic cases:          {summary.historic_cases} "
+               f"({summary.historic_vietnam} on Vietnam)")
     click.echo(f"  matches (subscriptions): {summary.matches}")
     click.echo(f"  e-mails received:        {summary.mails} -> {', '.join(summary.recipients)}")
     click.echo(f"  outbox:                  {summary.outbox}")
@@ -241,7 +247,8 @@ def sources() -> None:
 @main.command()
 @config_errors_exit
 def status() -> None:
-    """Show the service's jobs, the outbox, mails sent today and failing sources."""
+    """Show the service's jobs, the outbox, mails sent today, failing sources and the last run
+    of every job."""
     from scheduler import Service
     from storage.status import service_status
 
@@ -260,6 +267,12 @@ def status() -> None:
     click.echo(f"failing sources: {len(state.failing)}")
     for source_id, reason in state.failing:
         click.echo(f"  {source_id}: {reason or ''}")
+    click.echo("last runs:" if state.last_runs else "last runs: none yet")
+    for run in state.last_runs:
+        finished = run.finished_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        streak = f" ({run.consecutive_failures} in a row)" if run.consecutive_failures else ""
+        error = f": {shorten(' '.join(run.error.split()), 160)}" if run.error else ""
+        click.echo(f"  {run.job_id:<34} last run {finished} {run.outcome}{streak}{error}")
 
 
 @main.group()
@@ -284,6 +297,66 @@ def import_subscribers_command(file: Path, confirmed: bool) -> None:
     for row in rejected:
         click.echo(f"{file}:{row.line}: rejected: {row.reason}", err=True)
     click.echo(f"imported {file} ({len(rejected)} row(s) rejected)")
+
+
+@main.group()
+def cases() -> None:
+    """Trade-remedy cases."""
+
+
+SHOWN_ISSUES = 20
+
+
+@cases.command("import")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rejected", "rejected_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every rejected row and every corrected value to this CSV file.")
+@config_errors_exit
+def import_cases_command(files: tuple[Path, ...], rejected_file: Path | None) -> None:
+    """Load historic US case lists into the cases: FILES, or by default the bundled ITA ACCESS,
+    ITA petition, USITC orders, ITA orders API and WTO I-TIP lists. Importing again updates the
+    cases in place; a case that crawled notices moved later keeps their stage."""
+    from storage.database import make_engine, session_factory
+    from storage.history import bundled_lists, import_history
+    from storage.history_lists import HistoryFileError
+    from storage.migrate import upgrade as apply
+
+    engine = make_engine(settings().db_url)
+    try:
+        apply(engine)
+        report = import_history(session_factory(engine), list(files) or bundled_lists())
+    except HistoryFileError as exc:
+        click.echo(f"cannot read {exc}; nothing imported", err=True)
+        sys.exit(2)
+    finally:
+        engine.dispose()
+    for item in report.files:
+        listed, done = item.listed, item.outcomes
+        click.echo(f"{listed.name}: {listed.rows} rows read, {len(listed.rejected)} rejected, "
+                   f"{len(listed.corrected)} corrected; cases: {done['new']} new, "
+                   f"{done['updated']} updated, {done['unchanged']} unchanged")
+    done = report.outcomes
+    click.echo(f"historic cases: {report.cases} ({report.vietnam} on Vietnam): {done['new']} new, "
+               f"{done['updated']} updated, {done['unchanged']} unchanged")
+    for kind, issues in (("rejected", report.rejected), ("corrected", report.corrected)):
+        more = f", the first {SHOWN_ISSUES} (all with --rejected FILE.csv)" \
+            if len(issues) > SHOWN_ISSUES else ""
+        click.echo(f"{kind}: {len(issues)}{more}")
+        for issue in issues[:SHOWN_ISSUES]:
+            click.echo(f"  {issue.file}:{issue.line}: {issue.reason}")
+    if rejected_file is not None:
+        write_issues(rejected_file, [("rejected", i) for i in report.rejected]
+                     + [("corrected", i) for i in report.corrected])
+
+
+def write_issues(path: Path, issues: list[tuple[str, Any]]) -> None:
+    """Rejected rows and corrected values as CSV: file, line, kind, reason."""
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "line", "kind", "reason"])
+        writer.writerows([issue.file, issue.line, kind, issue.reason] for kind, issue in issues)
 
 
 @main.command()
@@ -315,6 +388,51 @@ def digest(dry_run: bool, kind: str | None, email: str | None, period: str | Non
         click.echo(text.get_content())
         click.echo("=" * 76)
     click.echo(f"{len(messages)} digest(s) would be sent")
+
+
+@main.group()
+def users() -> None:
+    """Manage the users of the operator pages (/admin)."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["operator", "ministry"]), default="operator",
+              show_default=True, help="operator: may act (send failed mails again); "
+              "ministry: may look.")
+@click.password_option(help="Asked for (hidden, twice) when not given.")
+@config_errors_exit
+def add_user_command(email: str, role: str, password: str) -> None:
+    """Add a user who signs in to /admin with EMAIL, or set an existing user's password and
+    role. Only an argon2 hash of the password is stored."""
+    from storage.database import make_engine, session_factory, transaction
+    from storage.migrate import upgrade as apply
+    from web.auth import PasswordTooShort, add_user
+
+    engine = make_engine(settings().db_url)
+    apply(engine)
+    try:
+        with transaction(session_factory(engine)) as session:
+            created = add_user(session, email, password, role)
+    except PasswordTooShort as exc:
+        raise click.BadParameter(str(exc), param_hint="password") from exc
+    click.echo(f"{'added' if created else 'updated'} {role} {email.strip().lower()}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@config_errors_exit
+def web(host: str, port: int) -> None:
+    """Serve the web front end: cases, statistics, feeds, the JSON API and subscriptions."""
+    import uvicorn
+
+    from web.app import create_app
+
+    app = create_app(settings())
+    click.echo(f"TREWS web on http://{host}:{port}/ (API document: /api/openapi.json)")
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False)
 
 
 @main.group()

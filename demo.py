@@ -1,6 +1,7 @@
 """`trews demo`: the whole flow offline, on real recorded sources, into a local mail server.
 
-A replay server serves the recorded responses, the spiders crawl it, the rule engine analyses and
+The historic US case lists are loaded first, so crawled notices join the cases they continue. A
+replay server serves the recorded responses, the spiders crawl it, the rule engine analyses and
 matches against the example subscribers, and alerts go by SMTP to a capture server that writes
 every received message into the outbox folder.
 """
@@ -22,6 +23,7 @@ from alerts.transport import SmtpTransport
 from config import Settings, load_sources
 from replay import DEFAULT_MANIFEST, ReplayServer, recorded_since
 from scheduler import CrawlResult, Service, run_cycle
+from storage.history import bundled_lists, import_history
 from storage.models import CrawlRun, Notice
 
 
@@ -42,6 +44,8 @@ class DemoSummary:
     vietnam: int
     matches: int
     mails: int
+    historic_cases: int
+    historic_vietnam: int
     recipients: list[str]
     outbox: Path
     data_dir: Path
@@ -93,6 +97,7 @@ async def run_demo(settings: Settings, outbox: Path | None = None) -> DemoSummar
             "crawl_delay_s": 0.0,  # the replay server is local: no need to be polite
         })
         service = Service.load(demo_settings)
+        history = import_history(service.sessions, bundled_lists())
         import_subscribers(service.sessions, settings.subscribers_file,
                            {sector.id for sector in service.sectors})
         transport = SmtpTransport(host="127.0.0.1", port=capture.port, timeout=30)
@@ -105,6 +110,7 @@ async def run_demo(settings: Settings, outbox: Path | None = None) -> DemoSummar
     return DemoSummary(
         crawls=counts, notices=notices, trade_remedy=report.trade_remedy,
         vietnam=report.vietnam, matches=report.matches, mails=len(capture.received),
+        historic_cases=history.cases, historic_vietnam=history.vietnam,
         recipients=sorted({rcpt for item in capture.received for rcpt in item.recipients}),
         outbox=outbox, data_dir=demo_dir,
     )

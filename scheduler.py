@@ -8,16 +8,20 @@ each source's cycle on its interval with APScheduler; `trews demo` runs one cycl
 import asyncio
 import logging
 import os
+import re
 import signal
 import sys
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
+from functools import wraps
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliveries import render_delivery
@@ -40,14 +44,18 @@ from rules.subscriptions import Subscription as RuleSubscription
 from storage.cases import CaseLink, link_notice
 from storage.database import make_engine, session_factory, transaction
 from storage.instance_lock import service_lock
+from storage.job_runs import Outcome, record_job_run
+from storage.maintenance import maintain
 from storage.migrate import upgrade
 from storage.models import DELIVERY_KINDS, Delivery, Notice, Subscription
 from storage.notices import notices_to_analyse, save_analysis
+from storage.outbox_backlog import Backlog, judge_outbox
 from storage.sources import abandon_running, sync_sources
 from storage.subscribers import active_subscriptions
 from storage.timeutil import utcnow
 
 logger = logging.getLogger("trews")
+job_logger = logging.getLogger("trews.jobs")
 
 
 @dataclass
@@ -62,6 +70,8 @@ class Service:
     # analysis runs one batch at a time (two would race to queue the same deliveries).
     _crawl_slots: asyncio.Semaphore | None = field(default=None, repr=False)
     _analysis: asyncio.Lock | None = field(default=None, repr=False)
+    # One run of a job at a time, whatever triggered it (a source's interval or its clock times).
+    _job_locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
 
     @property
     def crawl_slots(self) -> asyncio.Semaphore:
@@ -74,6 +84,9 @@ class Service:
         if self._analysis is None:
             self._analysis = asyncio.Lock()
         return self._analysis
+
+    def job_lock(self, job_id: str) -> asyncio.Lock:
+        return self._job_locks.setdefault(job_id, asyncio.Lock())
 
     @classmethod
     def load(cls, settings: Settings) -> "Service":
@@ -138,9 +151,13 @@ async def crawl(service: Service, source_id: str, since: date | None = None) -> 
         )
         try:
             code = await asyncio.wait_for(process.wait(), service.settings.crawl_timeout_s)
-        except TimeoutError:
+        except (TimeoutError, asyncio.CancelledError) as stopped:
+            # Hung, or the service is stopping: the crawl is in a session of its own, so
+            # nothing else would stop it writing after the service has gone.
             os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
+            if not isinstance(stopped, TimeoutError):
+                raise
             return _crawl_failed(service, source_id,
                                  f"killed after {service.settings.crawl_timeout_s:.0f} s")
     if code != 0:
@@ -278,17 +295,95 @@ async def run_cycle(service: Service, source_ids: Iterable[str],
     return crawls, report, sent
 
 
+def check_outbox(service: Service) -> Backlog:
+    """Measure the outbox and tell the operator when it backs up or clears."""
+    settings = service.settings
+    with transaction(service.sessions) as session:
+        return judge_outbox(session, utcnow(), timedelta(minutes=settings.outbox_backlog_minutes),
+                            settings.outbox_backlog_count)
+
+
 # The service. Jobs are top-level functions (APScheduler stores them by name); they reach the
 # loaded Service through this module-level slot, set once when the service starts.
 _running: Service | None = None
 
+JobCounts = dict[str, Any]
+"""What a job run did, in its own figures (analysed, sent, ...): logged and stored with the run."""
 
-async def source_cycle_job(source_id: str) -> None:
+
+def running() -> Service:
     assert _running is not None, "the service is not started"
-    crawls, report, sent = await run_cycle(_running, [source_id])
-    logger.info("cycle %s: crawl %s, %d analysed, %d queued, %d sent, %d deferred",
-                source_id, crawls[0].detail, report.analysed, report.queued, sent.sent,
-                sent.deferred)
+    return _running
+
+
+def service_job(
+    job_id: Callable[..., str],
+) -> Callable[[Callable[..., Awaitable[JobCounts]]], Callable[..., Coroutine[Any, Any, None]]]:
+    """Make a job's every run recorded (storage.job_runs: outcome, failures in a row, the
+    operator alert after three) and logged in one line. ``job_id`` names the run from the job's
+    arguments. A failure is recorded and logged here, not raised to APScheduler, which would
+    only log it a second time."""
+    def decorate(job: Callable[..., Awaitable[JobCounts]]
+                 ) -> Callable[..., Coroutine[Any, Any, None]]:
+        @wraps(job)
+        async def run(*args: Any) -> None:
+            service = running()
+            name = job_id(*args)
+            async with service.job_lock(name):
+                await run_recorded(service, name, lambda: job(*args))
+        return run
+    return decorate
+
+
+async def run_recorded(service: Service, job_id: str,
+                       work: Callable[[], Awaitable[JobCounts]]) -> None:
+    started, clock = utcnow(), time.monotonic()
+    counts: JobCounts | None = None
+    error, failure = None, None
+    try:
+        counts = await work()
+    except Exception as exc:  # noqa: BLE001 - a failing job is recorded and the service goes on
+        error, failure = f"{type(exc).__name__}: {exc}", sys.exc_info()
+    outcome = Outcome(job_id, started, utcnow(), error, counts)
+    try:
+        failures = await asyncio.to_thread(record_run, service, outcome)
+    except Exception:  # noqa: BLE001 - the database may be what failed; the log still says so
+        logger.exception("could not record the run of job %s", job_id)
+        failures = None
+    log_run(outcome, time.monotonic() - clock, failures, failure)
+
+
+def record_run(service: Service, outcome: Outcome) -> int:
+    with transaction(service.sessions) as session:
+        return record_job_run(session, outcome).consecutive_failures
+
+
+def log_run(outcome: Outcome, duration_s: float, failures: int | None, exc_info: Any) -> None:
+    """The run's one log line, its facts also as fields (keys of the JSON log format)."""
+    counts = outcome.counts or {}
+    fields = {"job_id": outcome.job_id, "outcome": "failed" if outcome.error else "ok",
+              "duration_s": round(duration_s, 3), "consecutive_failures": failures,
+              "counts": counts}
+    if outcome.error is None:
+        shown = " ".join(f"{key}={value}" for key, value in counts.items())
+        job_logger.info("job %s ok in %.2f s: %s", outcome.job_id, duration_s, shown or "-",
+                        extra=fields)
+    else:
+        job_logger.error("job %s failed in %.2f s (%s in a row): %s", outcome.job_id,
+                         duration_s, failures if failures is not None else "?", outcome.error,
+                         exc_info=exc_info, extra=fields)
+
+
+def cycle_job_id(source_id: str) -> str:
+    return f"cycle:{source_id}"
+
+
+@service_job(cycle_job_id)
+async def source_cycle_job(source_id: str) -> JobCounts:
+    crawls, report, sent = await run_cycle(running(), [source_id])
+    return {"crawl": crawls[0].detail, "analysed": report.analysed, "matches": report.matches,
+            "queued": report.queued, "sent": sent.sent, "failed": sent.failed,
+            "deferred": sent.deferred}
 
 
 def build_scheduler(service: Service) -> AsyncIOScheduler:
@@ -301,25 +396,68 @@ def build_scheduler(service: Service) -> AsyncIOScheduler:
     )
 
 
-async def outbox_job() -> None:
-    """Drain the outbox between cycles, so retries with backoff go out on time."""
-    assert _running is not None, "the service is not started"
-    report = await send_queued(_running)
-    if report.sent or report.failed or report.deferred:
-        logger.info("outbox: %d sent, %d failed, %d deferred", report.sent, report.failed,
-                    report.deferred)
+@service_job(lambda: "outbox")
+async def outbox_job() -> JobCounts:
+    """Drain the outbox between cycles, so retries with backoff go out on time; then see
+    whether mail is getting out."""
+    service = running()
+    report = await send_queued(service)
+    backlog = await asyncio.to_thread(check_outbox, service)
+    return {"sent": report.sent, "failed": report.failed, "deferred": report.deferred,
+            "due": backlog.due}
 
 
-async def digests_job() -> None:
+@service_job(lambda: "digests")
+async def digests_job() -> JobCounts:
     """Queue the digests whose period has ended, then send them."""
-    assert _running is not None, "the service is not started"
-    queued = await asyncio.to_thread(queue_digests, _running)
-    if queued:
-        logger.info("digests: %d queued", queued)
-        await send_queued(_running)
+    service = running()
+    queued = await asyncio.to_thread(queue_digests, service)
+    if not queued:
+        return {"queued": 0}
+    report = await send_queued(service)
+    return {"queued": queued, "sent": report.sent, "deferred": report.deferred}
 
 
-SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1), ("digests", "scheduler:digests_job", 15))
+@service_job(lambda: "maintenance")
+async def maintenance_job() -> JobCounts:
+    """Daily database upkeep (storage.maintenance)."""
+    service = running()
+    keep_from = utcnow() - timedelta(days=service.settings.job_runs_keep_days)
+    return await asyncio.to_thread(maintain, service.sessions, keep_from)
+
+
+SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1), ("digests", "scheduler:digests_job", 15),
+                ("maintenance", "scheduler:maintenance_job", 24 * 60))
+CLOCK_JOB = re.compile(r"cycle:.+@\d\d:\d\d")
+
+
+def clock_jobs(sources: Mapping[str, Source]) -> dict[str, tuple[str, CronTrigger]]:
+    """The runs at fixed publisher times (a source's ``also_at``) of every enabled source:
+    job id ("cycle:<source>@HH:MM") -> (source id, its trigger)."""
+    jobs = {}
+    for source_id, source in sources.items():
+        if not source.enabled or source.also_at is None:
+            continue
+        at = source.also_at
+        for hhmm, hour, minute in at.clock():
+            jobs[f"{cycle_job_id(source_id)}@{hhmm}"] = (source_id, CronTrigger(
+                day_of_week=at.days, hour=hour, minute=minute, timezone=at.timezone))
+    return jobs
+
+
+def ensure_clock_jobs(scheduler: AsyncIOScheduler, sources: Mapping[str, Source]) -> None:
+    """Add the missing clock-time runs, move those whose days or zone changed, and drop those
+    no longer configured (their source disabled, or the time gone from ``also_at``)."""
+    wanted = clock_jobs(sources)
+    for job in scheduler.get_jobs():
+        if CLOCK_JOB.fullmatch(job.id) and job.id not in wanted:
+            scheduler.remove_job(job.id)
+    for job_id, (source_id, trigger) in wanted.items():
+        job = scheduler.get_job(job_id)
+        if job is None:
+            scheduler.add_job("scheduler:source_cycle_job", trigger, args=[source_id], id=job_id)
+        elif repr(job.trigger) != repr(trigger):
+            scheduler.reschedule_job(job_id, trigger=trigger)
 
 
 def ensure_jobs(scheduler: AsyncIOScheduler, service: Service) -> None:
@@ -328,8 +466,9 @@ def ensure_jobs(scheduler: AsyncIOScheduler, service: Service) -> None:
     for job_id, func, minutes in SERVICE_JOBS:
         if scheduler.get_job(job_id) is None:
             scheduler.add_job(func, "interval", id=job_id, minutes=minutes)
+    ensure_clock_jobs(scheduler, service.sources)
     for source_id, source in service.sources.items():
-        job_id = f"cycle:{source_id}"
+        job_id = cycle_job_id(source_id)
         if not source.enabled:
             if scheduler.get_job(job_id):
                 scheduler.remove_job(job_id)

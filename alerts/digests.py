@@ -42,7 +42,6 @@ from alerts.i18n import (
     translations,
 )
 from alerts.render import (
-    MANAGE_URL_PLACEHOLDER,
     AlertContext,
     AlertView,
     CaseContext,
@@ -335,14 +334,14 @@ class DigestContext:
     timezone: str
     items: tuple[DigestItem, ...]
     sector_names: dict[str, dict[str, str]]
-    manage_url: str = MANAGE_URL_PLACEHOLDER
+    manage_url: str | None = None
     unsubscribe_url: str | None = None
 
 
 def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
                    delivery_id: int = DRY_RUN_ID,
                    sector_names: Mapping[str, Mapping[str, str]],
-                   source_names: Mapping[str, str], manage_url: str = MANAGE_URL_PLACEHOLDER,
+                   source_names: Mapping[str, str], manage_url: str | None = None,
                    unsubscribe_url: str | None = None) -> DigestContext:
     """Read the period's notices of the subscriber (period_notices) and their cases."""
     found = period_notices(session, subscriber, period)
@@ -472,7 +471,7 @@ class DigestView:
     items: list[AlertView]
     groups: list[GroupView]
     recipient_email: str
-    manage_url: str
+    manage_url: str | None
     unsubscribe_url: str | None = None
 
 

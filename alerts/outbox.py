@@ -114,12 +114,15 @@ def alert_context(session: Session, delivery: Delivery, sector_names: dict[str, 
 
 def operator_context(session: Session, alert: OperatorAlert, recipient: str, language: str,
                      timezone: str) -> OperatorContext:
-    source = session.get(Source, alert.source_id)
-    assert source is not None
+    """A source alert with its source's name and last success; a job or outbox alert as
+    stored (job, since when, how many)."""
+    source = session.get(Source, alert.source_id) if alert.source_id is not None else None
     return OperatorContext(
-        alert_id=alert.id, kind=alert.kind, source_id=source.id, authority=source.authority,
-        reason=alert.reason, changed_at=alert.created_at, last_success_at=source.last_success_at,
+        alert_id=alert.id, kind=alert.kind, source_id=alert.source_id,
+        authority=source.authority if source else None, reason=alert.reason,
+        changed_at=alert.created_at, last_success_at=source.last_success_at if source else None,
         recipient_email=recipient, language=language, timezone=timezone,
+        job_id=alert.job_id, since_at=alert.since_at, count=alert.count,
     )
 
 

@@ -12,7 +12,7 @@ text template show the same facts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -37,8 +37,6 @@ from alerts.i18n import (
 )
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-# Until the web issue lands there is no subscription page; the footer still says where to go.
-MANAGE_URL_PLACEHOLDER = "https://trews.invalid/subscription"
 _SUBJECT_PRODUCT_LIMIT = 48
 _SAFE_URL_SCHEMES = ("http", "https")
 
@@ -62,7 +60,8 @@ class AlertContext:
     sector_names: dict[str, dict[str, str]]
     match_reasons: list[str]
     detected_at: datetime
-    manage_url: str = field(default=MANAGE_URL_PLACEHOLDER)
+    # The signed /manage link (alerts.tokens.links); None leaves the footer's manage line out.
+    manage_url: str | None = None
     cases: tuple[CaseContext, ...] = ()
     # The signed one-click link (alerts.tokens.links); None leaves the List-Unsubscribe out.
     unsubscribe_url: str | None = None
@@ -121,7 +120,7 @@ class AlertView:
     reasons: list[str]
     detected: str
     recipient_email: str
-    manage_url: str
+    manage_url: str | None
     unsubscribe_url: str | None = None
 
 

@@ -20,6 +20,15 @@ CONFIG_DIR = Path(__file__).resolve().parent
 ENV_PREFIX = "TREWS_"
 
 
+def known_zone(value: str) -> str:
+    """An IANA time zone name, refused when this system does not know it."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
 class Settings(BaseSettings):
     """Everything that differs between a laptop demo and a production service."""
 
@@ -65,15 +74,23 @@ class Settings(BaseSettings):
     list_id: str = Field("alerts.trews.invalid", description="List-Id of every subscriber mail")
     digest_hour: int = Field(7, ge=0, le=23,
                              description="Local hour (subscriber's zone) digests are due")
+    rate_limit_window_s: float = Field(
+        600.0, gt=0, description="Window of the sign-up and login rate limits (sliding)")
+    rate_limit_per_ip: int = Field(
+        20, ge=1, description="Sign-ups, or logins, one client address may post per window")
+    rate_limit_per_email: int = Field(
+        5, ge=1, description="Sign-ups, or logins, naming one e-mail address per window")
+    outbox_backlog_minutes: float = Field(
+        30.0, gt=0, description="A mail due this long and not sent means the outbox is backed up")
+    outbox_backlog_count: int = Field(
+        10_000, ge=1, description="More mails due at once than this means the outbox is backed up")
+    job_runs_keep_days: int = Field(30, ge=1, description="How long job runs are kept")
+    log_format: Literal["text", "json"] = Field("text", description="json: one object per line")
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return known_zone(value)
 
     @cached_property
     def db_url(self) -> str:

@@ -23,6 +23,10 @@ COMMERCE_COUNTRY = {
     "555": "KH", "557": "MY", "559": "SG", "560": "ID", "565": "PH", "570": "CN", "580": "KR",
     "583": "TW", "588": "JP", "602": "AU", "791": "ZA", "821": "RU", "822": "BY", "823": "UA",
     "834": "KZ", "841": "MD",
+    # Codes of the ITA ACCESS case list (storage/data/history), each confirmed by its case titles.
+    "400": "IS", "403": "NO", "409": "DK", "437": "HU", "441": "CH", "457": "LT", "479": "HR",
+    "517": "SA", "525": "BH", "582": "HK", "614": "NZ", "714": "MA", "723": "TN", "729": "EG",
+    "801": "RS", "851": "CZ", "856": "SI", "891": "HR", "893": "BA",
 }
 
 _DASH = "[-\u2010\u2011\u2012\u2013\u2014]"

@@ -43,16 +43,29 @@ class Source(Base):
     runs: Mapped[list["CrawlRun"]] = relationship(back_populates="source")
 
 
+OPERATOR_ALERT_KINDS = ("failing", "recovered", "job_failing", "job_recovered",
+                        "outbox_backlog", "outbox_cleared")
+
+
 class OperatorAlert(Base):
-    """A message owed to the operator: a source broke or recovered. One per change of health,
-    not one per run, so a source down for a week sends two mails, not three hundred."""
+    """A message owed to the operator: a source broke or recovered, a job failed several times
+    in a row or works again, the outbox backed up or cleared. One per change of state, not one
+    per run, so a source down for a week sends two mails, not three hundred.
+
+    ``kind`` (OPERATOR_ALERT_KINDS): "failing"/"recovered" are about ``source_id``; the others
+    about ``job_id`` (the outbox ones: "outbox"). ``since_at``: when the trouble began;
+    ``count``: failures in a row ("job_failing") or mails due ("outbox_backlog").
+    """
 
     __tablename__ = "operator_alert"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[str] = mapped_column(ForeignKey("source.id"), index=True)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("source.id"), index=True)
+    job_id: Mapped[str | None] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
+    since_at: Mapped[datetime | None]
+    count: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -61,6 +74,21 @@ class OperatorAlert(Base):
     sent_at: Mapped[datetime | None]
     # Same status vocabulary and meaning as Delivery (the same sender drains both).
     next_attempt_at: Mapped[datetime | None]
+
+
+class JobRun(Base):
+    """One run of one service job: how it ended, and how many runs in a row have failed."""
+
+    __tablename__ = "job_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(100), index=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(8))  # "ok" or "failed"
+    error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    counts: Mapped[dict[str, Any] | None]  # the job's own figures (analysed, sent, ...)
 
 
 class CrawlRun(Base):
@@ -234,6 +262,12 @@ class Case(Base):
     next_due: Mapped[date | None]
     next_basis: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # From the historic case lists (storage/history.py): the order and its revocation (or the
+    # withdrawal of the case), the HS codes the lists give, and the 'file:line' of each row read.
+    ordered_on: Mapped[date | None]
+    revoked_on: Mapped[date | None]
+    hs_codes: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    history_rows: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
     numbers: Mapped[list["CaseNumber"]] = relationship(cascade="all, delete-orphan")
     events: Mapped[list["CaseEvent"]] = relationship(cascade="all, delete-orphan",
@@ -264,3 +298,20 @@ class CaseEvent(Base):
     proceeding: Mapped[str] = mapped_column(String(32))
     stage: Mapped[str] = mapped_column(String(32))
     event_on: Mapped[date | None]
+
+
+USER_ROLES = ("operator", "ministry")
+
+
+class User(Base):
+    """Someone who signs in to the operator pages (/admin): the operator, or the ministry, which
+    may look but not act. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="operator")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]

@@ -1,13 +1,14 @@
 """What the operator asks first: is it running, is anything stuck, is any source failing."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, Table, func, inspect, select
 from sqlalchemy.orm import Session
 
-from storage.models import Delivery, OperatorAlert, Source
+from storage.job_runs import last_runs
+from storage.models import Delivery, JobRun, OperatorAlert, Source
 from storage.timeutil import utcnow
 
 JOB_TABLE = "apscheduler_jobs"
@@ -20,6 +21,7 @@ class ServiceStatus:
     sent_today: int
     operator_alerts_queued: int
     failing: list[tuple[str, str | None]]
+    last_runs: list[JobRun] = field(default_factory=list)
 
 
 def scheduled_jobs(session: Session) -> list[tuple[str, datetime | None]]:
@@ -34,7 +36,8 @@ def scheduled_jobs(session: Session) -> list[tuple[str, datetime | None]]:
 
 
 def service_status(session: Session, zone: ZoneInfo) -> ServiceStatus:
-    """Jobs, the outbox by status, mails sent since midnight in `zone`, failing sources."""
+    """Jobs, the outbox by status, mails sent since midnight in `zone`, failing sources, and
+    the last run of every job."""
     now = utcnow().astimezone(zone)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     outbox = dict(session.execute(
@@ -46,4 +49,5 @@ def service_status(session: Session, zone: ZoneInfo) -> ServiceStatus:
         OperatorAlert.status == "queued")) or 0
     failing = [(row.id, row.health_reason) for row in session.scalars(
         select(Source).where(Source.health == "failing").order_by(Source.id))]
-    return ServiceStatus(scheduled_jobs(session), outbox, sent_today, queued_alerts, failing)
+    return ServiceStatus(scheduled_jobs(session), outbox, sent_today, queued_alerts, failing,
+                         last_runs(session))

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Subscriber, Subscription
 
@@ -69,3 +69,49 @@ def active_subscriptions(session: Session) -> list[Subscription]:
         select(Subscription).join(Subscription.subscriber).where(
             Subscriber.confirmed.is_(True), Subscriber.unsubscribed_at.is_(None))
     ))
+
+
+SUBSCRIBER_STATES = ("active", "pending", "unsubscribed")
+
+
+@dataclass(frozen=True)
+class SubscriberFilter:
+    """What the operator's subscriber list is narrowed to; None or "" means any."""
+
+    state: str | None = None
+    kind: str | None = None
+    language: str | None = None
+    sector: str | None = None
+    text: str | None = None
+
+
+def find_subscribers(session: Session, wanted: SubscriberFilter, *, offset: int = 0,
+                     limit: int = 50) -> tuple[list[Subscriber], int]:
+    """One page of subscribers (newest first) and how many match in all. A subscriber watching
+    every sector is listed under each sector.
+
+    A sector is found in the subscription's JSON list as its quoted id, which reads the same on
+    SQLite and PostgreSQL (sector ids are [a-z0-9_], so '"steel"' cannot match '"steel_pipe"')."""
+    where: list[ColumnElement[bool]] = []
+    if wanted.state == "active":
+        where += [Subscriber.confirmed.is_(True), Subscriber.unsubscribed_at.is_(None)]
+    elif wanted.state == "pending":
+        where += [Subscriber.confirmed.is_(False), Subscriber.unsubscribed_at.is_(None)]
+    elif wanted.state == "unsubscribed":
+        where.append(Subscriber.unsubscribed_at.is_not(None))
+    if wanted.kind:
+        where.append(Subscriber.kind == wanted.kind)
+    if wanted.language:
+        where.append(Subscriber.language == wanted.language)
+    if wanted.sector:
+        where.append(Subscriber.subscriptions.any(or_(
+            cast(Subscription.sectors, String).contains(f'"{wanted.sector}"', autoescape=True),
+            Subscription.all_sectors.is_(True))))
+    if wanted.text:
+        where.append(or_(*(column.icontains(wanted.text, autoescape=True) for column in
+                           (Subscriber.email, Subscriber.name, Subscriber.organisation))))
+    total = session.scalar(select(func.count(Subscriber.id)).where(*where)) or 0
+    page = session.scalars(
+        select(Subscriber).where(*where).options(selectinload(Subscriber.subscriptions))
+        .order_by(Subscriber.created_at.desc(), Subscriber.id.desc()).offset(offset).limit(limit))
+    return list(page), total

@@ -70,6 +70,7 @@ def paper_bags() -> AlertContext:
         sector_names={"paper": {"en": "paper", "vi": "giấy"}},
         match_reasons=["sector paper: HS 4819.40 and term 'paper shopping bags'"],
         detected_at=datetime(2024, 1, 2, 13, 50, tzinfo=UTC),
+        manage_url="http://127.0.0.1:8000/manage/synthetic-token",
     )
 
 

@@ -19,7 +19,8 @@ CONTRACT_KEYS = {"id", "trade_remedy", "market", "vietnam", "countries", "measur
                  "proceeding", "stage", "new_case", "case_numbers", "hs_codes", "sectors",
                  "deadlines", "severity", "reasons"}
 COMMANDS = [[], ["run"], ["demo"], ["crawl"], ["analyse"], ["sources"], ["status"], ["subscribers"],
-            ["subscribers", "import"], ["match"], ["digest"], ["db"], ["db", "upgrade"]]
+            ["subscribers", "import"], ["match"], ["digest"], ["db"], ["db", "upgrade"],
+            ["web"]]
 
 
 def fr_page_as_jsonl(path: Path) -> Path:

@@ -96,12 +96,19 @@ def test_service_runs_a_cycle_into_the_file_outbox_and_stops_on_sigterm(
     with engine.connect() as connection:
         jobs = connection.execute(text("select id from apscheduler_jobs")).scalars().all()
     engine.dispose()
-    enabled = {key for key, source in load_sources(Path(environment["TREWS_SOURCES_FILE"]))
-               .items() if source.enabled}
-    assert sorted(jobs) == sorted({f"cycle:{key}" for key in enabled} | {"outbox", "digests"})
+    sources = load_sources(Path(environment["TREWS_SOURCES_FILE"]))
+    enabled = {key: source for key, source in sources.items() if source.enabled}
+    clock = {f"cycle:{key}@{hhmm}" for key, source in enabled.items() if source.also_at
+             for hhmm in source.also_at.times}
+    assert clock  # the FR public inspection desk's 08:45 and 16:15 runs
+    assert sorted(jobs) == sorted({f"cycle:{key}" for key in enabled} | clock
+                                  | {"outbox", "digests", "maintenance"})
 
     status = subprocess.run([*TREWS, "status"], cwd=ROOT, env=environment, capture_output=True,
                             text=True, timeout=60, check=True).stdout
     assert "cycle:us_fr_documents" in status and "next run" in status
+    last_runs = status.split("last runs:\n")[1].splitlines()
+    assert any(line.split()[0].startswith("cycle:") and line.split()[-1] == "ok"
+               for line in last_runs), status
     sent_today = int(status.split("mails sent today: ")[1].split()[0])
     assert 0 < sent_today <= len(first)  # the file outbox holds one .eml per sent mail
