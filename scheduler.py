@@ -13,14 +13,13 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from email.message import EmailMessage
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.deliveries import render_delivery
+from alerts.deliveries import delivery_renderers as renderers_for
 from alerts.digests import queue_due_digests
 from alerts.outbox import SubscriptionMatch, queue_matches
 from alerts.sender import (
@@ -41,7 +40,7 @@ from storage.cases import CaseLink, link_notice
 from storage.database import make_engine, session_factory, transaction
 from storage.instance_lock import service_lock
 from storage.migrate import upgrade
-from storage.models import DELIVERY_KINDS, Delivery, Notice, Subscription
+from storage.models import Notice, Subscription
 from storage.notices import notices_to_analyse, save_analysis
 from storage.sources import abandon_running, sync_sources
 from storage.subscribers import active_subscriptions
@@ -221,15 +220,8 @@ def analyse_pending(service: Service, batch: int = 500) -> AnalyseReport:
 
 def delivery_renderers(service: Service) -> dict[str, Render]:
     """Every kind of subscriber mail (alert, digests, confirmation) rendered from its row."""
-    source_names = {key: source.authority for key, source in service.sources.items()}
-
-    def render(session: Session, row_id: int) -> EmailMessage:
-        delivery = session.get(Delivery, row_id)
-        assert delivery is not None
-        return render_delivery(session, delivery, settings=service.settings,
-                               sector_names=service.sector_names, source_names=source_names)
-
-    return {kind: render for kind in DELIVERY_KINDS}
+    return renderers_for(service.settings, service.sector_names,
+                         {key: source.authority for key, source in service.sources.items()})
 
 
 async def send_queued(service: Service, transport: Transport | None = None) -> DrainReport:
