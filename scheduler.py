@@ -15,7 +15,6 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email.message import EmailMessage
 from functools import wraps
 from typing import Any
 
@@ -24,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.deliveries import render_delivery
+from alerts.deliveries import delivery_renderers as renderers_for
 from alerts.digests import queue_due_digests
 from alerts.outbox import SubscriptionMatch, queue_matches
 from alerts.sender import (
@@ -47,7 +46,7 @@ from storage.instance_lock import service_lock
 from storage.job_runs import Outcome, record_job_run
 from storage.maintenance import maintain
 from storage.migrate import upgrade
-from storage.models import DELIVERY_KINDS, Delivery, Notice, Subscription
+from storage.models import Notice, Subscription
 from storage.notices import notices_to_analyse, save_analysis
 from storage.outbox_backlog import Backlog, judge_outbox
 from storage.sources import abandon_running, sync_sources
@@ -238,15 +237,8 @@ def analyse_pending(service: Service, batch: int = 500) -> AnalyseReport:
 
 def delivery_renderers(service: Service) -> dict[str, Render]:
     """Every kind of subscriber mail (alert, digests, confirmation) rendered from its row."""
-    source_names = {key: source.authority for key, source in service.sources.items()}
-
-    def render(session: Session, row_id: int) -> EmailMessage:
-        delivery = session.get(Delivery, row_id)
-        assert delivery is not None
-        return render_delivery(session, delivery, settings=service.settings,
-                               sector_names=service.sector_names, source_names=source_names)
-
-    return {kind: render for kind in DELIVERY_KINDS}
+    return renderers_for(service.settings, service.sector_names,
+                         {key: source.authority for key, source in service.sources.items()})
 
 
 async def send_queued(service: Service, transport: Transport | None = None) -> DrainReport:

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from alerts.digests import DIGEST_KINDS, digest_delivery_message, mail_domain
 from alerts.optin import CONFIRMATION, ConfirmationContext, render_confirmation
 from alerts.render import render_alert
+from alerts.sender import Render
 from alerts.tokens import DAY_S, MAX_AGE_S, Links, links, secret_key
 from config.settings import Settings
-from storage.models import Delivery, Subscriber
+from storage.models import DELIVERY_KINDS, Delivery, Subscriber
 
 
 def subscriber_links(settings: Settings, subscriber_id: int) -> Links:
@@ -52,6 +53,18 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
                         dict(source_names))
     ctx = replace(ctx, manage_url=link.manage, unsubscribe_url=link.unsubscribe)
     return render_alert(ctx, settings.mail_from, list_id=settings.list_id)
+
+
+def delivery_renderers(settings: Settings, sector_names: Mapping[str, Mapping[str, str]],
+                       source_names: Mapping[str, str]) -> dict[str, Render]:
+    """The sender's renderer for every kind of subscriber mail (alert, digests, confirmation)."""
+    def render(session: Session, row_id: int) -> EmailMessage:
+        delivery = session.get(Delivery, row_id)
+        assert delivery is not None
+        return render_delivery(session, delivery, settings=settings, sector_names=sector_names,
+                               source_names=source_names)
+
+    return {kind: render for kind in DELIVERY_KINDS}
 
 
 def _sector_names(subscriber: Subscriber,

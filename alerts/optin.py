@@ -28,7 +28,7 @@ CONFIRMATION = "confirmation"
 CONFIRMATION_PERIOD = "once"
 CANCELLED = "cancelled"
 # Not yet handed to a mail server, or maybe not ("uncertain" would be retried): an unsubscribe
-# cancels them. A row being sent right now ("sending") is left to its sender.
+# cancels them. A row a sender has claimed ("sending", "resending") is left to that sender.
 PENDING = ("queued", "uncertain")
 
 

@@ -3,25 +3,45 @@
 A delivery is unique per (subscriber, notice), so re-analysing a notice or matching it through two
 subscriptions never mails twice; a row stays queued until the server has accepted its message.
 
-This module is the database side: queueing, the templates' context, and the three steps of a
-send as the sender (``alerts.sender``, which owns the policy) performs them, each its own
-transaction: ``due_ids`` (what may be tried now), ``claim`` (mark one row "sending" before its
-message goes out) and ``settle`` (write the server's answer). Deliveries and operator alerts
-share the columns these need, so both go through the same three functions.
+This module is the database side: queueing, the templates' context, and the steps of a send as
+the sender (``alerts.sender``, which owns the policy) performs them, each its own transaction:
+``claim_due`` (take the next due rows, marked "sending", before their messages go out),
+``settle`` (write one server's answer, right after it came) and ``release`` (give back rows a
+stopped drain did not try). Deliveries and operator alerts share the columns these need, so both
+go through the same functions.
+
+Claiming takes a small batch in one statement (``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+LOCKED) RETURNING``), so several senders, in one process or several sharing a PostgreSQL
+database, drain one outbox without waiting for each other and without sending a row twice.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    Update,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from alerts.operator import OperatorContext
 from alerts.render import AlertContext, CaseContext
 from storage.database import transaction
 from storage.models import (
+    CLAIMED_STATUSES,
+    WAITING_STATUSES,
     Case,
     CaseEvent,
     Delivery,
@@ -35,9 +55,10 @@ from storage.models import (
 from storage.timeutil import utcnow
 
 OutboxModel = type[Delivery] | type[OperatorAlert]
-# "sending" counts as due once its claim has expired: the sender holding it has died.
-RETRYABLE = ("queued", "uncertain", "sending")
-POSSIBLY_DELIVERED = ("uncertain", "sending")
+# A claimed row counts as due again once its claim has expired: its sender has died.
+CLAIMED = CLAIMED_STATUSES
+RETRYABLE = WAITING_STATUSES
+POSSIBLY_DELIVERED = ("uncertain", *CLAIMED)
 
 
 @dataclass(frozen=True)
@@ -73,33 +94,75 @@ def queue_matches(session: Session, notice: Notice, matches: Iterable[Subscripti
 
 
 def vietnam_cases(session: Session, notice_id: int) -> tuple[CaseContext, ...]:
-    """The cases this notice moves that concern Vietnam, with their next expected step."""
-    cases = session.scalars(
-        select(Case).join(CaseEvent, CaseEvent.case_id == Case.id)
-        .where(CaseEvent.notice_id == notice_id, Case.vietnam != "none").order_by(Case.id)
-    )
-    return tuple(
-        CaseContext(tuple(sorted(n.number for n in case.numbers)), case.next_step, case.next_due)
-        for case in cases
-    )
+    """The cases this notice moves that concern Vietnam, with their next expected step; looked
+    up once per notice and session (every subscriber's alert of a notice shows the same)."""
+    known = _memo(session, "vietnam_cases")
+    if notice_id not in known:
+        cases = session.scalars(
+            select(Case).join(CaseEvent, CaseEvent.case_id == Case.id)
+            .where(CaseEvent.notice_id == notice_id, Case.vietnam != "none").order_by(Case.id)
+        )
+        known[notice_id] = tuple(
+            CaseContext(tuple(sorted(n.number for n in case.numbers)), case.next_step,
+                        case.next_due)
+            for case in cases
+        )
+    return known[notice_id]
+
+
+def prefetch_deliveries(session: Session, delivery_ids: list[int]) -> None:
+    """Load a batch's deliveries, subscribers with their subscriptions, notices and match reasons
+    in a few queries, so rendering each delivery finds them in the session instead of querying.
+    The session's identity map holds objects weakly: the memo keeps them alive."""
+    deliveries = list(session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids))))
+    subscriber_ids = {delivery.subscriber_id for delivery in deliveries}
+    notice_ids = {delivery.notice_id for delivery in deliveries if delivery.notice_id}
+    subscribers = list(session.scalars(select(Subscriber).where(Subscriber.id.in_(subscriber_ids))
+                                       .options(selectinload(Subscriber.subscriptions))))
+    notices = list(session.scalars(select(Notice).where(Notice.id.in_(notice_ids))))
+    _memo(session, "loaded")[tuple(delivery_ids)] = (deliveries, subscribers, notices)
+    reasons = _memo(session, "match_reasons")
+    rows = session.execute(
+        select(Match.notice_id, Subscription.subscriber_id, Match.reasons)
+        .join(Subscription, Match.subscription_id == Subscription.id)
+        .where(Match.notice_id.in_(notice_ids), Subscription.subscriber_id.in_(subscriber_ids))
+        .order_by(Match.id))
+    for notice_id, subscriber_id, found in rows:
+        reasons.setdefault((notice_id, subscriber_id), []).extend(found)
+    for delivery in deliveries:
+        reasons.setdefault((delivery.notice_id, delivery.subscriber_id), [])
+
+
+def match_reasons(session: Session, notice_id: int, subscriber_id: int) -> list[str]:
+    """Why the notice matched the subscriber, over all their subscriptions, without repeats."""
+    known = _memo(session, "match_reasons")
+    if (notice_id, subscriber_id) not in known:
+        known[(notice_id, subscriber_id)] = [reason for match in session.scalars(
+            select(Match).join(Subscription, Match.subscription_id == Subscription.id).where(
+                Match.notice_id == notice_id, Subscription.subscriber_id == subscriber_id)
+            .order_by(Match.id)
+        ) for reason in match.reasons]
+    return list(dict.fromkeys(known[(notice_id, subscriber_id)]))
+
+
+def _memo(session: Session, name: str) -> dict[Any, Any]:
+    """A per-session memo (``Session.info``): it lives as long as the session's snapshot."""
+    memo: dict[Any, Any] = session.info.setdefault(f"trews.{name}", {})
+    return memo
 
 
 def alert_context(session: Session, delivery: Delivery, sector_names: dict[str, dict[str, str]],
                   source_names: dict[str, str]) -> AlertContext:
     """Everything the templates need, as plain data, for one delivery."""
+    assert delivery.notice_id is not None
     notice = session.get(Notice, delivery.notice_id)
     assert notice is not None
     subscriber = session.get(Subscriber, delivery.subscriber_id)
     assert subscriber is not None
-    matches = list(session.scalars(
-        select(Match).join(Subscription, Match.subscription_id == Subscription.id).where(
-            Match.notice_id == notice.id, Subscription.subscriber_id == subscriber.id
-        )
-    ))
     wanted = {sector for sub in subscriber.subscriptions for sector in sub.sectors}
     analysis: dict[str, Any] = notice.analysis or {}
     matched = [sector for sector in analysis.get("sectors", []) if sector in wanted]
-    reasons = list(dict.fromkeys(reason for match in matches for reason in match.reasons))
+    reasons = match_reasons(session, notice.id, subscriber.id)
     return AlertContext(
         cases=vietnam_cases(session, notice.id),
         delivery_id=delivery.id, recipient_email=subscriber.email,
@@ -131,73 +194,97 @@ def _due(model: OutboxModel, now: datetime) -> ColumnElement[bool]:
                 or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now))
 
 
-def due_ids(session: Session, model: OutboxModel, now: datetime, limit: int,
-            kinds: Iterable[str] | None = None) -> list[int]:
-    """Rows that may be tried now, oldest first: queued or uncertain and past their backoff, or
-    "sending" with an expired claim (their sender died between claim and settle)."""
-    query = select(model.id).where(_due(model, now))
-    if kinds is not None and model is Delivery:
-        query = query.where(Delivery.kind.in_(list(kinds)))
-    return list(session.scalars(query.order_by(model.id).limit(limit)))
-
-
 @dataclass(frozen=True)
 class Claim:
-    """A row this sender now holds: its status before the claim and the attempt it is on."""
+    """A row this sender now holds, the attempt it is on, and whether an earlier try may already
+    have reached the server (then this send is a resend, with the same Message-ID)."""
 
     row_id: int
-    previous: str
     attempt: int
+    possibly_delivered: bool
     last_error: str | None
-
-    @property
-    def possibly_delivered(self) -> bool:
-        """An earlier try may have reached the server: this send is a resend (same Message-ID)."""
-        return self.previous in POSSIBLY_DELIVERED
+    claimed_at: datetime
 
 
-def claim(sessions: sessionmaker[Session], model: OutboxModel, row_id: int, *,
-          message_id: str | None, now: datetime, hold_s: float) -> Claim | None:
-    """Mark a due row "sending" (attempt + 1, claim expiring after ``hold_s``) and commit, before
-    its message goes out; None when it is no longer due (another sender took it, or it settled).
+def claim_due(sessions: sessionmaker[Session], model: OutboxModel, *, now: datetime,
+              hold_s: float, limit: int, kinds: Iterable[str] | None = None) -> list[Claim]:
+    """Take up to ``limit`` due rows, oldest first, and commit before any message goes out: each
+    becomes "sending" (or "resending" when it was possibly delivered), attempt + 1, its claim
+    expiring after ``hold_s``.
 
-    The update is a compare-and-set on (status, attempts), so two senders, in one process or two,
-    never both claim a row: on PostgreSQL the second update waits for the first and then matches
-    nothing, on SQLite writers are serialised anyway.
+    Due rows are queued or uncertain past their backoff, or claimed rows whose claim expired.
+    The claim cannot take a row twice: on PostgreSQL the pick skips rows another sender has
+    locked, and the condition is checked again on the locked row; SQLite serialises writers.
     """
+    due = _due(model, now)
+    candidates = select(model.id).where(due)
+    if kinds is not None and model is Delivery:
+        candidates = candidates.where(Delivery.kind.in_(list(kinds)))
+    # A CTE, evaluated once: as an IN subquery PostgreSQL may rescan it per row, and the LIMIT
+    # would then not hold.
+    picked = (candidates.order_by(model.id).limit(limit).with_for_update(skip_locked=True)
+              .cte("picked"))
+    statement = (
+        update(model).where(model.id == picked.c.id, due)
+        .values(status=case((model.status.in_(POSSIBLY_DELIVERED), "resending"),
+                            else_="sending"),
+                attempts=model.attempts + 1, next_attempt_at=now + timedelta(seconds=hold_s))
+        .returning(model.id, model.attempts, model.status, model.last_error)
+        .execution_options(synchronize_session=False)
+    )
     with transaction(sessions) as session:
-        row = session.execute(select(model.status, model.attempts, model.last_error)
-                              .where(model.id == row_id, _due(model, now))).first()
-        if row is None:
-            return None
-        values: dict[str, Any] = {"status": "sending", "attempts": row.attempts + 1,
-                                  "next_attempt_at": now + timedelta(seconds=hold_s)}
-        if message_id is not None:
-            values["message_id"] = message_id
-        result = session.execute(update(model).where(
-            model.id == row_id, model.status == row.status, model.attempts == row.attempts,
-        ).values(**values).execution_options(synchronize_session=False))
-        if cast(CursorResult[Any], result).rowcount != 1:
-            return None
-    return Claim(row_id, row.status, row.attempts + 1, row.last_error)
+        rows = session.execute(statement).all()
+    return sorted((Claim(row.id, row.attempts, row.status == "resending", row.last_error, now)
+                   for row in rows), key=lambda held: held.row_id)
 
 
 def settle(sessions: sessionmaker[Session], model: OutboxModel, held: Claim, *, status: str,
            error: str | None = None, retry_at: datetime | None = None,
-           attempts: int | None = None) -> bool:
+           attempts: int | None = None, message_id: str | None = None) -> bool:
     """Write the server's answer for a claimed row in its own transaction, right after it came.
 
-    Only while the claim is still ours (status "sending" at our attempt): if it expired and
-    another sender took the row over, that sender's outcome stands. ``attempts`` rewrites the
-    count, for a try that never reached the server. Returns whether the row was updated.
+    Only while the claim is still ours (claimed at our attempt): if it expired and another
+    sender took the row over, that sender's outcome stands. ``attempts`` rewrites the count, for
+    a try that never reached the server. Returns whether the row was updated.
     """
-    values: dict[str, Any] = {"status": status, "last_error": error, "next_attempt_at": retry_at}
-    if attempts is not None:
-        values["attempts"] = attempts
-    if status == "sent":
-        values["sent_at"] = utcnow()
     with transaction(sessions) as session:
-        result = session.execute(update(model).where(
-            model.id == held.row_id, model.status == "sending", model.attempts == held.attempt,
-        ).values(**values).execution_options(synchronize_session=False))
-        return cast(CursorResult[Any], result).rowcount == 1
+        return _settle_one(session, model, held, status=status, error=error, retry_at=retry_at,
+                           attempts=attempts, message_id=message_id)
+
+
+def release(sessions: sessionmaker[Session], model: OutboxModel, claims: Iterable[Claim]) -> int:
+    """Give back claimed rows that were never tried (the drain stopped first): as they were,
+    queued or uncertain, due at once, the attempt not counted. Returns how many."""
+    with transaction(sessions) as session:
+        return sum(_settle_one(session, model, held, error=held.last_error,
+                               status="uncertain" if held.possibly_delivered else "queued",
+                               attempts=held.attempt - 1)
+                   for held in claims)
+
+
+def _settle_one(session: Session, model: OutboxModel, held: Claim, *, status: str,
+                error: str | None, retry_at: datetime | None = None, attempts: int | None = None,
+                message_id: str | None = None) -> bool:
+    result = session.connection().execute(_settle_statement(model), {
+        "row_id": held.row_id, "claimed_attempt": held.attempt, "new_status": status,
+        "new_error": error, "new_retry_at": retry_at, "new_attempts": attempts,
+        "new_message_id": message_id, "new_sent_at": utcnow() if status == "sent" else None,
+    })
+    return result.rowcount == 1
+
+
+@cache
+def _settle_statement(model: OutboxModel) -> Update:
+    """The one UPDATE of every outcome, built once per table (a settle is a single statement:
+    building it for each mail cost more than running it). It matches only while the claim is
+    still this sender's; ``attempts`` and ``message_id`` stay as they are when not given."""
+    return update(model).where(
+        model.id == bindparam("row_id"), model.status.in_(CLAIMED),
+        model.attempts == bindparam("claimed_attempt"),
+    ).values(
+        status=bindparam("new_status"), last_error=bindparam("new_error"),
+        next_attempt_at=bindparam("new_retry_at", type_=model.next_attempt_at.type),
+        attempts=func.coalesce(bindparam("new_attempts", type_=Integer), model.attempts),
+        message_id=func.coalesce(bindparam("new_message_id", type_=String), model.message_id),
+        sent_at=bindparam("new_sent_at", type_=model.sent_at.type),
+    )

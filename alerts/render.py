@@ -11,13 +11,14 @@ text template show the same facts.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 import css_inline
 from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
 from alerts import content
 from alerts.i18n import (
@@ -35,6 +37,7 @@ from alerts.i18n import (
     reader_zone,
     translations,
 )
+from alerts.mailpolicy import MAIL_POLICY
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _SUBJECT_PRODUCT_LIMIT = 48
@@ -111,13 +114,13 @@ class AlertView:
     stage_advice: str
     role: str
     role_advice: str
-    countries: list[str]
-    case_numbers: list[str]
-    hs_codes: list[str]
-    deadlines: list[DeadlineView]
-    cases: list[CaseView]
-    sectors: list[str]
-    reasons: list[str]
+    countries: tuple[str, ...]
+    case_numbers: tuple[str, ...]
+    hs_codes: tuple[str, ...]
+    deadlines: tuple[DeadlineView, ...]
+    cases: tuple[CaseView, ...]
+    sectors: tuple[str, ...]
+    reasons: tuple[str, ...]
     detected: str
     recipient_email: str
     manage_url: str | None
@@ -152,10 +155,55 @@ def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid
                  list_id: str | None = None) -> EmailMessage:
     """The complete message: headers plus a text/plain part, then a text/html part (UTF-8)."""
     view = build_view(ctx)
-    return compose("alert", view, mail_from=mail_from,
-                   recipient=recipient_address(ctx.recipient_email, ctx.recipient_name),
-                   msgid=message_id(ctx.delivery_id, domain), list_id=list_id,
-                   unsubscribe_url=ctx.unsubscribe_url)
+    text, html = merged_parts("alert", view)
+    return build_message(text, html, language=view.language, subject=view.subject,
+                         mail_from=mail_from,
+                         recipient=recipient_address(ctx.recipient_email, ctx.recipient_name),
+                         msgid=message_id(ctx.delivery_id, domain), list_id=list_id,
+                         unsubscribe_url=ctx.unsubscribe_url)
+
+
+def merged_parts(template: str, view: AlertView) -> tuple[str, str]:
+    """The text and HTML of `template` for `view`, rendered once per impersonal view.
+
+    A notice matched by a thousand subscribers renders the same alert for all of them but for
+    the few fields of ``PERSONAL_FIELDS``: the templates are rendered with stand-ins for those
+    (once per language, sectors and reasons, and kept), and each reader's values are put in
+    afterwards, escaped for the HTML part as the template would have. The stand-ins carry a
+    random part, so no scraped text can contain one.
+    """
+    personal: dict[str, Any] = {name: getattr(view, name) for name in PERSONAL_FIELDS}
+    stand_ins: dict[str, Any] = {name: _STAND_IN[name] if value else value
+                                 for name, value in personal.items()}
+    stand_in = replace(view, **stand_ins)
+    text, html = _rendered_parts(template, stand_in)
+    for name, value in personal.items():
+        if value:
+            text = text.replace(_STAND_IN[name], value)
+            html = html.replace(_STAND_IN[name], str(escape(value)))
+    return text, html
+
+
+# One MIME boundary for the process, random so no body can contain it: a boundary made per
+# message would make every message's Content-Type header unique, and costly to write out.
+_BOUNDARY = f"trews-{secrets.token_hex(16)}"
+PERSONAL_FIELDS = ("greeting_name", "recipient_email", "manage_url", "unsubscribe_url")
+_STAND_IN = {name: f"trewsmerge{secrets.token_hex(8)}{name.replace('_', '')}"
+             for name in PERSONAL_FIELDS}
+
+
+@lru_cache(maxsize=256)
+def _rendered_parts(template: str, view: Any) -> tuple[str, str]:
+    return render_parts(template, view)
+
+
+def render_parts(template: str, view: Any) -> tuple[str, str]:
+    """`template`.txt.j2 and `template`.html.j2 rendered on `view`; the HTML's stylesheet
+    (base.html.j2) inlined into style attributes, because many mail programs ignore <style>."""
+    env = jinja_environment(view.language)
+    text = env.get_template(f"{template}.txt.j2").render(v=view)
+    html = inline_css(env.get_template(f"{template}.html.j2").render(v=view))
+    return text, html
 
 
 def recipient_address(email: str, name: str | None) -> Address:
@@ -166,22 +214,27 @@ def recipient_address(email: str, name: str | None) -> Address:
 def compose(template: str, view: Any, *, mail_from: str, recipient: Address | str,
             msgid: str, list_id: str | None = None, unsubscribe_url: str | None = None,
             date: datetime | None = None) -> EmailMessage:
-    """A message from `template`.txt.j2 and `template`.html.j2 rendered on `view` (which has
-    `language` and `subject`): headers, then a text/plain part and a text/html part (UTF-8).
+    """A message from `template` rendered on `view` (which has `language` and `subject`)."""
+    text, html = render_parts(template, view)
+    return build_message(text, html, language=view.language, subject=view.subject,
+                         mail_from=mail_from, recipient=recipient, msgid=msgid, list_id=list_id,
+                         unsubscribe_url=unsubscribe_url, date=date)
 
-    The HTML's stylesheet (base.html.j2) is inlined into style attributes here, because many
-    mail programs ignore <style>. With `list_id` the mail says which list it belongs to
-    (RFC 2919); with `unsubscribe_url` it carries List-Unsubscribe and the RFC 8058 one-click
-    List-Unsubscribe-Post, so the reader's mail program offers an unsubscribe button.
+
+def build_message(text: str, html: str, *, language: str, subject: str, mail_from: str,
+                  recipient: Address | str, msgid: str, list_id: str | None = None,
+                  unsubscribe_url: str | None = None, date: datetime | None = None
+                  ) -> EmailMessage:
+    """Headers, then a text/plain part and a text/html part (UTF-8).
+
+    With `list_id` the mail says which list it belongs to (RFC 2919); with `unsubscribe_url` it
+    carries List-Unsubscribe and the RFC 8058 one-click List-Unsubscribe-Post, so the reader's
+    mail program offers an unsubscribe button.
     """
-    env = jinja_environment(view.language)
-    text = env.get_template(f"{template}.txt.j2").render(v=view)
-    html = inline_css(env.get_template(f"{template}.html.j2").render(v=view))
-
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = mail_from
     msg["To"] = recipient
-    msg["Subject"] = view.subject
+    msg["Subject"] = subject
     msg["Date"] = rfc2822_datetime(date or datetime.now(UTC))
     msg["Message-ID"] = msgid
     # RFC 3834: keeps vacation responders from answering an automatic alert.
@@ -195,7 +248,8 @@ def compose(template: str, view: Any, *, mail_from: str, recipient: Address | st
     msg.set_content(text, charset="utf-8", cte="quoted-printable")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     # After set_content, which clears every Content-* header it finds.
-    msg["Content-Language"] = view.language
+    msg["Content-Language"] = language
+    msg.set_boundary(_BOUNDARY)
     return msg
 
 
@@ -253,13 +307,13 @@ def build_view(ctx: AlertContext) -> AlertView:
         stage_advice=_(step.advice),
         role=_(role.label),
         role_advice=_(role.advice),
-        countries=[country_name(str(c), lang) for c in analysis.get("countries") or []],
-        case_numbers=[str(c) for c in analysis.get("case_numbers") or []],
-        hs_codes=[str(c) for c in analysis.get("hs_codes") or []],
-        deadlines=_deadlines(analysis.get("deadlines") or [], ctx, lang, tr),
-        cases=[_case_view(case, lang, tr) for case in ctx.cases],
-        sectors=sectors,
-        reasons=_unique([*ctx.match_reasons, *(analysis.get("reasons") or [])]),
+        countries=tuple(country_name(str(c), lang) for c in analysis.get("countries") or []),
+        case_numbers=tuple(str(c) for c in analysis.get("case_numbers") or []),
+        hs_codes=tuple(str(c) for c in analysis.get("hs_codes") or []),
+        deadlines=tuple(_deadlines(analysis.get("deadlines") or [], ctx, lang, tr)),
+        cases=tuple(_case_view(case, lang, tr) for case in ctx.cases),
+        sectors=tuple(sectors),
+        reasons=tuple(_unique([*ctx.match_reasons, *(analysis.get("reasons") or [])])),
         detected=format_moment(ctx.detected_at, lang, ctx.timezone),
         recipient_email=ctx.recipient_email,
         manage_url=ctx.manage_url,

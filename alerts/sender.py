@@ -1,11 +1,13 @@
 """The sender: drains the outbox through a transport, with retries, and never loses or doubles mail.
 
-Each row (a subscriber's delivery, or an operator alert) goes through three steps, each its own
+A drain claims the due rows (a subscriber's delivery, or an operator alert) in small batches and
+sends them over a few reused connections. Each row goes through three steps, each its own
 committed transaction (see ``alerts.outbox``):
 
-1. render its message (stable Message-ID: ``alerts.render.message_id(delivery_id)``);
-2. **claim** it: status "sending", attempts + 1, the Message-ID, and a claim expiry
-   (``next_attempt_at = now + claim_s``), committed *before* the message goes out;
+1. **claim** it, with the rest of its batch: status "sending" ("resending" if an earlier try
+   may have reached the server), attempts + 1, and a claim expiry (``next_attempt_at = now +
+   claim_s``), committed *before* any message of the batch goes out;
+2. render its message (stable Message-ID: ``alerts.render.message_id(delivery_id)``);
 3. send, and **settle** it right after the server's answer:
 
    ===================================  ========================================================
@@ -21,20 +23,25 @@ committed transaction (see ``alerts.outbox``):
    dropped connection)                  the next drain resends it, once, same Message-ID
    could not connect, greet, STARTTLS,  back to its previous status, the attempt not counted (an
    AUTH, or MAIL FROM refused           outage must not use up the mail's tries); the drain
-                                        stops, so a dead server costs one connection per drain
+                                        stops and gives back the rows it has not tried, so a
+                                        dead server costs one connection per drain
    ===================================  ========================================================
 
    After ``max_attempts`` tries a row is "failed": "gave up after N attempts: <last error>".
 
-Crash safety: a process killed between the server's 250 and the settle leaves its row "sending".
+Crash safety: a process killed between the server's 250 and the settle leaves its row claimed.
 Once its claim expires, a later drain (this process after a restart, or another one) takes it as
 possibly delivered and resends it once, with the same Message-ID, so receivers that deduplicate
 by Message-ID see it once; at most the messages in flight at the crash (one per connection) can
-arrive twice. The claim is a compare-and-set, so concurrent drains never send the same row.
+arrive twice. The rest of the crashed drain's batch, never sent, goes out once after the claim
+expires. A claim is taken by one sender only (``alerts.outbox.claim_due``), so concurrent drains,
+in one process or several sharing a PostgreSQL outbox, never send the same row; a row whose
+claim is more than half spent before its turn comes is given back rather than sent late.
 
 Concurrency: as many workers as the transport carries sends at once (``SmtpPool.size``, 1 for a
-single ``SmtpTransport`` or the ``FileOutbox``); each worker takes the next due row in id order,
-so messages leave roughly oldest first over a few reused connections.
+single ``SmtpTransport`` or the ``FileOutbox``) take rendered messages from a short queue that
+one producer fills batch by batch, so messages leave oldest first and rendering overlaps with
+the network.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -55,9 +62,10 @@ from alerts.outbox import (
     Claim,
     OutboxModel,
     alert_context,
-    claim,
-    due_ids,
+    claim_due,
     operator_context,
+    prefetch_deliveries,
+    release,
     settle,
 )
 from alerts.render import render_alert
@@ -122,6 +130,14 @@ class DrainReport:
     errors: list[str] = field(default_factory=list)
 
 
+Prefetch = Callable[[Session, list[int]], None]
+"""Loads what a batch of rows will need into the session at once (row ids in)."""
+
+# Rows claimed per batch, per connection: enough to keep the connections busy while the next
+# batch renders, few enough that a crash leaves little waiting for its claim to expire.
+BATCH_PER_CONNECTION = 8
+
+
 @dataclass(frozen=True)
 class MailQueue:
     """One outbox table and how to render its rows; ``kinds`` narrows deliveries by kind."""
@@ -129,6 +145,7 @@ class MailQueue:
     model: OutboxModel
     render: Render
     kinds: tuple[str, ...] | None = None
+    prefetch: Prefetch | None = None
 
 
 def transport_for(settings: Settings) -> Transport:
@@ -166,7 +183,7 @@ async def drain(sessions: sessionmaker[Session], transport: Transport, *, mail_f
         assert delivery is not None
         return by_kind[delivery.kind](session, row_id)
 
-    queue = MailQueue(Delivery, render_row, kinds=tuple(by_kind))
+    queue = MailQueue(Delivery, render_row, kinds=tuple(by_kind), prefetch=prefetch_deliveries)
     return await drain_queue(sessions, transport, queue, policy or SendPolicy(), limit)
 
 
@@ -188,84 +205,126 @@ async def drain_operator_alerts(sessions: sessionmaker[Session], transport: Tran
 async def drain_queue(sessions: sessionmaker[Session], transport: Transport, queue: MailQueue,
                       policy: SendPolicy, limit: int) -> DrainReport:
     """Send up to ``limit`` due rows of one queue, ``parallelism(transport)`` at a time."""
-    with sessions() as session:
-        ids = due_ids(session, queue.model, utcnow(), limit, queue.kinds)
     run = _Drain(sessions, transport, queue, policy)
-    await run.send_all(ids)
+    await run.run(limit)
     return run.report
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A claimed row with its rendered message, or why it could not be rendered."""
+
+    held: Claim
+    message: EmailMessage | None
+    render_error: str | None = None
+
+
 class _Drain:
-    """One drain run: its workers share the id iterator, the report and the stop signal."""
+    """One drain run: a producer claims and renders batches, workers send them; they share the
+    report and the stop signal."""
 
     def __init__(self, sessions: sessionmaker[Session], transport: Transport, queue: MailQueue,
                  policy: SendPolicy) -> None:
         self.sessions, self.transport, self.queue, self.policy = sessions, transport, queue, policy
         self.report = DrainReport()
         self.stopped = False
+        self.workers = parallelism(transport)
+        self.batch = max(BATCH_PER_CONNECTION * self.workers, 1)
+        self.ready: asyncio.Queue[_Ready | None] = asyncio.Queue(maxsize=self.batch)
+        self.untried: list[Claim] = []
 
-    async def send_all(self, ids: list[int]) -> None:
-        pending = iter(ids)
-        workers = min(parallelism(self.transport), len(ids))
-        await asyncio.gather(*(self._worker(pending) for _ in range(workers)))
-        left = sum(1 for _ in pending)
-        self.report.deferred += left
-        if left:
-            logger.warning("mail drain stopped: %d message(s) stay queued", left)
+    async def run(self, limit: int) -> None:
+        await asyncio.gather(self._produce(limit), *(self._worker() for _ in range(self.workers)))
+        if self.untried:
+            release(self.sessions, self.queue.model, self.untried)
+            self.report.deferred += len(self.untried)
+            logger.warning("mail drain stopped: %d message(s) stay queued", len(self.untried))
 
-    async def _worker(self, pending: Iterator[int]) -> None:
-        while not self.stopped:
-            row_id = next(pending, None)
-            if row_id is None:
-                return
-            await self._send_one(row_id)
+    async def _produce(self, limit: int) -> None:
+        """Claim and render batches until ``limit`` rows, nothing due, or a stop."""
+        try:
+            claimed = 0
+            while not self.stopped and claimed < limit:
+                batch = claim_due(self.sessions, self.queue.model, now=utcnow(),
+                                  hold_s=self.policy.claim_s, limit=min(self.batch,
+                                                                        limit - claimed),
+                                  kinds=self.queue.kinds)
+                if not batch:
+                    return
+                claimed += len(batch)
+                await self._render_batch(batch)
+        finally:
+            for _ in range(self.workers):
+                await self.ready.put(None)
 
-    async def _send_one(self, row_id: int) -> None:
-        message, render_error = self._render(row_id)
-        message_id = str(message["Message-ID"]) if message is not None else None
-        held = claim(self.sessions, self.queue.model, row_id, message_id=message_id,
-                     now=utcnow(), hold_s=self.policy.claim_s)
-        if held is None:
-            return  # taken by another sender meanwhile, or no longer due
+    async def _worker(self) -> None:
+        while (ready := await self.ready.get()) is not None:
+            if self.stopped or self._claim_too_old(ready.held):
+                self.untried.append(ready.held)
+                continue
+            await self._send_one(ready)
+
+    async def _render_batch(self, batch: list[Claim]) -> None:
+        """Render the batch's messages in one session, handing each to the workers as it is
+        ready and letting their SMTP replies in between: the server works while we render."""
+        with self.sessions() as session:
+            if self.queue.prefetch is not None:
+                self.queue.prefetch(session, [held.row_id for held in batch])
+            for position, held in enumerate(batch):
+                if self.stopped:
+                    self.untried.extend(batch[position:])
+                    return
+                await self.ready.put(self._render_one(session, held))
+                await asyncio.sleep(0)
+
+    def _render_one(self, session: Session, held: Claim) -> _Ready:
+        """A row that cannot be rendered (a bug or bad data) is retried, then failed after
+        max_attempts, so one broken row never blocks the queue."""
+        try:
+            return _Ready(held, self.queue.render(session, held.row_id))
+        except Exception as exc:  # noqa: BLE001 - recorded on the row, not raised
+            logger.exception("could not render %s %d", self.queue.model.__tablename__,
+                             held.row_id)
+            return _Ready(held, None, f"{type(exc).__name__}: {exc}")
+
+    def _claim_too_old(self, held: Claim) -> bool:
+        """More than half the claim spent waiting (a very slow server): another sender may take
+        the row over soon, so give it back instead of racing it."""
+        return utcnow() >= held.claimed_at + timedelta(seconds=self.policy.claim_s / 2)
+
+    async def _send_one(self, ready: _Ready) -> None:
+        held, message = ready.held, ready.message
         if held.attempt > self.policy.max_attempts:
             self._give_up(held, held.last_error or "no answer")
             return
         if message is None:
-            self._retry(held, f"could not render: {render_error}")
+            self._retry(held, f"could not render: {ready.render_error}")
             return
+        message_id = str(message["Message-ID"])
         if held.possibly_delivered:
             self.report.resent += 1
             logger.info("resending %s, possibly delivered before", message_id)
         try:
             await self.transport.send(message)
         except MailError as exc:
-            self._settle_error(held, exc)
+            self._settle_error(held, exc, message_id)
             return
-        settle(self.sessions, self.queue.model, held, status="sent")
+        settle(self.sessions, self.queue.model, held, status="sent", message_id=message_id)
         self.report.sent += 1
 
-    def _render(self, row_id: int) -> tuple[EmailMessage | None, str | None]:
-        """The message, or why it could not be rendered (a bug or bad data: retried, then
-        failed after max_attempts, so one broken row never blocks the queue)."""
-        try:
-            with self.sessions() as session:
-                return self.queue.render(session, row_id), None
-        except Exception as exc:  # noqa: BLE001 - any rendering failure is recorded, not raised
-            logger.exception("could not render %s %d", self.queue.model.__tablename__, row_id)
-            return None, f"{type(exc).__name__}: {exc}"
-
-    def _settle_error(self, held: Claim, exc: MailError) -> None:
+    def _settle_error(self, held: Claim, exc: MailError, message_id: str) -> None:
         error = str(exc)
         self.report.errors.append(error)
         if isinstance(exc, PermanentMailError):
-            settle(self.sessions, self.queue.model, held, status="failed", error=error)
+            settle(self.sessions, self.queue.model, held, status="failed", error=error,
+                   message_id=message_id)
             self.report.failed += 1
         elif isinstance(exc, ServerUnavailableError):
             self._server_unavailable(held, error)
         elif isinstance(exc, UncertainMailError):
-            self._retry(held, error, status="uncertain")
+            self._retry(held, error, status="uncertain", message_id=message_id)
         elif isinstance(exc, TransientMailError):
-            self._retry(held, error)
+            self._retry(held, error, message_id=message_id)
             if exc.code == SERVER_CLOSING:
                 self.stopped = True
 
@@ -280,7 +339,8 @@ class _Drain:
             logger.warning("mail server unavailable, the drain stops: %s", error)
         self.stopped = True
 
-    def _retry(self, held: Claim, error: str, status: str = "queued") -> None:
+    def _retry(self, held: Claim, error: str, status: str = "queued",
+               message_id: str | None = None) -> None:
         if held.attempt >= self.policy.max_attempts:
             self._give_up(held, error)
             return
@@ -288,7 +348,7 @@ class _Drain:
             status = "uncertain"
             self.report.uncertain += 1
         settle(self.sessions, self.queue.model, held, status=status, error=error,
-               retry_at=self.policy.retry_at(held.attempt, utcnow()))
+               retry_at=self.policy.retry_at(held.attempt, utcnow()), message_id=message_id)
         self.report.deferred += 1
 
     def _give_up(self, held: Claim, error: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -69,7 +70,9 @@ def secret_key(settings: Settings) -> str:
     return key
 
 
+@lru_cache(maxsize=16)
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
+    """One per secret and purpose (making one derives its key: a cost per mail otherwise)."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown token purpose {purpose!r} (one of {', '.join(PURPOSES)})")
     return URLSafeTimedSerializer(secret, salt=_SALT_PREFIX + purpose)

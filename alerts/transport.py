@@ -30,7 +30,9 @@ from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
 import aiosmtplib
-from aiosmtplib.email import extract_recipients, extract_sender, flatten_message
+from aiosmtplib.email import extract_recipients, extract_sender
+
+from alerts.mailpolicy import smtp_bytes
 
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _FILENAME_STEM_LIMIT = 80
@@ -289,7 +291,7 @@ class SmtpTransport:
         eight_bit = self._smtp.supports_extension("8BITMIME")
         if eight_bit:
             options.append("BODY=8BITMIME")
-        data = flatten_message(msg, utf8=utf8, cte_type="8bit" if eight_bit else "7bit")
+        data = smtp_bytes(msg, utf8=utf8, cte_type="8bit" if eight_bit else "7bit")
         return sender, recipients, data, options
 
     async def _reset(self) -> None:

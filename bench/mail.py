@@ -1,17 +1,19 @@
 """Mail throughput: 5,000 alerts to a local aiosmtpd server, through the real sender.
 
-Two paths are measured, against a real SMTP server (aiosmtpd) on 127.0.0.1, on this process's
-event loop, which counts the connections it accepts and the Message-IDs it receives:
+Measured against a real SMTP server (aiosmtpd) on 127.0.0.1 in its own process, as a mail server
+is, which counts the connections it accepts and the Message-IDs it receives:
 
-- transport: 5,000 pre-rendered alerts through ``SmtpPool`` (SMTP only);
-- drain: 5,000 queued deliveries in a real SQLite database through ``alerts.sender.drain``:
-  per message, render from the database, claim (a commit), send, settle (a commit).
+- drain (the figure): 5,000 queued alert deliveries in a real SQLite database sent by
+  ``alerts.sender.drain`` with the service's own renderers (signed links, List-Id) over a pool
+  of ``--pool`` connections: claim in batches, render, send, settle each (a commit per mail);
+- transport: the same number of pre-rendered messages through the same pool, SMTP only, which
+  is what the server and the SMTP conversation alone allow;
+- naive baseline: ``aiosmtplib.send`` per message, a new connection for each, on a sample.
 
-The last line is one JSON object. Its ``mails_per_s`` is the drain path's figure when that
-reaches the 500 mails/s target, else the transport path's, and ``mails_per_s_path`` says which;
-both figures are always in it.
+The last line is one JSON object: ``mails_per_s``, ``connections`` and ``mails`` are the drain
+path's; the transport and naive figures and the ratio to the naive baseline follow.
 
-    python bench/mail.py [--mails 5000] [--pool 4]
+    python bench/mail.py [--mails 5000] [--pool 4] [--naive 500]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import asyncio
 import email
 import email.policy
 import json
+import multiprocessing
 import re
 import sys
 import tempfile
@@ -28,9 +31,11 @@ import time
 from collections import Counter
 from datetime import date
 from email.message import EmailMessage
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import aiosmtplib
 from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,10 +43,10 @@ from sqlalchemy.orm import Session, sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from alerts.outbox import alert_context  # noqa: E402
-from alerts.render import render_alert  # noqa: E402
-from alerts.sender import SendPolicy, drain  # noqa: E402
+from alerts.deliveries import delivery_renderers  # noqa: E402
+from alerts.sender import Render, SendPolicy, drain  # noqa: E402
 from alerts.transport import SmtpPool  # noqa: E402
+from config import load_settings  # noqa: E402
 from storage.database import make_engine, session_factory, transaction  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -71,28 +76,57 @@ class CountingInbox:
         return "250 OK"
 
 
+def serve_smtp(pipe: Connection) -> None:
+    """The SMTP server's process: listens on 127.0.0.1, sends its port, then answers "stats"
+    with (connections, received Message-ID counts) until "stop" or the pipe closes."""
+    async def main() -> None:
+        inbox, connections = CountingInbox(), [0]
+
+        def accept() -> SMTPServerProtocol:
+            connections[0] += 1
+            return SMTPServerProtocol(inbox, hostname="bench.local")
+
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(accept, "127.0.0.1", 0)
+        pipe.send(server.sockets[0].getsockname()[1])
+        while True:
+            try:
+                command = await loop.run_in_executor(None, pipe.recv)
+            except EOFError:
+                break
+            if command != "stats":
+                break
+            pipe.send((connections[0], dict(inbox.received)))
+        server.close()
+
+    asyncio.run(main())
+
+
 class Server:
-    """The local SMTP server, on the running loop, counting its connections."""
+    """A real aiosmtpd server in its own process, as a mail server is: the figures measure the
+    sender, not a server sharing its event loop. Counts connections and Message-IDs."""
 
     def __init__(self) -> None:
-        self.inbox = CountingInbox()
-        self.connections = 0
         self.port = 0
-        self._server: asyncio.Server | None = None
+        self._pipe, child = multiprocessing.Pipe()
+        self._process = multiprocessing.get_context("spawn").Process(
+            target=serve_smtp, args=(child,), daemon=True)
 
-    def _accept(self) -> SMTPServerProtocol:
-        self.connections += 1
-        return SMTPServerProtocol(self.inbox, hostname="bench.local")
+    def stats(self) -> tuple[int, Counter[str]]:
+        self._pipe.send("stats")
+        connections, received = self._pipe.recv()
+        return connections, Counter(received)
 
-    async def __aenter__(self) -> Server:
-        self._server = await asyncio.get_running_loop().create_server(
-            self._accept, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+    def __enter__(self) -> Server:
+        self._process.start()
+        self.port = self._pipe.recv()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        assert self._server is not None
-        self._server.close()
+    def __exit__(self, *exc_info: object) -> None:
+        self._pipe.send("stop")
+        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.kill()
 
 
 def seed(sessions: sessionmaker[Session], mails: int) -> None:
@@ -130,13 +164,13 @@ def seed(sessions: sessionmaker[Session], mails: int) -> None:
             {"subscriber_id": sid, "notice_id": notice.id} for sid in subscribers])
 
 
-def prerendered(sessions: sessionmaker[Session], mails: int) -> list[EmailMessage]:
+def prerendered(sessions: sessionmaker[Session], renderers: dict[str, Render],
+                mails: int) -> list[EmailMessage]:
     """``mails`` distinct messages: the first two deliveries rendered for real (one per
     language), then re-addressed per recipient with their own Message-ID."""
     with sessions() as session:
-        samples = [render_alert(alert_context(session, delivery, SECTORS, {}), MAIL_FROM)
-                   for delivery in session.scalars(select(Delivery).order_by(Delivery.id)
-                                                   .limit(2))]
+        samples = [renderers["alert"](session, delivery_id) for delivery_id in session.scalars(
+            select(Delivery.id).order_by(Delivery.id).limit(2))]
     templates = [sample.as_bytes() for sample in samples]
     messages = []
     for n in range(mails):
@@ -151,7 +185,7 @@ def prerendered(sessions: sessionmaker[Session], mails: int) -> list[EmailMessag
 
 
 async def transport_path(messages: list[EmailMessage], pool_size: int) -> dict[str, Any]:
-    async with Server() as server:
+    with Server() as server:
         async with SmtpPool(pool_size, host="127.0.0.1", port=server.port, timeout=30) as pool:
             pending = iter(messages)
 
@@ -165,13 +199,24 @@ async def transport_path(messages: list[EmailMessage], pool_size: int) -> dict[s
         return _figures(server, len(messages), elapsed)
 
 
-async def drain_path(sessions: sessionmaker[Session], mails: int,
+async def naive_path(messages: list[EmailMessage]) -> dict[str, Any]:
+    """The baseline: one connection per message, one message at a time."""
+    with Server() as server:
+        started = time.perf_counter()
+        for message in messages:
+            await aiosmtplib.send(message, hostname="127.0.0.1", port=server.port, timeout=30)
+        elapsed = time.perf_counter() - started
+        return _figures(server, len(messages), elapsed)
+
+
+async def drain_path(sessions: sessionmaker[Session], renderers: dict[str, Render], mails: int,
                      pool_size: int) -> dict[str, Any]:
-    async with Server() as server:
+    with Server() as server:
         async with SmtpPool(pool_size, host="127.0.0.1", port=server.port, timeout=30) as pool:
             started = time.perf_counter()
             report = await drain(sessions, pool, mail_from=MAIL_FROM, sector_names=SECTORS,
-                                 source_names={}, limit=mails, policy=SendPolicy())
+                                 source_names={}, limit=mails, policy=SendPolicy(),
+                                 renderers=renderers)
             elapsed = time.perf_counter() - started
         figures = _figures(server, mails, elapsed)
         figures["drain_sent"] = report.sent
@@ -179,10 +224,10 @@ async def drain_path(sessions: sessionmaker[Session], mails: int,
 
 
 def _figures(server: Server, mails: int, elapsed: float) -> dict[str, Any]:
-    received = server.inbox.received
+    connections, received = server.stats()
     return {
         "mails": mails, "seconds": round(elapsed, 3), "mails_per_s": round(mails / elapsed, 1),
-        "connections": server.connections, "received_distinct": len(received),
+        "connections": connections, "received_distinct": len(received),
         "received_twice": sum(1 for count in received.values() if count > 1),
     }
 
@@ -191,32 +236,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mails", type=int, default=5000)
     parser.add_argument("--pool", type=int, default=4, help="SMTP connections (smtp_pool_size)")
+    parser.add_argument("--naive", type=int, default=500, help="messages of the naive baseline")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        settings = load_settings(data_dir=Path(tmp), mail_from=MAIL_FROM)
+        engine = make_engine(settings.db_url)
         upgrade(engine)
         sessions = session_factory(engine)
         seed(sessions, args.mails)
-        messages = prerendered(sessions, args.mails)
+        # The service's own renderers: signed manage and one-click unsubscribe links, List-Id.
+        renderers = delivery_renderers(settings, SECTORS, {})
+        messages = prerendered(sessions, renderers, args.mails)
+        full = asyncio.run(drain_path(sessions, renderers, args.mails, args.pool))
         smtp_only = asyncio.run(transport_path(messages, args.pool))
-        full = asyncio.run(drain_path(sessions, args.mails, args.pool))
+        naive = asyncio.run(naive_path(messages[:args.naive]))
         engine.dispose()
-    for name, figures in (("transport (pre-rendered, SMTP only)", smtp_only),
-                          ("drain (database + render + claim + send + settle)", full)):
+    for name, figures in (("drain (database + render + claim + send + settle)", full),
+                          ("transport (pre-rendered, SMTP only)", smtp_only),
+                          ("naive (one connection per message)", naive)):
         print(f"{name}: {figures['mails']} mails in {figures['seconds']} s = "
               f"{figures['mails_per_s']} mails/s over {figures['connections']} connection(s); "
               f"{figures['received_distinct']} distinct Message-IDs received, "
               f"{figures['received_twice']} twice")
-    drain_ok = full["mails_per_s"] >= TARGET_MAILS_PER_S
-    headline = full if drain_ok else smtp_only
+    ratio = round(full["mails_per_s"] / naive["mails_per_s"], 1)
+    print(f"drain / naive: {ratio}x; target {TARGET_MAILS_PER_S} mails/s "
+          f"{'met' if full['mails_per_s'] >= TARGET_MAILS_PER_S else 'not met'}, "
+          f"{full['connections']} connection(s) for {args.mails} mails")
     print(json.dumps({
-        "mails_per_s": headline["mails_per_s"],
-        "mails_per_s_path": "drain" if drain_ok else "transport",
-        "connections": headline["connections"], "mails": args.mails, "pool": args.pool,
+        "mails_per_s": full["mails_per_s"], "connections": full["connections"],
+        "mails": args.mails, "pool": args.pool, "sent": full["drain_sent"],
+        "received_twice": full["received_twice"],
         "transport_mails_per_s": smtp_only["mails_per_s"],
-        "transport_connections": smtp_only["connections"],
-        "drain_mails_per_s": full["mails_per_s"], "drain_connections": full["connections"],
-        "drain_sent": full["drain_sent"], "target_mails_per_s": TARGET_MAILS_PER_S,
+        "naive_mails_per_s": naive["mails_per_s"], "naive_mails": naive["mails"],
+        "ratio_to_naive": ratio, "target_mails_per_s": TARGET_MAILS_PER_S,
     }))
 
 

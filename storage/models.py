@@ -200,7 +200,11 @@ class Match(Base):
 
 
 DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation")
-DELIVERY_STATUSES = ("queued", "sending", "uncertain", "sent", "failed")
+# Claimed by a sender: sent a first time, or again because an earlier try may have arrived.
+CLAIMED_STATUSES = ("sending", "resending")
+# Still owed a send: waiting for its turn or backoff, or claimed (due again once the claim expires).
+WAITING_STATUSES = ("queued", "uncertain", *CLAIMED_STATUSES)
+DELIVERY_STATUSES = (*WAITING_STATUSES, "sent", "failed")
 
 
 class Delivery(Base):
@@ -212,11 +216,12 @@ class Delivery(Base):
     scheduler run never mails a period twice. (NULLs are distinct, so alerts, whose period is
     NULL, and digests, whose notice is NULL, do not collide.)
 
-    ``status`` (DELIVERY_STATUSES): "queued" (to send), "sending" (claimed by a sender and
-    committed before the message goes out; still "sending" after ``next_attempt_at`` means that
-    sender died mid-send), "uncertain" (the server may have it: no answer after DATA), "sent",
-    "failed" (refused with a 5xx, or given up). ``next_attempt_at``: the earliest next try
-    (backoff), or for "sending" the moment the claim expires.
+    ``status`` (DELIVERY_STATUSES): "queued" (to send), "sending" or "resending" (claimed by a
+    sender and committed before the message goes out; "resending" when an earlier try may have
+    arrived; still claimed after ``next_attempt_at`` means that sender died mid-send),
+    "uncertain" (the server may have it: no answer after DATA), "sent", "failed" (refused with a
+    5xx, or given up). ``next_attempt_at``: the earliest next try (backoff), or for a claimed row
+    the moment the claim expires.
     """
 
     __tablename__ = "delivery"

@@ -7,12 +7,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Delivery, OperatorAlert
+from storage.models import WAITING_STATUSES, Delivery, OperatorAlert
 
 OUTBOX = "outbox"
 BACKLOG_KINDS = ("outbox_backlog", "outbox_cleared")
-# Delivery statuses still owed a send (the others: "sent", "failed", a digest's "skipped").
-WAITING = ("queued", "uncertain", "sending")
 
 
 @dataclass(frozen=True)
@@ -28,10 +26,10 @@ class Backlog:
 
 
 def outbox_backlog(session: Session, now: datetime) -> Backlog:
-    """What is waiting: a row is due from its backoff (``next_attempt_at``, or for "sending" the
-    expiry of its claim) or, never tried, from its creation."""
+    """What is waiting: a row is due from its backoff (``next_attempt_at``, or for a claimed row
+    the expiry of its claim) or, never tried, from its creation."""
     due_at = func.coalesce(Delivery.next_attempt_at, Delivery.created_at)
-    waiting = (Delivery.status.in_(WAITING), due_at <= now)
+    waiting = (Delivery.status.in_(WAITING_STATUSES), due_at <= now)
     due, oldest = session.execute(select(func.count(Delivery.id), func.min(due_at))
                                   .where(*waiting)).one()
     last_error = session.scalars(select(Delivery.last_error).where(

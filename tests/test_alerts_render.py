@@ -9,15 +9,18 @@ import json
 import re
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 
 import pytest
+from aiosmtplib.email import flatten_message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from alerts import AlertContext, render_alert
 from alerts.i18n import LOCALE_DIR, catalogue_path, country_name, format_day
-from alerts.render import CaseContext
+from alerts.mailpolicy import smtp_bytes
+from alerts.render import CaseContext, build_view, merged_parts, render_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 FR_PAGE = (
@@ -297,3 +300,59 @@ def test_vietnams_case_and_its_next_step_in_both_languages(paper_bags: AlertCont
         text, html = _parts(_roundtrip(message))
         assert expected in text
         assert expected.split(": ", 1)[1] in html
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("name", ["Nguyễn Thị Lan", None, 'O\'Brien <script>x</script> & Co'])
+def test_merged_alert_equals_one_rendered_for_the_reader_alone(
+    paper_bags: AlertContext, language: str, name: str | None,
+) -> None:
+    """The templates render once per impersonal view; each reader's name, address and links
+    are put in afterwards, and must read exactly as if rendered for that reader alone."""
+    ctx = dataclasses.replace(
+        paper_bags, language=language, recipient_name=name,
+        manage_url="https://trews.example.vn/manage/abc.DEF-1",
+        unsubscribe_url="https://trews.example.vn/unsubscribe/xyz_2?a=1&b=2")
+    view = build_view(ctx)
+    text, html = merged_parts("alert", view)
+    alone_text, alone_html = render_parts("alert", view)
+    assert text == alone_text
+    assert _visible(html) == _visible(alone_html)
+    assert "<script>" not in html and "trewsmerge" not in text + html
+    other = merged_parts("alert", build_view(dataclasses.replace(
+        ctx, recipient_email="hoa@example.vn", recipient_name="Hoa")))
+    assert "hoa@example.vn" in other[0] and ctx.recipient_email not in other[0]
+
+
+def _visible(html: str) -> str:
+    """The HTML as a reader sees it: entities decoded (escaping style may differ)."""
+    return unescape(html)
+
+
+def test_messages_are_written_as_the_smtp_library_would(paper_bags: AlertContext) -> None:
+    """Our memoising policy writes byte-for-byte what aiosmtplib's own flattening writes..."""
+    short = "https://trews.example.vn/unsubscribe/MQ.abc"
+    for language in ("vi", "en"):
+        msg = render_alert(dataclasses.replace(paper_bags, language=language,
+                                               unsubscribe_url=short),
+                           MAIL_FROM, list_id="alerts.trews.example.vn")
+        for utf8 in (False, True):
+            for cte in ("8bit", "7bit"):
+                assert smtp_bytes(msg, utf8=utf8, cte_type=cte) == flatten_message(
+                    msg, utf8=utf8, cte_type=cte)
+
+
+def test_a_long_unsubscribe_link_stays_one_plain_url(paper_bags: AlertContext) -> None:
+    """...except a List-Unsubscribe link longer than a line: the standard library would cut it
+    into RFC 2047 encoded words, which mail programs do not decode there (RFC 2369 wants the
+    bare <URL>), so the one-click button would be lost."""
+    url = "https://trews.example.vn/unsubscribe/" + "MQ.Z0abc-" * 12
+    msg = render_alert(dataclasses.replace(paper_bags, unsubscribe_url=url), MAIL_FROM)
+    ours, theirs = smtp_bytes(msg), flatten_message(msg)
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in ours
+    assert b"=?utf-8?q?" in theirs.split(b"List-Unsubscribe:")[1].split(b"\r\nList-")[0]
+    assert _without_unsubscribe(ours) == _without_unsubscribe(theirs)
+
+
+def _without_unsubscribe(data: bytes) -> bytes:
+    return re.sub(rb"List-Unsubscribe: .*?\r\n(?! )", b"", data, flags=re.DOTALL)

@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -23,6 +23,7 @@ from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.outbox import claim_due
 from alerts.render import message_id
 from alerts.sender import DrainReport, SendPolicy, drain, transport_for
 from alerts.transport import FileOutbox, SmtpPool, backoff_delay
@@ -30,23 +31,26 @@ from config import Settings
 from storage.database import make_engine, session_factory, transaction
 from storage.migrate import upgrade
 from storage.models import Delivery, Match, Notice, Source, Subscriber, Subscription
+from storage.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIL_FROM = "TREWS <canhbao@trews.invalid>"
 FAST = SendPolicy(max_attempts=5, backoff_base_s=0.01, backoff_max_s=0.02, claim_s=30)
 # The kill test's claims expire fast, so the recovery drain need not wait long for them.
-SHORT_CLAIM = SendPolicy(max_attempts=5, backoff_base_s=0.01, backoff_max_s=0.02, claim_s=0.3)
+# Long enough for the child to start and send a few, short enough to wait for its expiry.
+SHORT_CLAIM = SendPolicy(max_attempts=5, backoff_base_s=0.01, backoff_max_s=0.02, claim_s=2)
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
 
 
 # --- the database --------------------------------------------------------------------------------
 
 @pytest.fixture
-def database(tmp_path: Path) -> tuple[str, sessionmaker[Session]]:
-    url = f"sqlite:///{tmp_path / 'trews.db'}"
-    engine = make_engine(url)
+def database(database_url: str) -> Iterator[tuple[str, sessionmaker[Session]]]:
+    """The outbox on a real SQLite file and on the real PostgreSQL server."""
+    engine = make_engine(database_url)
     upgrade(engine)
-    return url, session_factory(engine)
+    yield database_url, session_factory(engine)
+    engine.dispose()
 
 
 def queue_deliveries(sessions: sessionmaker[Session], count: int) -> list[int]:
@@ -100,6 +104,7 @@ class Inbox:
     """aiosmtpd handler that counts what it accepted by Message-ID, with scripted misbehaviour:
     ``rcpt`` / ``data``: replies to give, in order, before accepting (per address / Message-ID);
     ``slow``: seconds to sit on a message after receiving it, before answering (first time only);
+    ``delay_s``: seconds to take over every message;
     ``hang_after``: after that many messages, receive every further one and never answer."""
 
     def __init__(self) -> None:
@@ -108,6 +113,7 @@ class Inbox:
         self.data: dict[str, list[str]] = {}
         self.slow: dict[str, float] = {}
         self.hang_after: int | None = None
+        self.delay_s = 0.0
         self.released = asyncio.Event()
 
     def count(self) -> Counter[str]:
@@ -129,6 +135,8 @@ class Inbox:
         self.received.append(msgid)
         if msgid in self.slow:
             await asyncio.sleep(self.slow.pop(msgid))
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         if self.hang_after is not None and len(self.received) >= self.hang_after:
             await self.released.wait()
         return "250 Message accepted for delivery"
@@ -287,20 +295,42 @@ def test_timeout_after_data_is_uncertain_and_resent_exactly_once(database) -> No
     assert (final.status, final.attempts, final.message_id) == ("sent", 2, slow)
 
 
-CHILD = """
+SENDER = """
 import asyncio, sys
 from alerts.sender import SendPolicy, drain
 from alerts.transport import SmtpPool
 from storage.database import make_engine, session_factory
 
-async def main(url, port):
+async def main(url, port, connections, claim_s):
     sessions = session_factory(make_engine(url))
-    async with SmtpPool(1, host="127.0.0.1", port=port, timeout=30) as smtp:
-        await drain(sessions, smtp, mail_from="TREWS <canhbao@trews.invalid>", sector_names={},
-                    source_names={}, policy=SendPolicy(claim_s=0.3))
+    print("ready", flush=True)
+    sys.stdin.readline()  # "go": the test starts every sender at once
+    async with SmtpPool(connections, host="127.0.0.1", port=port, timeout=30) as smtp:
+        report = await drain(sessions, smtp, mail_from="TREWS <canhbao@trews.invalid>",
+                             sector_names={}, source_names={}, limit=10_000,
+                             policy=SendPolicy(claim_s=claim_s))
+    print(report.sent)
 
-asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])))
 """
+
+
+async def start_senders(url: str, port: int, connections: int, claim_s: float,
+                        count: int = 1) -> list[asyncio.subprocess.Process]:
+    """Senders in their own processes, as other services would be, started at the same moment;
+    each prints how many it sent."""
+    senders = [await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SENDER, url, str(port), str(connections), str(claim_s), cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE) for _ in range(count)]
+    for sender in senders:
+        assert sender.stdout is not None
+        assert (await sender.stdout.readline()).strip() == b"ready"
+    for sender in senders:
+        assert sender.stdin is not None
+        sender.stdin.write(b"go\n")
+        await sender.stdin.drain()
+    return senders
 
 
 def test_sender_killed_between_send_and_commit_resends_only_that_message(database) -> None:
@@ -311,9 +341,7 @@ def test_sender_killed_between_send_and_commit_resends_only_that_message(databas
 
     async def scenario() -> tuple[dict[int, str], DrainReport]:
         async with smtp_server(inbox) as (port, _connections):
-            child = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", CHILD, url, str(port), cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)})
+            [child] = await start_senders(url, port, 1, SHORT_CLAIM.claim_s)
             while len(inbox.received) < 3:
                 await asyncio.sleep(0.02)
             child.send_signal(signal.SIGKILL)
@@ -328,9 +356,12 @@ def test_sender_killed_between_send_and_commit_resends_only_that_message(databas
 
     at_kill, recovery = run(scenario)
     in_flight = ids[2]
+    # The dead sender's batch is still claimed: the row in flight, and those it never tried.
     assert at_kill == {ids[0]: "sent", ids[1]: "sent", in_flight: "sending",
-                       ids[3]: "queued", ids[4]: "queued", ids[5]: "queued"}
-    assert (recovery.sent, recovery.resent) == (4, 1)
+                       ids[3]: "sending", ids[4]: "sending", ids[5]: "sending"}
+    # Once the claim expires, each goes out once more as possibly delivered: only the one in
+    # flight had reached the server, so only it arrives twice.
+    assert (recovery.sent, recovery.resent) == (4, 4)
     counts = inbox.count()
     assert set(counts) == set(ids_of(ids))  # every expected message arrived
     assert counts == Counter(ids_of(ids)) + Counter([message_id(in_flight)])  # only it twice
@@ -375,6 +406,52 @@ def test_concurrent_drains_never_send_a_delivery_twice(database) -> None:
     reports = run(scenario)
     assert sum(report.sent for report in reports) == 30
     assert inbox.count() == Counter(ids_of(ids))
+
+
+def test_two_sender_processes_share_one_outbox_without_a_duplicate(database) -> None:
+    """Two services on one database (PostgreSQL: SKIP LOCKED; SQLite: serialised claims) split
+    the outbox between them, and the server receives every message exactly once."""
+    url, sessions = database
+    ids = queue_deliveries(sessions, 300)
+    inbox = Inbox()
+    inbox.delay_s = 0.02  # a server that takes a moment, so both senders are busy at once
+
+    async def scenario() -> list[int]:
+        async with smtp_server(inbox) as (port, _connections):
+            children = await start_senders(url, port, 2, 60, count=2)
+            outputs = [await child.communicate() for child in children]
+        return [int(out.decode().split()[-1]) for out, _err in outputs]
+
+    sent = asyncio.run(asyncio.wait_for(scenario(), timeout=120))
+    assert sum(sent) == 300 and all(count > 0 for count in sent), sent
+    assert inbox.count() == Counter(ids_of(ids))
+    assert set(statuses(sessions).values()) == {"sent"}
+
+
+def test_a_claim_takes_at_most_its_batch_and_never_a_row_taken_before(database) -> None:
+    _url, sessions = database
+    ids = queue_deliveries(sessions, 20)
+    first = claim_due(sessions, Delivery, now=utcnow(), hold_s=60, limit=8)
+    second = claim_due(sessions, Delivery, now=utcnow(), hold_s=60, limit=8)
+    assert [held.row_id for held in first] == ids[:8]
+    assert [held.row_id for held in second] == ids[8:16]
+    assert statuses(sessions) == {**{i: "sending" for i in ids[:16]},
+                                  **{i: "queued" for i in ids[16:]}}
+
+
+@pytest.mark.postgres
+def test_a_claim_skips_rows_another_sender_has_locked(postgres_url: str) -> None:
+    """PostgreSQL: rows locked by another sender's open claim are skipped, not waited for."""
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    ids = queue_deliveries(sessions, 10)
+    with sessions() as other, other.begin():
+        other.execute(select(Delivery.id).where(Delivery.id.in_(ids[:4]))
+                      .with_for_update()).all()
+        held = claim_due(sessions, Delivery, now=utcnow(), hold_s=60, limit=3)
+    assert [claimed.row_id for claimed in held] == ids[4:7]
+    engine.dispose()
 
 
 def test_pool_reuses_a_few_connections_for_many_messages(database) -> None:

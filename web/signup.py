@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from alerts.optin import CONFIRMATION, PENDING, subscribe
-from storage.models import Delivery, Subscriber
+from alerts.optin import CONFIRMATION, subscribe
+from storage.models import WAITING_STATUSES, Delivery, Subscriber
 from storage.subscribers import SubscriberRecord, store_subscriber
 
 RESEND_CONFIRMATION_AFTER = timedelta(hours=1)
-_IN_FLIGHT = (*PENDING, "sending")
 
 
 def sign_up(session: Session, record: SubscriberRecord, now: datetime) -> None:
@@ -39,7 +38,7 @@ def sign_up(session: Session, record: SubscriberRecord, now: datetime) -> None:
 
 def _recent_confirmation(session: Session, subscriber_id: int, now: datetime) -> bool:
     """Whether a confirmation mail is on its way or went out within the hour."""
-    recent = or_(Delivery.status.in_(_IN_FLIGHT),
+    recent = or_(Delivery.status.in_(WAITING_STATUSES),
                  func.coalesce(Delivery.sent_at, Delivery.created_at)
                  >= now - RESEND_CONFIRMATION_AFTER)
     return session.scalars(select(Delivery.id).where(
