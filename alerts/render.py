@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import css_inline
 from babel.support import NullTranslations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, select_autoescape
 from markupsafe import escape
 
 from alerts import content
@@ -35,6 +35,7 @@ from alerts.i18n import (
     format_moment,
     normalize_language,
     reader_zone,
+    translated_environment,
     translations,
 )
 from alerts.mailpolicy import MAIL_POLICY
@@ -129,26 +130,11 @@ class AlertView:
 
 @cache
 def jinja_environment(language: str) -> Environment:
-    """One environment per language, because gettext is installed environment-wide.
-
-    Autoescaping is on for ``.html.j2`` only: notice titles are scraped text, and the plain-text
-    part must not show ``&amp;``. StrictUndefined makes a renamed field fail the tests, not
-    silently blank a deadline in a subscriber's mail.
-    """
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html.j2", "html"], default_for_string=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    # Added to the environment by jinja2.ext.i18n at runtime, hence invisible to mypy.
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations(normalize_language(language)), newstyle=True
-    )
-    return env
+    """The mails' environment in `language`. Autoescaping is on for ``.html.j2`` only: notice
+    titles are scraped text, and the plain-text part must not show ``&amp;``."""
+    return translated_environment(
+        TEMPLATES_DIR, language, keep_trailing_newline=True,
+        autoescape=select_autoescape(["html.j2", "html"], default_for_string=False))
 
 
 def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid", *,

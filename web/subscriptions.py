@@ -143,15 +143,7 @@ def subscribe_sent(request: Request) -> HTMLResponse:
 
 @router.get("/confirm/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def confirm_link(request: Request, token: str) -> HTMLResponse:
-    secret = request.app.state.secret
-    try:
-        subscriber_id = await _in_transaction(
-            request, lambda session: confirm(session, token, secret=secret).id)
-    except (TokenError, SubscriberGone) as exc:
-        return refused_page(request, _reason(exc))
-    manage_token = make_token(subscriber_id, "manage", secret=secret)
-    return render_page(request, "subscribe_confirmed.html.j2",
-                       manage_url=_with_lang(request, f"/manage/{manage_token}"))
+    return await _act_on_token(request, token, confirm, "subscribe_confirmed.html.j2")
 
 
 # Manage ---------------------------------------------------------------------------------------
@@ -227,14 +219,21 @@ async def unsubscribe_post(request: Request, token: str) -> HTMLResponse:
     data = await request.form()
     if data.get("List-Unsubscribe") != "One-Click":
         check_csrf(request, _field(data, CSRF_FIELD))
+    return await _act_on_token(request, token, unsubscribe, "manage_unsubscribed.html.j2")
+
+
+async def _act_on_token(request: Request, token: str,
+                        action: Callable[..., Subscriber], template: str) -> HTMLResponse:
+    """Confirm or unsubscribe the token's subscriber at once, then show `template` with their
+    manage link; a refused token gets the page that says why."""
     secret = request.app.state.secret
     try:
         subscriber_id = await _in_transaction(
-            request, lambda session: unsubscribe(session, token, secret=secret).id)
+            request, lambda session: action(session, token, secret=secret).id)
     except (TokenError, SubscriberGone) as exc:
         return refused_page(request, _reason(exc))
     manage_token = make_token(subscriber_id, "manage", secret=secret)
-    return render_page(request, "manage_unsubscribed.html.j2",
+    return render_page(request, template,
                        manage_url=_with_lang(request, f"/manage/{manage_token}"))
 
 

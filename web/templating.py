@@ -16,13 +16,14 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from alerts.i18n import (
     DEFAULT_LANGUAGE,
     SUPPORTED_LANGUAGES,
     format_day,
     format_moment,
+    translated_environment,
     translations,
 )
 from web.security import attach_csrf_cookie, csrf_token
@@ -34,20 +35,9 @@ LANG_COOKIE_MAX_AGE_S = 365 * 24 * 3600
 
 @cache
 def page_environment(language: str) -> Environment:
-    """One environment per language, because gettext is installed environment-wide."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
-    # Added to the environment by jinja2.ext.i18n at runtime, hence invisible to mypy.
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations(language), newstyle=True
-    )
-    return env
+    """The pages' environment in `language`: every template here is HTML, so autoescaping is
+    always on (notice titles are scraped, hostile text)."""
+    return translated_environment(TEMPLATES_DIR, language, autoescape=True)
 
 
 def _supported(value: str | None) -> str | None:
