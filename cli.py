@@ -53,28 +53,41 @@ def log_format() -> Literal["text", "json"]:
         return "text"
 
 
+def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from storage.shards import Shard, ShardError
+
+    try:
+        return Shard.parse(value) if value else Shard()
+    except ShardError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @main.command()
 @click.option("--once", is_flag=True, help="Run every source's cycle once, then exit.")
+@click.option("--shard", callback=_shard, metavar="K/N",
+              help="Run shard K of N services sharing one PostgreSQL database: every N-th "
+                   "source from the K-th; digests and upkeep in shard 1; all drain the outbox.")
 @config_errors_exit
-def run(once: bool) -> None:
+def run(once: bool, shard: Any) -> None:
     """Run the service: crawl, analyse, match and send on each source's interval."""
     from scheduler import Service, run_cycle, serve
 
     current = settings()
     if once:
-        service = Service.load(current)
+        service = Service.load(current, shard)
         enabled = [key for key, source in service.sources.items() if source.enabled]
-        crawls, report, sent = asyncio.run(run_cycle(service, enabled))
+        crawls, report, sent = asyncio.run(run_cycle(service, shard.sources(enabled)))
         for result in crawls:
             click.echo(f"{result.source_id}: {result.detail}")
         click.echo(f"analysed {report.analysed}, queued {report.queued}, sent {sent.sent}, "
                    f"deferred {sent.deferred}, failed {sent.failed}")
         return
     from storage.instance_lock import AlreadyRunning
+    from storage.shards import ShardError
 
     try:
-        asyncio.run(serve(current))
-    except AlreadyRunning as exc:
+        asyncio.run(serve(current, shard=shard))
+    except (AlreadyRunning, ShardError) as exc:
         click.echo(f"not started: {exc}", err=True)
         sys.exit(1)
 

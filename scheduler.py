@@ -49,6 +49,7 @@ from storage.migrate import upgrade
 from storage.models import Notice, Subscription
 from storage.notices import notices_to_analyse, save_analysis
 from storage.outbox_backlog import Backlog, judge_outbox
+from storage.shards import Shard
 from storage.sources import abandon_running, sync_sources
 from storage.subscribers import active_subscriptions
 from storage.timeutil import utcnow
@@ -65,6 +66,8 @@ class Service:
     sessions: sessionmaker[Session]
     sources: dict[str, Source]
     sectors: list[Sector]
+    # This process's share of the work when several services share one PostgreSQL database.
+    shard: Shard = field(default_factory=Shard)
     # Shared by every job of the process: crawls take a slot (a few child processes at a time),
     # analysis runs one batch at a time (two would race to queue the same deliveries).
     _crawl_slots: asyncio.Semaphore | None = field(default=None, repr=False)
@@ -88,7 +91,7 @@ class Service:
         return self._job_locks.setdefault(job_id, asyncio.Lock())
 
     @classmethod
-    def load(cls, settings: Settings) -> "Service":
+    def load(cls, settings: Settings, shard: Shard | None = None) -> "Service":
         """Validate every config file and bring the database up to date, before any work."""
         sources = load_sources(settings.sources_file)
         sectors = load_sectors(settings.sectors_file)
@@ -97,7 +100,7 @@ class Service:
         sessions = session_factory(engine)
         with transaction(sessions) as session:
             sync_sources(session, sources)
-        return cls(settings, sessions, sources, sectors)
+        return cls(settings, sessions, sources, sectors, shard or Shard())
 
     @property
     def sector_names(self) -> dict[str, dict[str, str]]:
@@ -382,7 +385,8 @@ def build_scheduler(service: Service) -> AsyncIOScheduler:
     """A scheduler whose jobs live in the application database, so a restart keeps their next
     run times; jobs are added only when missing (re-adding would drop missed runs)."""
     return AsyncIOScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=service.settings.db_url)},
+        jobstores={"default": SQLAlchemyJobStore(url=service.settings.db_url,
+                                                 tablename=service.shard.job_table)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
     )
@@ -418,8 +422,10 @@ async def maintenance_job() -> JobCounts:
     return await asyncio.to_thread(maintain, service.sessions, keep_from)
 
 
-SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1), ("digests", "scheduler:digests_job", 15),
-                ("maintenance", "scheduler:maintenance_job", 24 * 60))
+# (job id, function, interval in minutes, whether every shard runs it or only the first).
+SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1, True),
+                ("digests", "scheduler:digests_job", 15, False),
+                ("maintenance", "scheduler:maintenance_job", 24 * 60, False))
 CLOCK_JOB = re.compile(r"cycle:.+@\d\d:\d\d")
 
 
@@ -453,31 +459,46 @@ def ensure_clock_jobs(scheduler: AsyncIOScheduler, sources: Mapping[str, Source]
 
 
 def ensure_jobs(scheduler: AsyncIOScheduler, service: Service) -> None:
-    """Add the jobs the store lacks (a restart keeps the others' next run times) and drop the
-    cycles of sources no longer enabled."""
-    for job_id, func, minutes in SERVICE_JOBS:
-        if scheduler.get_job(job_id) is None:
+    """Add the jobs the store lacks (a restart keeps the others' next run times) and drop those
+    no longer this service's: cycles of sources disabled or now another shard's, and the
+    once-per-database jobs outside shard 1."""
+    for job_id, func, minutes, every_shard in SERVICE_JOBS:
+        wanted = every_shard or service.shard.first
+        if not wanted:
+            _remove_job(scheduler, job_id)
+        elif scheduler.get_job(job_id) is None:
             scheduler.add_job(func, "interval", id=job_id, minutes=minutes)
-    ensure_clock_jobs(scheduler, service.sources)
+    owned = set(service.shard.sources(
+        [key for key, source in service.sources.items() if source.enabled]))
+    ensure_clock_jobs(scheduler, {key: source for key, source in service.sources.items()
+                                  if key in owned})
     for source_id, source in service.sources.items():
         job_id = cycle_job_id(source_id)
-        if not source.enabled:
-            if scheduler.get_job(job_id):
-                scheduler.remove_job(job_id)
-            continue
-        if scheduler.get_job(job_id) is None:
+        if source_id not in owned:
+            _remove_job(scheduler, job_id)
+        elif scheduler.get_job(job_id) is None:
             scheduler.add_job(
                 "scheduler:source_cycle_job", "interval", args=[source_id], id=job_id,
                 minutes=source.interval_minutes, next_run_time=utcnow(),
             )
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+def _remove_job(scheduler: AsyncIOScheduler, job_id: str) -> None:
+    if scheduler.get_job(job_id):
+        scheduler.remove_job(job_id)
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None,
+                shard: Shard | None = None) -> None:
     """Run until SIGTERM or SIGINT (or `stop`), then shut the scheduler down cleanly; only one
-    service per database (storage.instance_lock.AlreadyRunning otherwise)."""
+    service per database, or per shard of a PostgreSQL database (storage.shards), else
+    storage.instance_lock.AlreadyRunning."""
     global _running
-    with service_lock(make_engine(settings.db_url)):
-        _running = Service.load(settings)
+    shard = shard or Shard()
+    engine = make_engine(settings.db_url)
+    shard.check_database(engine.dialect.name)
+    with service_lock(engine, shard.name):
+        _running = Service.load(settings, shard)
         try:
             await _serve_until_stopped(_running, stop or asyncio.Event())
         finally:
@@ -492,7 +513,9 @@ async def _serve_until_stopped(service: Service, stop: asyncio.Event) -> None:
     scheduler.start(paused=True)
     ensure_jobs(scheduler, service)
     scheduler.resume()
-    logger.info("TREWS service running: %d source(s); stop with Ctrl-C", len(service.sources))
+    logger.info("TREWS service running%s: %d source(s); stop with Ctrl-C",
+                f" as {service.shard.name}" if service.shard.name else "",
+                len(service.shard.sources(list(service.sources))))
     try:
         await stop.wait()
     finally:

@@ -1,8 +1,9 @@
-"""One service per database: a second `trews run` on the same database says so and exits.
+"""One service per database (or per shard of it): a second `trews run` says so and exits.
 
 SQLite: an exclusive lock on a file beside the database (released by the OS if the process
 dies). PostgreSQL: a session advisory lock held on a dedicated connection for the process's
-life, so processes on several machines sharing one database see each other too.
+life, so processes on several machines sharing one database see each other too; each shard
+(storage.shards) has a lock of its own.
 """
 
 import fcntl
@@ -20,9 +21,9 @@ class AlreadyRunning(RuntimeError):
     """Another service holds the database."""
 
 
-def _lock_key(url: str) -> int:
+def _lock_key(url: str, name: str) -> int:
     """A stable signed 64-bit key for the advisory lock."""
-    digest = hashlib.sha256(f"trews-service:{url}".encode()).digest()
+    digest = hashlib.sha256(f"trews-service:{url}:{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
@@ -44,13 +45,14 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def _advisory_lock(engine: Engine) -> Iterator[None]:
-    key = _lock_key(engine.url.render_as_string(hide_password=True))
+def _advisory_lock(engine: Engine, name: str) -> Iterator[None]:
+    shown = engine.url.render_as_string(hide_password=True)
+    key = _lock_key(shown, name)
     with engine.connect() as connection:
         taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
         if not taken.scalar():
-            raise AlreadyRunning(f"another TREWS service is running on "
-                                 f"{engine.url.render_as_string(hide_password=True)}")
+            raise AlreadyRunning(f"another TREWS service{' (' + name + ')' if name else ''} "
+                                 f"is running on {shown}")
         try:
             yield
         finally:
@@ -58,13 +60,14 @@ def _advisory_lock(engine: Engine) -> Iterator[None]:
 
 
 @contextmanager
-def service_lock(engine: Engine) -> Iterator[None]:
-    """Hold the database for this service process; AlreadyRunning when another one does."""
+def service_lock(engine: Engine, name: str = "") -> Iterator[None]:
+    """Hold the database (or the part of it called `name`, a shard) for this service process;
+    AlreadyRunning when another one does."""
     url = make_url(engine.url)
     if url.get_backend_name() == "sqlite":
         database = url.database or "trews.db"
         with _file_lock(Path(f"{database}.service-lock")):
             yield
         return
-    with _advisory_lock(engine):
+    with _advisory_lock(engine, name):
         yield

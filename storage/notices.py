@@ -68,9 +68,12 @@ def store_notice(session: Session, record: NoticeRecord) -> StoreOutcome:
 
 
 def notices_to_analyse(session: Session, limit: int = 500) -> list[Notice]:
-    """New or changed notices, oldest first, in batches so a backfill never loads everything."""
+    """New or changed notices, oldest first, in batches so a backfill never loads everything;
+    locked for the session's transaction on PostgreSQL, where services sharing the database
+    skip each other's batches rather than analyse and queue the same notice twice."""
     return list(session.scalars(
         select(Notice).where(Notice.analysed_at.is_(None)).order_by(Notice.id).limit(limit)
+        .with_for_update(skip_locked=True)
     ))
 
 

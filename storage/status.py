@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from storage.job_runs import last_runs
 from storage.models import Delivery, JobRun, OperatorAlert, Source
+from storage.shards import JOB_TABLE
 from storage.timeutil import utcnow
-
-JOB_TABLE = "apscheduler_jobs"
 
 
 @dataclass(frozen=True)
@@ -25,14 +24,19 @@ class ServiceStatus:
 
 
 def scheduled_jobs(session: Session) -> list[tuple[str, datetime | None]]:
-    """Each job of the persistent job store with its next run (None: paused)."""
+    """Each job of the persistent job stores (one per shard, storage.shards) with its next run
+    (None: paused); a shard's jobs are marked with the shard."""
     bind = session.get_bind()
-    if not inspect(bind).has_table(JOB_TABLE):
-        return []
-    jobs = Table(JOB_TABLE, MetaData(), autoload_with=bind)
-    rows = session.execute(select(jobs.c.id, jobs.c.next_run_time).order_by(jobs.c.id))
-    return [(job_id, datetime.fromtimestamp(when, ZoneInfo("UTC")) if when else None)
-            for job_id, when in rows]
+    found = []
+    for table in sorted(name for name in inspect(bind).get_table_names()
+                        if name.startswith(JOB_TABLE)):
+        jobs = Table(table, MetaData(), autoload_with=bind)
+        shard = table.removeprefix(JOB_TABLE).lstrip("_").replace("_of_", "/")
+        for job_id, when in session.execute(select(jobs.c.id, jobs.c.next_run_time)
+                                            .order_by(jobs.c.id)):
+            found.append((f"{job_id} [shard {shard}]" if shard else job_id,
+                          datetime.fromtimestamp(when, ZoneInfo("UTC")) if when else None))
+    return found
 
 
 def service_status(session: Session, zone: ZoneInfo) -> ServiceStatus:

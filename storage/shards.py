@@ -1,0 +1,67 @@
+"""Several services on one PostgreSQL database, each doing its share ("shard K of N").
+
+Shard K of N crawls every N-th enabled source (sorted by id, starting at the K-th), keeps its
+APScheduler jobs in a table of its own (APScheduler 3 cannot share one job store between
+processes: each would run every job), drains the common outbox (claims skip the rows another
+sender holds) and analyses the notices no other shard is analysing. Digests and the database
+upkeep run in shard 1 only. One process per shard: starting a shard twice is refused, as
+starting a second single service is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Self
+
+JOB_TABLE = "apscheduler_jobs"
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+class ShardError(ValueError):
+    """A shard that cannot be: not K/N, K outside 1..N, or shards on SQLite."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    number: int = 1
+    of: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.number <= self.of:
+            raise ShardError(f"shard {self.number}/{self.of}: K must be between 1 and N")
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """ "2/3" -> shard 2 of 3."""
+        found = _SHARD.match(text)
+        if found is None:
+            raise ShardError(f"{text!r} is not K/N (e.g. 1/2)")
+        return cls(int(found.group(1)), int(found.group(2)))
+
+    @property
+    def alone(self) -> bool:
+        return self.of == 1
+
+    @property
+    def first(self) -> bool:
+        """Whether this shard runs the once-per-database jobs (digests, upkeep)."""
+        return self.number == 1
+
+    @property
+    def job_table(self) -> str:
+        return JOB_TABLE if self.alone else f"{JOB_TABLE}_{self.number}_of_{self.of}"
+
+    @property
+    def name(self) -> str:
+        return "" if self.alone else f"shard {self.number}/{self.of}"
+
+    def check_database(self, dialect: str) -> None:
+        """Shards share a PostgreSQL database; SQLite has one writer, so one service."""
+        if not self.alone and dialect == "sqlite":
+            raise ShardError("several services share a database only on PostgreSQL "
+                             "(TREWS_DATABASE_URL=postgresql+psycopg://...)")
+
+    def sources(self, source_ids: list[str]) -> list[str]:
+        """This shard's part of `source_ids`."""
+        return [key for n, key in enumerate(sorted(source_ids)) if n % self.of == self.number - 1]
