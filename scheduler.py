@@ -50,7 +50,7 @@ from storage.models import Notice, Subscription
 from storage.notices import notices_to_analyse, save_analysis
 from storage.outbox_backlog import Backlog, judge_outbox
 from storage.shards import Shard
-from storage.sources import abandon_running, sync_sources
+from storage.sources import abandon_running, interrupt_running, sync_sources
 from storage.subscribers import active_subscriptions
 from storage.timeutil import utcnow
 
@@ -159,6 +159,8 @@ async def crawl(service: Service, source_id: str, since: date | None = None) -> 
             os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
             if not isinstance(stopped, TimeoutError):
+                with transaction(service.sessions) as session:
+                    interrupt_running(session, source_id)
                 raise
             return _crawl_failed(service, source_id,
                                  f"killed after {service.settings.crawl_timeout_s:.0f} s")

@@ -92,6 +92,16 @@ def list_sources(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.id)))
 
 
+def interrupt_running(session: Session, source_id: str) -> int:
+    """Close the runs of a crawl stopped with the service as "interrupted": not a failure of the
+    source (its health and counters stay as they were), but no longer shown as running."""
+    runs = list(session.scalars(
+        select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status == "running")))
+    for run in runs:
+        run.finished_at, run.status, run.error = utcnow(), "interrupted", "stopped with the service"
+    return len(runs)
+
+
 def abandon_running(session: Session, source_id: str, reason: str) -> int:
     """Close the runs a killed or crashed crawl left open, so the source shows the failure; a
     crawl that died before it could open a run is recorded as a failed run all the same."""

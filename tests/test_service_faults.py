@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 from aiosmtpd.smtp import SMTP, Envelope
-from sqlalchemy import Engine, MetaData, Table, func, select
+from sqlalchemy import Engine, MetaData, Table, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from alerts.capture import CaptureHandler, MailCapture
@@ -365,8 +365,21 @@ async def _sigterm_during_crawl(tmp_path: Path) -> None:
         site = deployment(tmp_path, replay, capture.port, ["eu_tron"], interval_minutes=600)
         log = tmp_path / "service.log"
         async with service(site, log) as running:
-            await wait_until(lambda: len(processes_of(site.data_dir)) > 1, 60, "crawl", log,
+            await wait_until(lambda: _crawl_statuses(site) == ["running"], 60, "crawl", log,
                              every_s=0.05)
             assert await terminate(running) == 0, tail(log)
             left = processes_of(site.data_dir)
     assert left == []  # no crawl outlives the service, to write after it stopped
+    # Its run is closed as interrupted, which is not a failure of the source.
+    assert _crawl_statuses(site) == ["interrupted"]
+    with site.engine.connect() as connection:
+        health = connection.execute(text("select health from source where id = 'eu_tron'"))
+        assert health.scalar() != "failing"
+
+
+def _crawl_statuses(site: Deployment) -> list[str]:
+    """The crawl runs' statuses (none before the service has created its tables)."""
+    with site.engine.connect() as connection:
+        if not inspect(connection).has_table("crawl_run"):
+            return []
+        return list(connection.execute(text("select status from crawl_run")).scalars())
