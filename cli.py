@@ -95,12 +95,31 @@ def run(once: bool, shard: Any) -> None:
 @main.command()
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the received e-mails (default: DATA_DIR/demo/outbox).")
+@click.option("--serve", "serving", is_flag=True,
+              help="Then keep the service running on the replay server, with the web front end "
+                   "on the demo database, until Ctrl-C.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Web address (--serve).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Web port (--serve).")
 @config_errors_exit
-def demo(outbox: Path | None) -> None:
+def demo(outbox: Path | None, serving: bool, host: str, port: int) -> None:
     """Everything offline: replay recorded sources, analyse, match, mail to a local server."""
-    from demo import run_demo
+    from demo import run_demo, serve_demo
 
-    summary = asyncio.run(run_demo(settings(), outbox))
+    if not serving:
+        show_summary(asyncio.run(run_demo(settings(), outbox)))
+        return
+
+    def shown(summary: Any, address: str) -> None:
+        show_summary(summary)
+        click.echo(f"  web:                     {address}")
+        click.echo("The service keeps running on the replay server (the Federal Register "
+                   "sources every minute); stop it with Ctrl-C.")
+
+    asyncio.run(serve_demo(settings(), outbox, host, port, shown))
+
+
+def show_summary(summary: Any) -> None:
+    """The demo's per-source counts and totals."""
     click.echo("TREWS demo (offline, recorded sources)")
     for count in summary.crawls:
         detail = f"{count.items} items ({count.new} new)"

@@ -6,13 +6,16 @@ matches against the example subscribers, and alerts go by SMTP to a capture serv
 every received message into the outbox folder.
 """
 
+import asyncio
 import shutil
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import uvicorn
 import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,9 +25,11 @@ from alerts.subscribers import import_subscribers
 from alerts.transport import SmtpTransport
 from config import Settings, load_sources
 from replay import DEFAULT_MANIFEST, ReplayServer, recorded_since
-from scheduler import CrawlResult, Service, run_cycle
+from replay.server import DEFAULT_LIFETIME_S
+from scheduler import CrawlResult, Service, run_cycle, serve
 from storage.history import bundled_lists, import_history
 from storage.models import CrawlRun, Notice
+from web.app import create_app
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,10 @@ class DemoSummary:
     data_dir: Path
 
 
-def replayed_sources_file(settings: Settings, base_url: str, target: Path) -> Path:
-    """A copy of sources.yaml whose URLs point at the replay server (same paths)."""
+def replayed_sources_file(settings: Settings, base_url: str, target: Path,
+                          intervals: dict[str, int] | None = None) -> Path:
+    """A copy of sources.yaml whose URLs point at the replay server (same paths), with the
+    polling intervals of ``intervals`` (minutes) where given."""
     local = urlsplit(base_url)
     sources = {}
     for source_id, source in load_sources(settings.sources_file).items():
@@ -60,6 +67,8 @@ def replayed_sources_file(settings: Settings, base_url: str, target: Path) -> Pa
         sources[source_id] = source.model_dump(mode="json") | {
             "url": urlunsplit((local.scheme, local.netloc, parts.path, parts.query, ""))
         }
+        if intervals and source_id in intervals:
+            sources[source_id]["interval_minutes"] = intervals[source_id]
     target.write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True), encoding="utf-8")
     return target
 
@@ -83,34 +92,103 @@ def last_run_count(session: Session, result: CrawlResult) -> SourceCount:
 
 async def run_demo(settings: Settings, outbox: Path | None = None) -> DemoSummary:
     """Run one full cycle on a fresh demo database under data_dir/demo."""
+    async with demo_site(settings, outbox) as site:
+        return await demo_cycle(site)
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    """The demo's world: its settings, service, replay server and mail capture."""
+
+    settings: Settings
+    service: Service
+    replay: ReplayServer
+    capture: MailCapture
+    outbox: Path
+
+
+@asynccontextmanager
+async def demo_site(settings: Settings, outbox: Path | None = None,
+                    intervals: dict[str, int] | None = None,
+                    lifetime_s: float = DEFAULT_LIFETIME_S) -> AsyncIterator[DemoSite]:
+    """A fresh demo database under data_dir/demo, the recorded sources served by a replay
+    server (which stops by itself after ``lifetime_s``), mail to a capture server writing into
+    the outbox folder; ``intervals`` overrides sources' polling intervals (minutes)."""
     demo_dir = (settings.data_dir / "demo").resolve()
     shutil.rmtree(demo_dir, ignore_errors=True)
     demo_dir.mkdir(parents=True)
     outbox = (outbox or demo_dir / "outbox").resolve()
     shutil.rmtree(outbox, ignore_errors=True)
-    async with ReplayServer(DEFAULT_MANIFEST) as replay, MailCapture(outbox) as capture:
+    async with (ReplayServer(DEFAULT_MANIFEST, lifetime_s=lifetime_s) as replay,
+                MailCapture(outbox) as capture):
+        sources_file = replayed_sources_file(settings, replay.base_url, demo_dir / "sources.yaml",
+                                             intervals)
         demo_settings = settings.model_copy(update={
             "data_dir": demo_dir, "database_url": f"sqlite:///{demo_dir / 'trews.db'}",
-            "sources_file": replayed_sources_file(settings, replay.base_url,
-                                                  demo_dir / "sources.yaml"),
-            "smtp_host": "127.0.0.1", "smtp_port": capture.port,
+            "sources_file": sources_file, "smtp_host": "127.0.0.1", "smtp_port": capture.port,
             "crawl_delay_s": 0.0,  # the replay server is local: no need to be polite
         })
-        service = Service.load(demo_settings)
-        history = import_history(service.sessions, bundled_lists())
-        import_subscribers(service.sessions, settings.subscribers_file,
-                           {sector.id for sector in service.sectors})
-        transport = SmtpTransport(host="127.0.0.1", port=capture.port, timeout=30)
-        enabled = [key for key, source in service.sources.items() if source.enabled]
-        crawls, report, _sent = await run_cycle(service, enabled, transport,
-                                                since=recordings_since(enabled))
-        with service.sessions() as session:
-            notices = session.scalar(select(func.count(Notice.id))) or 0
-            counts = [last_run_count(session, result) for result in crawls]
+        yield DemoSite(demo_settings, Service.load(demo_settings), replay, capture, outbox)
+
+
+async def demo_cycle(site: DemoSite) -> DemoSummary:
+    """The historic cases, the example subscribers, then one cycle of every source."""
+    service, capture = site.service, site.capture
+    history = import_history(service.sessions, bundled_lists())
+    import_subscribers(service.sessions, site.settings.subscribers_file,
+                       {sector.id for sector in service.sectors})
+    transport = SmtpTransport(host="127.0.0.1", port=capture.port, timeout=30)
+    enabled = [key for key, source in service.sources.items() if source.enabled]
+    crawls, report, _sent = await run_cycle(service, enabled, transport,
+                                            since=recordings_since(enabled))
+    with service.sessions() as session:
+        notices = session.scalar(select(func.count(Notice.id))) or 0
+        counts = [last_run_count(session, result) for result in crawls]
     return DemoSummary(
         crawls=counts, notices=notices, trade_remedy=report.trade_remedy,
         vietnam=report.vietnam, matches=report.matches, mails=len(capture.received),
         historic_cases=history.cases, historic_vietnam=history.vietnam,
         recipients=sorted({rcpt for item in capture.received for rcpt in item.recipients}),
-        outbox=outbox, data_dir=demo_dir,
+        outbox=site.outbox, data_dir=site.settings.data_dir,
     )
+
+
+# In `--serve`, the Federal Register sources are polled every minute, so what appears on the
+# replay server reaches the inbox and the dashboard while you watch.
+WATCHED_INTERVALS = {"us_fr_documents": 1, "us_fr_public_inspection": 1}
+SERVE_HOURS = 12  # the replay server still stops by itself, after a working day
+
+
+class _Web(uvicorn.Server):
+    """uvicorn without signal handlers of its own: the service's handlers stop both."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_demo(settings: Settings, outbox: Path | None, host: str, port: int,
+                     shown: Callable[[DemoSummary, str], None]) -> None:
+    """`trews demo --serve`: the demo cycle, then the service (scheduler.serve) on the replay
+    server and the mail capture, and the web front end on the demo database, until Ctrl-C or
+    SIGTERM; `shown` gets the summary and the web address once everything is up."""
+    async with demo_site(settings, outbox, WATCHED_INTERVALS, SERVE_HOURS * 3600) as site:
+        summary = await demo_cycle(site)
+        stop = asyncio.Event()
+        web = _Web(uvicorn.Config(create_app(site.settings, sessions=site.service.sessions),
+                                  host=host, port=port, log_level="warning",
+                                  server_header=False))
+
+        async def stop_web_with_service() -> None:
+            await stop.wait()
+            web.should_exit = True
+
+        service = asyncio.create_task(serve(site.settings, stop))
+        service.add_done_callback(lambda _done: stop.set())  # a service that fails stops all
+        stopper = asyncio.create_task(stop_web_with_service())
+        shown(summary, f"http://{host}:{port}/")
+        try:
+            await web.serve()
+        finally:
+            stop.set()
+            await asyncio.gather(service, stopper)

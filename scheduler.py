@@ -341,6 +341,10 @@ async def run_recorded(service: Service, job_id: str,
         counts = await work()
     except Exception as exc:  # noqa: BLE001 - a failing job is recorded and the service goes on
         error, failure = f"{type(exc).__name__}: {exc}", sys.exc_info()
+    except asyncio.CancelledError:
+        # The service is stopping: not a failure of the job, and nothing more to do.
+        job_logger.info("job %s stopped with the service", job_id, extra={"job_id": job_id})
+        return
     outcome = Outcome(job_id, started, utcnow(), error, counts)
     try:
         failures = await asyncio.to_thread(record_run, service, outcome)

@@ -44,3 +44,5 @@ def configure_logging(verbose: bool, log_format: Literal["text", "json"]) -> Non
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
         # "Running job"/"executed successfully" for every run: the job's own line says more.
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+        # One line per plugin Alembic loads, at every start; the migrations it runs still show.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
