@@ -226,7 +226,7 @@ def test_manage_changes_sectors_and_language(web: Web, tmp_path: Path) -> None:
 
 def test_mail_links_open_the_real_manage_page(web: Web) -> None:
     """An alert rendered for sending links to /manage/<token> on the public URL, and the link
-    opens the subscriber's own settings."""
+    opens the subscriber's own settings; its List-Unsubscribe link stops the alerts."""
     client, sessions, service = web
     subscriber_id = add_subscriber(sessions, "lien@example.vn", sectors=("paper",))
     document = next(doc for doc in json.loads(FR_PAGE.read_text(encoding="utf-8"))["results"]
@@ -255,6 +255,12 @@ def test_mail_links_open_the_real_manage_page(web: Web) -> None:
     assert manage.startswith("https://trews.example.vn/manage/") and "trews.invalid" not in text
     page = client.get(path_of(manage))
     assert page.status_code == 200 and 'value="lien@example.vn" readonly' in page.text
+    # The mail program's unsubscribe button: RFC 8058 one-click POST to the header's link.
+    one_click = str(message["List-Unsubscribe"]).strip("<>")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    answer = browser(client.app).post(path_of(one_click), data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200
+    assert subscriber(sessions, "lien@example.vn").unsubscribed_at is not None
 
 
 # Unsubscribe ----------------------------------------------------------------------------------
