@@ -55,7 +55,12 @@ def secret_key(settings: Settings) -> str:
     """The signing secret: the setting, else the key file in data_dir (created once, 0600)."""
     if settings.secret_key is not None and settings.secret_key.get_secret_value():
         return settings.secret_key.get_secret_value()
-    path = Path(settings.data_dir) / SECRET_FILE
+    return _key_file(Path(settings.data_dir).resolve() / SECRET_FILE)
+
+
+@lru_cache(maxsize=8)
+def _key_file(path: Path) -> str:
+    """The key kept in `path`, made once; read once per process (every mail signs links)."""
     if path.is_file():
         return path.read_text(encoding="ascii").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
