@@ -13,8 +13,10 @@ KeyError would lose the alert.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from rules.clock import read_basis
 
 
 def N_(message: str) -> str:
@@ -307,6 +309,9 @@ NEXT_STEPS = {
     "report_to_minister": N_("Report to the Minister"),
 }
 GENERIC_NEXT_STEP = N_("Next step")
+# The basis of the next step is the clock rule's English sentence, itself the message id (every
+# sentence of clock.yaml is in the catalogue); a notice's postponement is said after it.
+POSTPONED_BASIS = N_("%(basis)s (postponed by this notice)")
 _DEADLINE_ALIASES = {
     "qv": "q_and_v",
     "q&v": "q_and_v",
@@ -404,6 +409,14 @@ def deadline_label(kind: object) -> str | None:
 
 def next_step_label(step: object) -> str:
     return NEXT_STEPS.get(code_key(step), GENERIC_NEXT_STEP)
+
+
+def basis_text(basis: str, gettext: Callable[[str], str]) -> str:
+    """A case's stored basis (rules/clock.py) in the reader's language; a sentence the catalogue
+    does not know (from an older clock file) stays in English rather than being lost."""
+    sentence, postponed = read_basis(basis)
+    said = gettext(sentence) if sentence else ""
+    return gettext(POSTPONED_BASIS) % {"basis": said} if postponed else said
 
 
 def product_from_title(title: str, limit: int = 48) -> str:

@@ -1,7 +1,8 @@
 """`analyse(notice, sectors)`: compose the rules into one explainable Analysis.
 
 Order follows the evidence: case numbers, trade remedy or not, market, measures, proceeding, stage,
-origins and Vietnam's role, products (HS, sectors), deadlines, severity. Each step appends a reason.
+origins and Vietnam's role, products (HS, sectors), deadlines, stated rates, severity. Each step
+appends a reason.
 """
 
 import re
@@ -16,6 +17,7 @@ from rules import classify, countries, languages, markets, news
 from rules.deadlines import find_deadlines
 from rules.hs_codes import extract_hs_codes
 from rules.notice import Analysis, Notice
+from rules.rates import find_rates
 from rules.sectors import OTHER, SectorIndex, index_for, product_part
 from rules.severity import assess
 from rules.text import fold, squash
@@ -367,6 +369,13 @@ def analyse(
     if result.deadlines:
         result.reasons.append("deadlines: " + ", ".join(
             f"{d.kind} {d.date.isoformat()}" for d in result.deadlines))
+    # The rates read the text with its line breaks: a table's rows are lines.
+    result.rates = find_rates(notice.title, notice.text if notice.text.strip() else body,
+                              market=market, measures=result.measures,
+                              origins=sorted(set(origins) | set(case_origins)))
+    if result.rates:
+        result.reasons.append(f"rates stated: {len(result.rates)} (" + ", ".join(
+            dict.fromkeys(r.kind for r in result.rates)) + ")")
     result.severity, why = assess(
         trade_remedy=True, vietnam=result.vietnam, proceeding=proceeding, stage=result.stage,
         new_case=result.new_case,

@@ -1,13 +1,24 @@
-"""Cases: split a multi-case notice per case number, and key notices so they link into cases.
+"""Cases: split a multi-case notice per case number, key notices so they link into cases, and
+say when two records may be one case.
 
 One FR notice may cover several orders (shrimp from China, India, Thailand and Vietnam under four
 numbers); alerts and storage want one row per case, each with its origin and Vietnam flag.
+
+Which case a notice joins (storage/cases.py, and storage/history.py for the case lists):
+1. The same case number: the same case.
+2. Different numbers of one lifelong kind (`number_kind`: both Commerce, both USITC Title VII...)
+   on both sides: different cases, however alike market, product, origin and measure are.
+3. Otherwise the same market, product, origin and measure, except that a step of an investigation
+   (`is_investigation_step`: petition to order) joins only a case that is itself still an
+   investigation and began within `INVESTIGATION_SPAN` of the step. A new investigation on shrimp
+   from Vietnam in 2023 is not the 2004 order on shrimp from Vietnam, nor a review or sunset of it.
 """
 
 import re
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rules.case_numbers import measure_of, origin_of
@@ -54,7 +65,55 @@ class CaseKey:
 
 
 GLOBAL = "*"
+# The longest investigation the statutes allow, petition to order (DOMAIN.md section 2): the US
+# about 417 days (initiation 40, AD preliminary 190, final 135, ITC final and order 52 days), the
+# EU 14 months from initiation after up to 45 days from the complaint, India 12 months extendable
+# to 18. Two investigation steps further apart than this are two investigations.
+INVESTIGATION_SPAN = timedelta(days=548)
+# The stages of an investigation itself ('other': its postponements and schedules). A revocation
+# or a continuation the classifier files under 'investigation' speaks of an order in force.
+INVESTIGATION_STAGES = frozenset({"petition", "initiation", "preliminary", "final", "order",
+                                  "termination", "other"})
+# Numbers that name one case for its whole life (its reviews and sunsets keep them), by kind.
+# Numbers of one proceeding or notice (EU 'R' reviews, Australian ADNs, DGTR files, CBSA and CITT
+# codes) are left out: a case collects several of them.
+_LIFELONG_NUMBERS = (
+    ("commerce", re.compile(r"[AC]-\d{3}-\d{3}")),
+    ("itc", re.compile(r"(?:701|731)-TA-\d{1,4}")),
+    ("itc_safeguard", re.compile(r"TA-201-\d{1,3}")),
+    ("eu", re.compile(r"(?:AD|AS)(?:[1-9]\d{2,3}|0\d{2})")),
+)
 _LEADING_CERTAIN = re.compile(r"^(?:certain|some) ")
+
+
+def number_kind(number: str) -> str | None:
+    """'commerce', 'itc', 'itc_safeguard' or 'eu' for a number that names one case for life."""
+    return next((kind for kind, shape in _LIFELONG_NUMBERS if shape.fullmatch(number)), None)
+
+
+def _by_kind(numbers: Iterable[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for number in numbers:
+        if kind := number_kind(number):
+            found[kind].add(number)
+    return found
+
+
+def numbers_contradict(ours: Iterable[str], theirs: Iterable[str]) -> bool:
+    """Both sides hold numbers of one lifelong kind and share none of them: two cases."""
+    mine, other = _by_kind(ours), _by_kind(theirs)
+    return any(not mine[kind] & other[kind] for kind in mine.keys() & other.keys())
+
+
+def is_investigation_step(proceeding: str, stage: str) -> bool:
+    """A step of an investigation itself, from petition to order."""
+    return proceeding == "investigation" and stage in INVESTIGATION_STAGES
+
+
+def same_investigation(began: date | None, step_on: date | None) -> bool:
+    """Whether a step on `step_on` fits an investigation begun on `began`; an undated record
+    (an old list row) cannot be placed, so it is not the same."""
+    return began is not None and step_on is not None and abs(step_on - began) <= INVESTIGATION_SPAN
 
 
 def product_key(title: str) -> str:
@@ -98,9 +157,17 @@ def case_keys(analysis: Mapping[str, Any], title: str) -> list[CaseKey]:
             numbers += [e.case_number for e in unplaced if e.measure in (measure, None)]
             if origin is None and not numbers:
                 continue
-            keys.append(CaseKey(market, origin, measure, product, tuple(numbers),
-                                _role(origin, role)))
+            keys += [CaseKey(market, origin, measure, product, group, _role(origin, role))
+                     for group in _per_case(numbers)]
     return keys
+
+
+def _per_case(numbers: list[str]) -> list[tuple[str, ...]]:
+    """The numbers of one origin and measure, grouped per case: two Commerce numbers (a
+    continuation of two orders on pipe from Taiwan) are two cases, and the other numbers cannot
+    be told apart between them."""
+    commerce = [number for number in numbers if number_kind(number) == "commerce"]
+    return [(number,) for number in commerce] if len(commerce) > 1 else [tuple(numbers)]
 
 
 @dataclass(frozen=True)

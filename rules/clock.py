@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 from config.yamlfile import load_yaml_model
 
 CLOCK_FILE = Path(__file__).resolve().parent / "data" / "clock.yaml"
+# Added to a rule's basis when the notice postpones the step. The rule's English sentence is the
+# gettext message id of the basis (alerts/content.py says it in the reader's language).
+POSTPONED = " (postponed by this notice)"
 
 
 class When(BaseModel):
@@ -91,10 +94,15 @@ def next_step(market: str | None, proceeding: str, stage: str, measures: Iterabl
             continue
         if when.measure is not None and wanted != {when.measure}:
             continue
-        basis = rule.basis + (" (postponed by this notice)" if postponed and
-                              rule.extended_days is not None else "")
+        basis = rule.basis + (POSTPONED if postponed and rule.extended_days is not None else "")
         return NextStep(rule.next, _due(rule, event, postponed), basis)
     return None
+
+
+def read_basis(basis: str) -> tuple[str, bool]:
+    """A stored basis as the clock rule's sentence and whether the notice postponed the step."""
+    sentence = basis.removesuffix(POSTPONED)
+    return sentence, sentence != basis
 
 
 _POSTPONED = re.compile(r"\bpostpone(?:ment|d|s)?\b|\bextension of (?:the )?(?:deadline|time)",

@@ -94,6 +94,25 @@ class Deadline:
         return {"kind": self.kind, "date": self.date.isoformat()}
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A rate the notice states: a dumping margin, subsidy rate, duty or cash deposit rate.
+
+    `unit` is 'percent' (ad valorem) or '<ISO 4217>/<unit>' ('USD/t'); `company` is the firm as the
+    notice writes it, 'all others' (the residual rate), 'country-wide' (a non-market economy's
+    entity rate, 'Vietnam-wide entity') or None; `origin` the country it applies to, when known."""
+
+    value: float
+    unit: str
+    kind: str
+    company: str | None = None
+    origin: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "unit": self.unit, "kind": self.kind,
+                "company": self.company, "origin": self.origin}
+
+
 @dataclass
 class Analysis:
     """Everything the rules decided about one notice, with a reason for each decision."""
@@ -111,6 +130,7 @@ class Analysis:
     hs_codes: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    rates: list[Rate] = field(default_factory=list)
     severity: str | None = None
     reasons: list[str] = field(default_factory=list)
 
@@ -130,6 +150,7 @@ class Analysis:
             "hs_codes": list(self.hs_codes),
             "sectors": list(self.sectors),
             "deadlines": [d.to_dict() for d in self.deadlines],
+            "rates": [r.to_dict() for r in self.rates],
             "severity": self.severity,
             "reasons": list(self.reasons),
         }

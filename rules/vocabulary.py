@@ -92,6 +92,40 @@ class RemediesFile(_Strict):
     not_a_case: NotACase
 
 
+RateKind = Literal["dumping_margin", "subsidy_rate", "duty", "cash_deposit"]
+
+
+class RatesFile(_Strict):
+    """The wording of stated rates (rules/vocab/rates.yaml)."""
+
+    kinds: dict[RateKind, Phrases]
+    not_rates: Phrases
+    not_amounts: Phrases
+    bounds: Phrases
+    residual: Phrases
+    demonyms: dict[StrictStr, list[StrictStr]]
+    label_noise: Phrases
+    label_cuts: Phrases
+    currencies: dict[StrictStr, list[StrictStr]]
+    units: dict[StrictStr, list[StrictStr]]
+
+    @field_validator("demonyms")
+    @classmethod
+    def _demonym_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = [code for code in value if not re.fullmatch(r"[A-Z]{2}", code)]
+        if bad:
+            raise ValueError(f"demonym keys must be ISO alpha-2 codes, not {bad}")
+        return value
+
+    @field_validator("currencies")
+    @classmethod
+    def _currency_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = [code for code in value if not re.fullmatch(r"[A-Z]{3}", code)]
+        if bad:
+            raise ValueError(f"currency keys must be ISO 4217 codes, not {bad}")
+        return value
+
+
 def folded_phrase(phrase: str) -> str:
     """A vocabulary phrase in the form it is matched in: folded, single-spaced."""
     return squash(fold(phrase.replace("\u2019", "'")))
@@ -133,6 +167,11 @@ def markets() -> MarketsFile:
 @cache
 def remedies() -> RemediesFile:
     return load_yaml_model(VOCAB_DIR / "remedies.yaml", RemediesFile)
+
+
+@cache
+def rates() -> RatesFile:
+    return load_yaml_model(VOCAB_DIR / "rates.yaml", RatesFile)
 
 
 def all_phrases(phrases: Phrases) -> list[str]:

@@ -5,7 +5,10 @@ All files go in one transaction after every file has been read: a list that cann
 stores nothing. A case is found by its Commerce number, else by an ITC number, else (a WTO row
 with no number, or a number new to the database) by market, origin, measure and product among
 the cases that have no Commerce number and either came from crawled notices or opened the same
-day. A case no crawled notice has reached belongs to the lists: re-importing updates it in place.
+day, unless an ITC number contradicts it or the case is an investigation crawled notices opened
+outside the statutory span of the listed case's opening (rules/cases.py: a 2023 investigation is
+not the 2004 order). A case no crawled notice has reached belongs to the lists: re-importing
+updates it in place.
 A case with crawled notices keeps the stage they established unless the lists know a later
 event; the lists add the numbers, order and revocation dates, HS codes and an earlier opening date
 it lacks.
@@ -20,8 +23,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from rules.cases import numbers_contradict, same_investigation
 from rules.countries import VIETNAM
-from storage.cases import ROLE_RANK
+from storage.cases import ROLE_RANK, investigation_began
 from storage.database import transaction
 from storage.history_lists import HistoricCase, Issue, ListFile, case_product, read_lists
 from storage.models import Case, CaseEvent, CaseNumber
@@ -123,7 +127,8 @@ class KnownCases:
             if number in self.by_number:
                 return self.by_number[number]
         for case in self.by_product[(found.origin, found.measure, case_product(found))]:
-            if case.id in self.crawled or case.opened_on == found.opened_on:
+            if ((case.id in self.crawled or case.opened_on == found.opened_on)
+                    and _may_be(case, found, numbers)):
                 return case
         return None
 
@@ -137,6 +142,14 @@ class KnownCases:
         if any(_is_commerce(n) for n in added) and case in unnumbered:
             unnumbered.remove(case)
         return bool(added)
+
+
+def _may_be(case: Case, found: HistoricCase, numbers: list[str]) -> bool:
+    """Whether a stored case without a Commerce number can be the listed case (rules/cases.py)."""
+    if numbers_contradict(numbers, [number.number for number in case.numbers]):
+        return False
+    began = investigation_began(case, [(e.proceeding, e.stage, e.event_on) for e in case.events])
+    return began is None or same_investigation(began, found.opened_on or found.ordered_on)
 
 
 def _own_values(found: HistoricCase) -> dict[str, Any]:

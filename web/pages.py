@@ -18,6 +18,7 @@ from web.queries import (
     CaseFilters,
     TimelineEntry,
     case_filter_choices,
+    case_rates,
     case_sectors,
     case_statistics,
     case_timeline,
@@ -78,6 +79,7 @@ def case_page(request: Request, case_id: Id, session: SessionDep, labels: Labels
     timeline = case_timeline(session, case.id)
     return render_page(request, "case.html.j2", case=case, timeline=timeline,
                        deadlines=_stated_deadlines(timeline),
+                       rates=case_rates(timeline, case.origin),
                        sectors=case_sectors(session, index, [case.id]).get(case.id, []),
                        L=labels)
 

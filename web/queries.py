@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from rules.cases import GLOBAL
+from rules.notice import Rate
 from rules.sectors import SectorIndex
 from rules.text import folded_key
 from storage.models import Case, CaseEvent, CaseNumber, Notice, Source
@@ -28,49 +30,59 @@ _TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"  # no control characters (PostgreSQL
 
 
 class _QueryModel(BaseModel):
-    """Query parameters; an empty form field ("all markets") means no filter."""
+    """Query parameters; an empty one (a form's "all markets") means no filter, and words are
+    trimmed once checked, so the API document describes exactly what is accepted."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
 
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        return None if value == "" else value
+
+    @field_validator("market", mode="before", check_fields=False)
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        """us is US; only ASCII, which the pattern allows (a non-ASCII ß would become SS)."""
+        return value.upper() if isinstance(value, str) and value.isascii() else value
+
+    @field_validator("*")
+    @classmethod
+    def _trimmed(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+
+def _blank_means_any(schema: dict[str, Any]) -> None:
+    schema["anyOf"] = [*schema.get("anyOf", []), {"const": "", "description": "no filter"}]
+
+
+def _filter(**constraints: Any) -> Any:
+    """An optional filter that may also be sent empty."""
+    return Field(default=None, json_schema_extra=_blank_means_any, **constraints)
 
 
 class CaseFilters(_QueryModel):
     """The filters of the case list, the same in the page, its exports and the API."""
 
-    market: str | None = Field(default=None, pattern=_CODE, description="e.g. US, EU, IN")
-    measure: Literal["AD", "CVD", "SG"] | None = None
-    stage: str | None = Field(default=None, pattern=_CODE, description="e.g. preliminary")
-    sector: str | None = Field(default=None, pattern=_CODE, description="id of sectors.yaml")
-    year: int | None = Field(default=None, ge=1900, le=2200, description="Year the case opened")
-    status: Literal["open", "closed"] | None = None
-    q: str | None = Field(default=None, max_length=200, pattern=_TEXT,
-                          description="Words in the product, a case number or a notice title")
-
-    @field_validator("market", "measure", mode="before")
-    @classmethod
-    def _upper(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) and value.strip() else value
+    market: str | None = _filter(pattern=_CODE, description="e.g. US, EU, IN")
+    measure: Literal["AD", "CVD", "SG"] | None = _filter()
+    stage: str | None = _filter(pattern=_CODE, description="e.g. preliminary")
+    sector: str | None = _filter(pattern=_CODE, description="id of sectors.yaml")
+    year: int | None = _filter(ge=1900, le=2200, description="Year the case opened")
+    status: Literal["open", "closed"] | None = _filter()
+    q: str | None = _filter(max_length=200, pattern=_TEXT,
+                            description="Words in the product, a case number or a notice title")
 
 
 class NoticeFilters(_QueryModel):
     """Filters of the notice list (API): trade-remedy notices only."""
 
-    market: str | None = Field(default=None, pattern=_CODE)
-    sector: str | None = Field(default=None, pattern=_CODE)
-    vietnam: Literal["subject", "circumvention", "any", "none"] | None = Field(
-        default=None, description="Vietnam's role; 'any' is subject or circumvention")
-    severity: Literal["high", "medium", "low"] | None = None
-    q: str | None = Field(default=None, max_length=200, pattern=_TEXT,
-                          description="Words in the title")
-
-    @field_validator("market", mode="before")
-    @classmethod
-    def _upper(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) and value.strip() else value
+    market: str | None = _filter(pattern=_CODE, description="Market of the measure, e.g. US")
+    sector: str | None = _filter(pattern=_CODE, description="id of sectors.yaml")
+    vietnam: Literal["subject", "circumvention", "any", "none"] | None = _filter(
+        description="Vietnam's role; 'any' is subject or circumvention")
+    severity: Literal["high", "medium", "low"] | None = _filter()
+    q: str | None = _filter(max_length=200, pattern=_TEXT, description="Words in the title")
 
 
 def _count(session: Session, query: Select[Any]) -> int:
@@ -194,6 +206,40 @@ def case_timeline(session: Session, case_id: int) -> list[TimelineEntry]:
         .order_by(CaseEvent.event_on.is_(None), CaseEvent.event_on, Notice.published,
                   CaseEvent.id))
     return [TimelineEntry(event, notice) for event, notice in rows]
+
+
+@dataclass(frozen=True)
+class NoticeRates:
+    """The rates one notice of a case states (rules/rates.py), for the case's origin."""
+
+    notice: Notice
+    rates: list[Rate]
+
+
+def case_rates(timeline: Sequence[TimelineEntry], origin: str | None) -> list[NoticeRates]:
+    """The rates the case's notices state, latest notice first: those for the case's origin and
+    those the notice gives no origin (a safeguard's case, on every origin, takes them all)."""
+    found = []
+    for entry in timeline:
+        rates = [rate for item in (entry.notice.analysis or {}).get("rates") or []
+                 if (rate := _stated_rate(item))
+                 and (rate.origin in (None, origin) or origin in (None, GLOBAL))]
+        if rates:
+            found.append(NoticeRates(entry.notice, rates))
+    return sorted(found, key=lambda item: item.notice.published or date.min, reverse=True)
+
+
+def _stated_rate(item: Any) -> Rate | None:
+    """A stored analysis' rate, or None when the item is not one (an older analysis, bad data)."""
+    if not isinstance(item, dict):
+        return None
+    value, unit, kind = item.get("value"), item.get("unit"), item.get("kind")
+    company, origin = item.get("company"), item.get("origin")
+    if not isinstance(value, int | float) or isinstance(value, bool) or not isinstance(unit, str) \
+            or not isinstance(kind, str) or not isinstance(company, str | None) \
+            or not isinstance(origin, str | None):
+        return None
+    return Rate(float(value), unit, kind, company, origin)
 
 
 def notice_cases(session: Session, notice_ids: Sequence[int]) -> dict[int, list[Case]]:

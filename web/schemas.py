@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from alerts.render import as_date
 from storage.models import Case, Notice
-from web.queries import TimelineEntry
+from web.queries import TimelineEntry, case_rates
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -93,8 +93,23 @@ class TimelineStep(BaseModel):
     published: dt.date | None
 
 
+class CaseRate(BaseModel):
+    """A rate one of the case's notices states (the `rates` of `trews analyse`)."""
+
+    value: float
+    unit: str = Field(description="'percent', or an amount per unit such as 'USD/t'")
+    kind: str = Field(description="dumping_margin, subsidy_rate, duty or cash_deposit")
+    company: str | None = Field(
+        description="The firm as the notice names it, 'all others', 'country-wide' or null")
+    origin: str | None
+    notice_id: int
+    published: dt.date | None
+
+
 class CaseDetail(CaseSummary):
     timeline: list[TimelineStep]
+    rates: list[CaseRate] = Field(
+        default_factory=list, description="Rates the case's notices state, latest notice first")
 
 
 class Page(BaseModel):
@@ -109,6 +124,12 @@ class NoticePage(Page):
 
 class CasePage(Page):
     items: list[CaseSummary]
+
+
+class Problem(BaseModel):
+    """Why a request was not answered (FastAPI's shape for HTTP errors)."""
+
+    detail: str
 
 
 class Sector(BaseModel):
@@ -168,4 +189,7 @@ def case_detail(case: Case, sectors: Sequence[str],
                           stage=entry.event.stage, notice_id=entry.notice.id,
                           notice_title=entry.notice.title, notice_url=entry.notice.url,
                           published=entry.notice.published) for entry in timeline]
-    return CaseDetail(**case_summary(case, sectors).model_dump(), timeline=steps)
+    rates = [CaseRate(**rate.to_dict(), notice_id=stated.notice.id,
+                      published=stated.notice.published)
+             for stated in case_rates(timeline, case.origin) for rate in stated.rates]
+    return CaseDetail(**case_summary(case, sectors).model_dump(), timeline=steps, rates=rates)
