@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -21,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from multidict import CIMultiDict
@@ -45,6 +47,9 @@ LOGGED_HEADERS = (
 NOT_MODIFIED_HEADERS = frozenset(
     {"etag", "last-modified", "cache-control", "expires", "vary", "content-location"}
 )
+
+# Validators describe one body: a published change drops them and gets a derived ETag instead.
+VALIDATOR_HEADERS = frozenset({"etag", "last-modified"})
 
 # Bytes that are certainly not JSON but are declared as JSON by the "garbage" fault.
 GARBAGE_BODY = b"\x00\xff<html><body>Service temporarily unavailable</body></html>\x1b\xfe"
@@ -129,6 +134,16 @@ def _not_modified_response(recording: Recording) -> web.Response:
     """A bodyless 304 carrying the validators and freshness headers of the recording."""
     kept = [(k, v) for k, v in recording.headers if k.lower() in NOT_MODIFIED_HEADERS]
     return web.Response(status=304, headers=CIMultiDict(kept))
+
+
+def with_results_added(body: bytes, documents: Sequence[Mapping[str, Any]]) -> bytes:
+    """A JSON API page (``{"count", "results": [...]}``) with ``documents`` after its results
+    (newest last, as a search ordered oldest first lists them) and its count raised to match."""
+    page = json.loads(body)
+    page["results"] = [*(page.get("results") or []), *documents]
+    if isinstance(page.get("count"), int):
+        page["count"] += len(documents)
+    return json.dumps(page, ensure_ascii=False).encode("utf-8")
 
 
 def _not_recorded(request: web.Request) -> web.Response:
@@ -242,6 +257,35 @@ class ReplayServer:
         recording = Recording.build(body, status, given.items(), f"add_route {path}")
         with self._lock:
             self._extra_routes.append(Route(path, recording, dict(query or {})))
+
+    def publish(
+        self,
+        path: str,
+        documents: Sequence[Mapping[str, Any]],
+        query: Mapping[str, str | None] | None = None,
+    ) -> None:
+        """Make the JSON page that ``path`` (with exactly these ``query`` conditions) serves now
+        list ``documents`` too, as a source publishing new notices would. The new body gets a
+        new derived ETag, so a revalidating client gets it once with a 200, then 304s again.
+        """
+        wanted = dict(query or {})
+        with self._lock:
+            current = next((r for r in [*self._extra_routes, *self._routes]
+                            if r.path == path and dict(r.query) == wanted), None)
+            if current is None:
+                raise KeyError(f"no route serves {path} with query {wanted}")
+            recording = Recording.build(
+                with_results_added(current.recording.body, documents), current.recording.status,
+                [(k, v) for k, v in current.recording.headers
+                 if k.lower() not in VALIDATOR_HEADERS],
+                f"published on {path}",
+            )
+            published = Route(path, recording, wanted, current.group)
+            index = next((n for n, r in enumerate(self._extra_routes) if r is current), None)
+            if index is None:
+                self._extra_routes.append(published)
+            else:
+                self._extra_routes[index] = published
 
     # ----------------------------------------------------------------------- lifecycle (async)
 

@@ -305,3 +305,28 @@ def test_route_needs_exactly_one_body_source(tmp_path: Path) -> None:
     path = write_manifest(tmp_path, "routes:\n  - path: /a\n")
     with pytest.raises(ConfigError, match="exactly one of 'file' or 'cassette'"):
         load_manifest(path)
+
+
+def test_publish_adds_documents_to_a_recorded_page_and_changes_its_etag(
+    routes: list[Route],
+) -> None:
+    current = "/api/v1/public-inspection-documents/current.json"
+    recorded_page = json.loads(
+        (RECORDINGS / "us_fr_public_inspection" / "fr_public_inspection_current_2020-08-11.json")
+        .read_bytes())
+    with ReplayServer(routes, lifetime_s=10).running_in_thread() as srv:
+        _, before, _ = fetch(url(srv, current))
+        srv.publish(current, [{"document_number": "2099-00001", "title": "first"}])
+        status, headers, body = fetch(url(srv, current), {"If-None-Match": before["ETag"]})
+        page = json.loads(body)
+        assert status == 200 and headers["ETag"] != before["ETag"]
+        assert page["count"] == recorded_page["count"] + 1
+        assert page["results"][-1]["document_number"] == "2099-00001"
+        assert page["results"][:-1] == recorded_page["results"]
+        assert fetch(url(srv, current), {"If-None-Match": headers["ETag"]})[0] == 304
+
+        srv.publish(current, [{"document_number": "2099-00002", "title": "second"}])
+        numbers = [d["document_number"] for d in json.loads(fetch(url(srv, current))[2])["results"]]
+        assert numbers[-2:] == ["2099-00001", "2099-00002"] and len(numbers) == page["count"] + 1
+        with pytest.raises(KeyError, match="no route serves"):
+            srv.publish(current, [{}], query={"page": "2"})
