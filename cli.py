@@ -100,8 +100,11 @@ def run(once: bool, shard: Any) -> None:
                    "on the demo database, until Ctrl-C.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Web address (--serve).")
 @click.option("--port", default=8000, show_default=True, type=int, help="Web port (--serve).")
+@click.option("--publish-every", default=120.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds between new notices on the replay server (--serve).")
 @config_errors_exit
-def demo(outbox: Path | None, serving: bool, host: str, port: int) -> None:
+def demo(outbox: Path | None, serving: bool, host: str, port: int,
+         publish_every: float) -> None:
     """Everything offline: replay recorded sources, analyse, match, mail to a local server."""
     from demo import run_demo, serve_demo
 
@@ -112,10 +115,11 @@ def demo(outbox: Path | None, serving: bool, host: str, port: int) -> None:
     def shown(summary: Any, address: str) -> None:
         show_summary(summary)
         click.echo(f"  web:                     {address}")
-        click.echo("The service keeps running on the replay server (the Federal Register "
-                   "sources every minute); stop it with Ctrl-C.")
+        click.echo("The service keeps running on the replay server, where a new Federal "
+                   f"Register notice appears every {publish_every:g} s (polled every minute); "
+                   "watch the outbox and the web pages; stop with Ctrl-C.")
 
-    asyncio.run(serve_demo(settings(), outbox, host, port, shown))
+    asyncio.run(serve_demo(settings(), outbox, host, port, shown, publish_every))
 
 
 def show_summary(summary: Any) -> None:

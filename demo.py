@@ -7,11 +7,14 @@ every received message into the outbox folder.
 """
 
 import asyncio
+import contextlib
+import itertools
+import logging
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,11 +28,21 @@ from alerts.subscribers import import_subscribers
 from alerts.transport import SmtpTransport
 from config import Settings, load_sources
 from replay import DEFAULT_MANIFEST, ReplayServer, recorded_since
+from replay.publishing import (
+    SEARCH_DOCUMENT,
+    SEARCH_FILE,
+    SEARCH_PATH,
+    SEARCH_QUERY,
+    new_document,
+    recorded_document,
+)
 from replay.server import DEFAULT_LIFETIME_S
 from scheduler import CrawlResult, Service, run_cycle, serve
 from storage.history import bundled_lists, import_history
 from storage.models import CrawlRun, Notice
 from web.app import create_app
+
+logger = logging.getLogger("trews.demo")
 
 
 @dataclass(frozen=True)
@@ -156,6 +169,10 @@ async def demo_cycle(site: DemoSite) -> DemoSummary:
 # In `--serve`, the Federal Register sources are polled every minute, so what appears on the
 # replay server reaches the inbox and the dashboard while you watch.
 WATCHED_INTERVALS = {"us_fr_documents": 1, "us_fr_public_inspection": 1}
+# New notices appear on the replay server while it runs, made from these real ones of the
+# recorded FR page (replay.publishing): paper shopping bags (AD preliminary, 2024-01-03) and
+# frozen warmwater shrimp (sunset continuation, 2024-01-11), both on Vietnam.
+DRIPPED = (SEARCH_DOCUMENT, "2024-00396")
 SERVE_HOURS = 12  # the replay server still stops by itself, after a working day
 
 
@@ -168,10 +185,11 @@ class _Web(uvicorn.Server):
 
 
 async def serve_demo(settings: Settings, outbox: Path | None, host: str, port: int,
-                     shown: Callable[[DemoSummary, str], None]) -> None:
+                     shown: Callable[[DemoSummary, str], None], every_s: float = 120) -> None:
     """`trews demo --serve`: the demo cycle, then the service (scheduler.serve) on the replay
     server and the mail capture, and the web front end on the demo database, until Ctrl-C or
-    SIGTERM; `shown` gets the summary and the web address once everything is up."""
+    SIGTERM, while a new notice appears on the replay server every `every_s` seconds (the
+    first at once); `shown` gets the summary and the web address once everything is up."""
     async with demo_site(settings, outbox, WATCHED_INTERVALS, SERVE_HOURS * 3600) as site:
         summary = await demo_cycle(site)
         stop = asyncio.Event()
@@ -186,9 +204,25 @@ async def serve_demo(settings: Settings, outbox: Path | None, host: str, port: i
         service = asyncio.create_task(serve(site.settings, stop))
         service.add_done_callback(lambda _done: stop.set())  # a service that fails stops all
         stopper = asyncio.create_task(stop_web_with_service())
+        publisher = asyncio.create_task(publish_now_and_then(site.replay, stop, every_s))
         shown(summary, f"http://{host}:{port}/")
         try:
             await web.serve()
         finally:
             stop.set()
-            await asyncio.gather(service, stopper)
+            await asyncio.gather(service, stopper, publisher)
+
+
+async def publish_now_and_then(replay: ReplayServer, stop: asyncio.Event, every_s: float) -> None:
+    """Publish a new FR document on the replay server now and every `every_s` seconds, each
+    derived from the next of DRIPPED, as the Federal Register publishing would."""
+    recorded = [recorded_document(SEARCH_FILE, number) for number in DRIPPED]
+    for n in itertools.count():
+        document = new_document(recorded[n % len(recorded)], n, datetime.now(UTC))
+        replay.publish(SEARCH_PATH, [document], SEARCH_QUERY)
+        logger.info("new on the replay server: FR %s, %s", document["document_number"],
+                    document["title"])
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_s)
+        if stop.is_set():
+            return

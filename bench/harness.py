@@ -1,5 +1,6 @@
 """What the service benches share: the real service's environment on a replay server and a local
-SMTP capture, new documents derived from real recordings, and a process's memory from /proc.
+SMTP capture (new documents derived from real recordings: replay.publishing), and a process's
+memory from /proc.
 
 Nothing here replaces a part of the service: the benches start the service's own code in its own
 process, against a real HTTP server (replay/) and a real SMTP server (alerts/capture.py).
@@ -7,15 +8,11 @@ process, against a real HTTP server (replay/) and a real SMTP server (alerts/cap
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -25,73 +22,19 @@ if str(ROOT) not in sys.path:  # run as a script, bench/ is sys.path[0], not the
 
 from config import load_settings  # noqa: E402
 from demo import replayed_sources_file  # noqa: E402
-from replay import DEFAULT_MANIFEST  # noqa: E402
 
 TREWS = [sys.executable, "-c", "from cli import main; main()"]
-RECORDINGS = DEFAULT_MANIFEST.parent
-FR_ZONE = ZoneInfo("America/New_York")
-
-# The public-inspection desk the service reads, and the real filing new ones are derived from:
-# 2020-17631, "Antidumping or Countervailing Duty Investigations, Orders, or Reviews: Passenger
-# Vehicle and Light Truck Tires from the Socialist Republic of Vietnam" (ITA), on the desk
-# recorded about 2020-08-11 (replay/recordings/us_fr_public_inspection/PROVENANCE.md).
-DESK_PATH = "/api/v1/public-inspection-documents/current.json"
-DESK_FILE = RECORDINGS / "us_fr_public_inspection" / "fr_public_inspection_current_2020-08-11.json"
-DESK_FILING = "2020-17631"
-# The FR documents search page the service reads first, and the real document new ones are
-# derived from: 2023-28945, "Certain Paper Shopping Bags From the Socialist Republic of Vietnam:
-# Preliminary Affirmative Determination of Sales at Less Than Fair Value" (ITA, 2024-01-03), on
-# the recorded page of 2024-01-02..17 (replay/recordings/PROVENANCE.md).
-SEARCH_PATH = "/api/v1/documents.json"
-SEARCH_QUERY: dict[str, str | None] = {"page": None}
-SEARCH_FILE = RECORDINGS / "us" / "fr_api_documents_2024-01-02_to_2024-01-17_page1_all_fields.json"
-SEARCH_DOCUMENT = "2023-28945"
-
-
-def recorded_document(path: Path, number: str) -> dict[str, Any]:
-    """One document of a recorded FR API page, by its document number."""
-    results = json.loads(path.read_bytes())["results"]
-    return next(doc for doc in results if doc.get("document_number") == number)
-
-
-def fresh_number(n: int, now: datetime) -> str:
-    """An FR-style document number (YYYY-NNNNN) no recording uses: 9xxxx of the current year."""
-    return f"{now.year}-{90000 + n:05d}"
-
-
-def renumbered(document: dict[str, Any], number: str) -> dict[str, Any]:
-    """The document under a new number, in every field that names it (its URLs, file names)."""
-    old = document["document_number"]
-    return {key: value.replace(old, number) if isinstance(value, str) else value
-            for key, value in document.items()}
-
-
-def new_filing(recorded: dict[str, Any], n: int, now: datetime) -> dict[str, Any]:
-    """A filing going on the desk now, for tomorrow's issue, derived from a recorded one."""
-    filed = now.astimezone(FR_ZONE)
-    return renumbered(recorded, fresh_number(n, now)) | {
-        "filed_at": filed.isoformat(timespec="milliseconds"),
-        "pdf_updated_at": filed.isoformat(timespec="milliseconds"),
-        "publication_date": (filed.date() + timedelta(days=1)).isoformat(),
-    }
-
-
-def new_document(recorded: dict[str, Any], n: int, now: datetime) -> dict[str, Any]:
-    """A document published today, derived from a recorded one."""
-    return renumbered(recorded, fresh_number(n, now)) | {
-        "publication_date": now.astimezone(FR_ZONE).date().isoformat(),
-    }
 
 
 def bench_sources_file(base_url: str, target: Path,
                        intervals: dict[str, int] | None = None) -> Path:
     """sources.yaml pointed at the replay server (as the demo does); with ``intervals``, only
     those sources, each polled every so many minutes."""
-    replayed_sources_file(load_settings(), base_url, target)
+    replayed_sources_file(load_settings(), base_url, target, intervals)
     if intervals is None:
         return target
     sources = yaml.safe_load(target.read_text(encoding="utf-8"))["sources"]
-    kept = {key: sources[key] | {"interval_minutes": minutes} for key, minutes in intervals.items()}
+    kept = {key: sources[key] for key in intervals}
     target.write_text(yaml.safe_dump({"sources": kept}, allow_unicode=True), encoding="utf-8")
     return target
 

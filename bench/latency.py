@@ -36,22 +36,24 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from harness import (
-    DESK_FILE,
-    DESK_FILING,
-    DESK_PATH,
     ROOT,
     TREWS,
     bench_sources_file,
     children,
     end_leftover_crawls,
     import_confirmed,
-    new_filing,
-    recorded_document,
     service_env,
 )
 
 from alerts.capture import MailCapture
 from replay import ReplayServer
+from replay.publishing import (
+    DESK_FILE,
+    DESK_FILING,
+    DESK_PATH,
+    new_filing,
+    recorded_document,
+)
 
 SOURCE = "us_fr_public_inspection"
 SUBSCRIBERS = (

@@ -44,22 +44,12 @@ from pathlib import Path
 from typing import Any
 
 from harness import (
-    DESK_FILE,
-    DESK_FILING,
-    DESK_PATH,
     ROOT,
-    SEARCH_DOCUMENT,
-    SEARCH_FILE,
-    SEARCH_PATH,
-    SEARCH_QUERY,
     bench_sources_file,
     children,
     end_leftover_crawls,
     import_confirmed,
     memory_kb,
-    new_document,
-    new_filing,
-    recorded_document,
     service_env,
 )
 
@@ -68,6 +58,18 @@ from config import load_sources
 from config.settings import CONFIG_DIR
 from demo import recordings_since
 from replay import ReplayServer
+from replay.publishing import (
+    DESK_FILE,
+    DESK_FILING,
+    DESK_PATH,
+    SEARCH_DOCUMENT,
+    SEARCH_FILE,
+    SEARCH_PATH,
+    SEARCH_QUERY,
+    new_document,
+    new_filing,
+    recorded_document,
+)
 
 LIMIT_MB = 300
 CYCLE_TIMEOUT_S = 900
