@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -99,12 +99,15 @@ def reader_zone(timezone: str | None) -> ZoneInfo:
         return ZoneInfo(DEFAULT_TIMEZONE)
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date, language: str) -> str:
-    """A calendar date as the reader writes it: vi "31/01/2024", en "31 Jan 2024"."""
+    """A calendar date as the reader writes it: vi "31/01/2024", en "31 Jan 2024" (kept: a
+    notice's dates repeat in every subscriber's mail)."""
     lang = normalize_language(language)
     return format_date(day, _DATE_PATTERNS[lang], locale=lang)
 
 
+@lru_cache(maxsize=4096)
 def format_moment(moment: datetime, language: str, timezone: str | None) -> str:
     """An instant in the reader's zone, with the UTC offset so no one has to guess the zone."""
     lang = normalize_language(language)
