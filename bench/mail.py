@@ -11,7 +11,7 @@ is, which counts the connections it accepts and the Message-IDs it receives:
 - naive baseline: ``aiosmtplib.send`` per message, a new connection for each, on a sample.
 
 The last line is one JSON object: ``mails_per_s``, ``connections`` and ``mails`` are the drain
-path's; the transport and naive figures and the ratio to the naive baseline follow.
+path's; the transport and naive figures and the pooled/naive ratio (same messages) follow.
 
     python bench/mail.py [--mails 5000] [--pool 4] [--naive 500]
 """
@@ -258,17 +258,18 @@ def main() -> None:
               f"{figures['mails_per_s']} mails/s over {figures['connections']} connection(s); "
               f"{figures['received_distinct']} distinct Message-IDs received, "
               f"{figures['received_twice']} twice")
-    ratio = round(full["mails_per_s"] / naive["mails_per_s"], 1)
-    print(f"drain / naive: {ratio}x; target {TARGET_MAILS_PER_S} mails/s "
-          f"{'met' if full['mails_per_s'] >= TARGET_MAILS_PER_S else 'not met'}, "
-          f"{full['connections']} connection(s) for {args.mails} mails")
+    # Same pre-rendered messages, same server: what reusing a few connections buys.
+    ratio = round(smtp_only["mails_per_s"] / naive["mails_per_s"], 1)
+    met = "met" if full["mails_per_s"] >= TARGET_MAILS_PER_S else "not met"
+    print(f"pooled / naive (SMTP only): {ratio}x; drain {full['mails_per_s']} mails/s: target "
+          f"{TARGET_MAILS_PER_S} {met}; {full['connections']} connection(s) for {args.mails} mails")
     print(json.dumps({
         "mails_per_s": full["mails_per_s"], "connections": full["connections"],
         "mails": args.mails, "pool": args.pool, "sent": full["drain_sent"],
         "received_twice": full["received_twice"],
         "transport_mails_per_s": smtp_only["mails_per_s"],
         "naive_mails_per_s": naive["mails_per_s"], "naive_mails": naive["mails"],
-        "ratio_to_naive": ratio, "target_mails_per_s": TARGET_MAILS_PER_S,
+        "pooled_vs_naive": ratio, "target_mails_per_s": TARGET_MAILS_PER_S,
     }))
 
 
