@@ -49,8 +49,7 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
         ), settings.mail_from, mail_domain(settings), list_id=settings.list_id)
     from alerts.outbox import alert_context  # the outbox imports the sender side
 
-    ctx = alert_context(session, delivery, {k: dict(v) for k, v in sector_names.items()},
-                        dict(source_names))
+    ctx = alert_context(session, delivery, sector_names, source_names)
     ctx = replace(ctx, manage_url=link.manage, unsubscribe_url=link.unsubscribe)
     return render_alert(ctx, settings.mail_from, list_id=settings.list_id)
 

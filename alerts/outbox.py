@@ -15,7 +15,7 @@ LOCKED) RETURNING``), so several senders, in one process or several sharing a Po
 database, drain one outbox without waiting for each other and without sending a row twice.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -153,8 +153,9 @@ def _memo(session: Session, name: str) -> dict[Any, Any]:
     return memo
 
 
-def alert_context(session: Session, delivery: Delivery, sector_names: dict[str, dict[str, str]],
-                  source_names: dict[str, str]) -> AlertContext:
+def alert_context(session: Session, delivery: Delivery,
+                  sector_names: Mapping[str, Mapping[str, str]],
+                  source_names: Mapping[str, str]) -> AlertContext:
     """Everything the templates need, as plain data, for one delivery."""
     assert delivery.notice_id is not None
     notice = session.get(Notice, delivery.notice_id)
@@ -172,7 +173,8 @@ def alert_context(session: Session, delivery: Delivery, sector_names: dict[str, 
         timezone=subscriber.timezone, notice_title=notice.title, notice_url=notice.url,
         notice_published=notice.published or notice.fetched_at.date(),
         source_name=source_names.get(notice.source_id, notice.source_id), analysis=analysis,
-        sector_names={sector: sector_names[sector] for sector in matched if sector in sector_names},
+        sector_names={sector: dict(sector_names[sector]) for sector in matched
+                      if sector in sector_names},
         match_reasons=reasons, detected_at=notice.fetched_at,
     )
 

@@ -135,7 +135,7 @@ Prefetch = Callable[[Session, list[int]], None]
 
 # Rows claimed per batch, per connection: enough to keep the connections busy while the next
 # batch renders, few enough that a crash leaves little waiting for its claim to expire.
-BATCH_PER_CONNECTION = 8
+BATCH_PER_CONNECTION = 16
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -55,7 +55,7 @@ def secret_key(settings: Settings) -> str:
     """The signing secret: the setting, else the key file in data_dir (created once, 0600)."""
     if settings.secret_key is not None and settings.secret_key.get_secret_value():
         return settings.secret_key.get_secret_value()
-    return _key_file(Path(settings.data_dir).resolve() / SECRET_FILE)
+    return _key_file(Path(settings.data_dir) / SECRET_FILE)
 
 
 @lru_cache(maxsize=8)
@@ -120,17 +120,32 @@ def _signed_for(token: str, secret: str, purpose: str) -> bool:
 
 @dataclass(frozen=True)
 class Links:
-    """The public links of one subscriber's mails (served by the web front end)."""
+    """The public links of one subscriber's mails (served by the web front end), each signed
+    when asked for: an alert needs two of the three, and signing is a cost per mail."""
 
-    confirm: str
-    manage: str
-    unsubscribe: str
+    subscriber_id: int
+    secret: str = field(repr=False)
+    base: str = ""
+
+    @property
+    def confirm(self) -> str:
+        return self._link("confirm")
+
+    @property
+    def manage(self) -> str:
+        return self._link("manage")
+
+    @property
+    def unsubscribe(self) -> str:
+        return self._link("unsubscribe")
+
+    def _link(self, purpose: Purpose) -> str:
+        token = make_token(self.subscriber_id, purpose, secret=self.secret)
+        return f"{self.base}/{purpose}/{token}"
 
 
 def links(subscriber_id: int, *, secret: str, public_url: str) -> Links:
-    base = public_url.rstrip("/")
-    return Links(*(f"{base}/{purpose}/{make_token(subscriber_id, purpose, secret=secret)}"
-                   for purpose in PURPOSES))
+    return Links(subscriber_id, secret, public_url.rstrip("/"))
 
 
 def token_from_url(url: str) -> str:
