@@ -34,17 +34,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _coded(value: dict[str, list[str]], pattern: str, rule: str) -> dict[str, list[str]]:
+    """`value` if every key matches `pattern`, else the rule and the keys that break it."""
+    bad = [code for code in value if not re.fullmatch(pattern, code)]
+    if bad:
+        raise ValueError(f"{rule}, not {bad}")
+    return value
+
+
 class CountriesFile(_Strict):
     countries: dict[StrictStr, list[StrictStr]]
     list_only: list[StrictStr] = Field(default_factory=list)
 
-    @field_validator("countries")
-    @classmethod
-    def _iso_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        bad = [code for code in value if not re.fullmatch(r"[A-Z]{2}", code)]
-        if bad:
-            raise ValueError(f"country keys must be ISO alpha-2 codes, not {bad}")
-        return value
+    _iso_codes = field_validator("countries")(
+        lambda value: _coded(value, r"[A-Z]{2}", "country keys must be ISO alpha-2 codes"))
 
 
 class Market(_Strict):
@@ -109,21 +112,11 @@ class RatesFile(_Strict):
     currencies: dict[StrictStr, list[StrictStr]]
     units: dict[StrictStr, list[StrictStr]]
 
-    @field_validator("demonyms")
-    @classmethod
-    def _demonym_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        bad = [code for code in value if not re.fullmatch(r"[A-Z]{2}", code)]
-        if bad:
-            raise ValueError(f"demonym keys must be ISO alpha-2 codes, not {bad}")
-        return value
+    _demonym_codes = field_validator("demonyms")(
+        lambda value: _coded(value, r"[A-Z]{2}", "demonym keys must be ISO alpha-2 codes"))
 
-    @field_validator("currencies")
-    @classmethod
-    def _currency_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        bad = [code for code in value if not re.fullmatch(r"[A-Z]{3}", code)]
-        if bad:
-            raise ValueError(f"currency keys must be ISO 4217 codes, not {bad}")
-        return value
+    _currency_codes = field_validator("currencies")(
+        lambda value: _coded(value, r"[A-Z]{3}", "currency keys must be ISO 4217 codes"))
 
 
 def folded_phrase(phrase: str) -> str:

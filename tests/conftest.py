@@ -4,14 +4,18 @@ that point TREWS at a temporary data folder."""
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings, load_settings
 from replay import ReplayServer
+from storage.database import make_engine, session_factory
+from storage.migrate import upgrade
 from tests.crawl_harness import Harness, harness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,13 +44,10 @@ def postgres_available() -> str | None:
     return None
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh schema in the `test` database of the local server, dropped afterwards."""
-    reason = postgres_available()
-    if reason:
-        pytest.skip(reason)
-    schema = f"trews_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def fresh_schema(prefix: str = "trews") -> Iterator[str]:
+    """A URL on a new schema of the `test` database of the local server, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -58,12 +59,31 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the `test` database of the local server, dropped afterwards."""
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    with fresh_schema() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each storage test runs on a real SQLite file and on the real PostgreSQL server."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'trews.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a migrated database: a real SQLite file, then the real PostgreSQL server."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield session_factory(engine)
+    engine.dispose()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from cli import main
 from storage.cases import CaseLink, link_notice
-from storage.database import make_engine, session_factory, transaction
+from storage.database import transaction
 from storage.history import BUNDLED, bundled_lists, import_history
 from storage.history_lists import (
     History,
@@ -24,7 +24,6 @@ from storage.history_lists import (
     read_lists,
     wto_partners,
 )
-from storage.migrate import upgrade
 from storage.models import Case, CaseNumber, Notice, Source
 
 ACCESS = BUNDLED / "ita_access_case_list_2020.csv"
@@ -36,14 +35,6 @@ WTO = BUNDLED / "wto_itip_us_antidumping_measures_2020.csv"
 @pytest.fixture(scope="module")
 def history() -> History:
     return read_lists(bundled_lists())
-
-
-@pytest.fixture
-def sessions(database_url: str):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def rows_of(path: Path) -> list[dict[str, str]]:

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from config import ConfigError
 from rules.cases import case_keys, case_steps, product_key
 from rules.clock import add_months, clock_rules, next_step
 from storage.cases import CaseLink, link_notice
-from storage.database import make_engine, session_factory, transaction
-from storage.migrate import upgrade
+from storage.database import transaction
 from storage.models import Case, CaseEvent, Notice, Source
 
 SHRIMP = {  # the analysis of the real FR notice 2024-00396, as the contract gives it
@@ -101,15 +101,12 @@ def test_global_safeguard_is_one_case_on_all_origins() -> None:
 
 
 @pytest.fixture
-def sessions(database_url: str):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with transaction(factory) as session:
+def sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The migrated database with the Federal Register source the notices come from."""
+    with transaction(sessions) as session:
         session.add(Source(id="us_fr_documents", market="US", authority="FR", kind="api",
                            url="https://www.federalregister.gov/api/v1/"))
-    yield factory
-    engine.dispose()
+    return sessions
 
 
 def add_notice(session, external_id: str, title: str, published: date) -> Notice:

@@ -31,8 +31,7 @@ from config import Settings
 from demo import replayed_sources_file
 from replay import ReplayServer
 from scheduler import Service, run_cycle
-from storage.database import make_engine, session_factory, transaction
-from storage.migrate import upgrade
+from storage.database import transaction
 from storage.models import Delivery, Match, Notice, Source, Subscriber, Subscription
 
 SECRET = "digest-test-secret"
@@ -90,13 +89,6 @@ def test_a_digest_is_due_at_seven_on_monday_local_time() -> None:
 
 
 # Queueing ------------------------------------------------------------------------------------
-
-@pytest.fixture
-def sessions(database_url: str) -> sessionmaker[Session]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    return session_factory(engine)
-
 
 def add_subscriber(session: Session, email_address: str, *, frequency: str = "weekly",
                    kind: str = "exporter", language: str = "vi", confirmed: bool = True,

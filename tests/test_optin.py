@@ -27,7 +27,6 @@ from cli import main
 from config import Settings
 from config.settings import CONFIG_DIR
 from storage.database import make_engine, session_factory, transaction
-from storage.migrate import upgrade
 from storage.models import Delivery, Subscriber
 from storage.subscribers import SubscriberRecord, active_subscriptions
 
@@ -35,13 +34,6 @@ SECRET = "test-secret-for-links"
 SECTORS = {"shrimp", "seafood_other", "paper", "steel", "aluminium", "wood_furniture",
            "mattresses"}
 EXAMPLE = CONFIG_DIR / "subscribers.example.csv"
-
-
-@pytest.fixture
-def sessions(database_url: str) -> sessionmaker[Session]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    return session_factory(engine)
 
 
 @pytest.fixture

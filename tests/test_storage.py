@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
-from storage.database import make_engine, session_factory, transaction
+from storage.database import make_engine, transaction
 from storage.migrate import upgrade
 from storage.models import Notice, Source
 from storage.notices import NoticeRecord, StoreOutcome, notices_to_analyse, store_notice
@@ -24,15 +25,12 @@ def record(**changes: object) -> NoticeRecord:
 
 
 @pytest.fixture
-def sessions(database_url: str):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with transaction(factory) as session:
+def sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The migrated database with the Federal Register source the notices come from."""
+    with transaction(sessions) as session:
         session.add(Source(id="us_fr_documents", market="US", authority="FR", kind="api",
                            url="https://www.federalregister.gov/api/v1/"))
-    yield factory
-    engine.dispose()
+    return sessions
 
 
 def count(sessions) -> int:

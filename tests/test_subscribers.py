@@ -2,27 +2,16 @@
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from alerts.subscribers import import_subscribers
 from config import load_sectors
 from config.settings import CONFIG_DIR
-from storage.database import make_engine, session_factory
-from storage.migrate import upgrade
 from storage.models import Subscriber, Subscription
 
 SECTORS = {sector.id for sector in load_sectors(CONFIG_DIR / "sectors.yaml")}
 HEADER = "email,name,organisation,kind,language,sectors,hs_codes,keywords,markets,measures,"\
          "frequency,min_severity\n"
-
-
-@pytest.fixture
-def sessions(database_url: str):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def write(tmp_path: Path, rows: str) -> Path:

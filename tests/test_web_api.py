@@ -4,18 +4,16 @@ SQLite and PostgreSQL for the queries whose SQL differs between them (LIKE, JSON
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from storage.models import Notice
-from tests.conftest import POSTGRES_SERVER, postgres_available
+from tests.conftest import fresh_schema, postgres_available
 from tests.web_data import WebData, build, sqlite_data
 from web.schemas import MAX_LIMIT
 
@@ -45,17 +43,8 @@ def postgres_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebData]:
     reason = postgres_available()
     if reason:
         pytest.skip(reason)
-    schema = f"trews_web_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        folder: Path = tmp_path_factory.mktemp("web_pg")
-        yield build(f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}", folder / "var")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema("trews_web") as url:
+        yield build(url, tmp_path_factory.mktemp("web_pg") / "var")
 
 
 def some_ids(client: TestClient) -> dict[str, int]:
