@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +19,9 @@ from replay import ReplayServer
 from storage.database import make_engine, session_factory
 from storage.migrate import upgrade
 from tests.crawl_harness import Harness, harness
+
+if TYPE_CHECKING:
+    from tests.web_data import WebData
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "replay" / "recordings"
@@ -84,6 +89,20 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     upgrade(engine)
     yield session_factory(engine)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def web(tmp_path_factory: pytest.TempPathFactory) -> "WebData":
+    """The web tests' SQLite database of real notices through the real pipeline, built once;
+    modules that need a database of their own define their own `web`."""
+    from tests.web_data import sqlite_data  # it reads this module's recordings paths
+
+    return sqlite_data(tmp_path_factory)
+
+
+@pytest.fixture
+def client(web: "WebData") -> TestClient:
+    return web.client()
 
 
 @pytest.fixture

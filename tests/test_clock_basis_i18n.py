@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from html import unescape
 
-import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
@@ -16,7 +15,7 @@ from alerts.content import POSTPONED_BASIS, basis_text
 from alerts.i18n import catalogue_path, translations
 from rules.clock import clock_rules, next_step, read_basis
 from storage.models import Case, CaseNumber
-from tests.web_data import WebData, sqlite_data
+from tests.web_data import WebData
 
 
 def basis_sentences() -> list[str]:
@@ -51,11 +50,6 @@ def test_a_postponed_step_says_so_in_both_languages() -> None:
 def test_a_sentence_the_catalogue_does_not_know_stays_readable() -> None:
     assert basis_text("an older clock rule", translations("vi").gettext) == "an older clock rule"
     assert basis_text("", translations("vi").gettext) == ""
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> WebData:
-    return sqlite_data(tmp_path_factory)
 
 
 def test_the_case_page_shows_the_basis_in_the_readers_language(web: WebData) -> None:

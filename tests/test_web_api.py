@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from storage.models import Notice
 from tests.conftest import fresh_schema, postgres_available
-from tests.web_data import WebData, build, sqlite_data
+from tests.web_data import WebData, build
 from web.schemas import MAX_LIMIT
 
 # One good and several bad values for each parameter the API takes.
@@ -25,16 +25,6 @@ BAD_QUERIES = [
     "market=U%20S", "measure=XX", "stage=a;b", "sector=%27%20or%201=1", "year=12",
     "status=maybe", "q=%00", "q=" + "x" * 201, "vietnam=maybe", "severity=extreme",
 ]
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> WebData:
-    return sqlite_data(tmp_path_factory)
-
-
-@pytest.fixture
-def client(web: WebData) -> TestClient:
-    return web.client()
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import feedparser
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from storage.models import Case, CaseNumber, Notice
 from tests.conftest import ROOT
-from tests.web_data import HOSTILE, WebData, sqlite_data
+from tests.web_data import HOSTILE, WebData
 from web.exports import CSV_COLUMNS
 from web.pages import CASES_PER_PAGE
 from web.security import SECURITY_HEADERS
@@ -32,16 +31,6 @@ from web.security import SECURITY_HEADERS
 PAPER_BAGS_PRELIMINARY = "2023-28945"  # real FR notice: LTFV preliminary on paper bags (VN)
 SHRIMP = "A-552-802"  # real order on frozen warmwater shrimp from Vietnam, six notices here
 CASE_LINK = re.compile(r'href="/cases/(\d+)"')
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> WebData:
-    return sqlite_data(tmp_path_factory)
-
-
-@pytest.fixture
-def client(web: WebData) -> TestClient:
-    return web.client()
 
 
 def table_case_ids(html: str) -> list[int]:
