@@ -49,7 +49,9 @@ from alerts.render import (
     as_date,
     build_view,
     compose,
+    deadline_view,
     recipient_address,
+    safe_url,
 )
 from alerts.tokens import links, secret_key
 from config.settings import Settings
@@ -610,17 +612,14 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
     deadline = None
     if case.deadlines:
         kind, day = case.deadlines[0]
-        known = content.deadline_label(kind)
-        label = _(known) if known else f"{_(content.GENERIC_DEADLINE)} ({kind})"
-        left = (day - ctx.period.last).days - 1
-        deadline = DeadlineView(label, format_day(day, lang), _when(left, tr), 0 <= left <= 14)
+        deadline = deadline_view(kind, day, (day - ctx.period.last).days - 1, lang, tr)
     timeline = [
         TimelineView(
             date=format_day(entry.event_on, lang) if entry.event_on else "-",
             step=" – ".join(_(label) for label in content.step_for(
                 entry.proceeding, entry.stage).labels),
             title=" ".join(entry.title.split()),
-            url=_safe(entry.url), new=entry.in_period)
+            url=safe_url(entry.url), new=entry.in_period)
         for entry in case.timeline
     ]
     severity = content.code_key(item.severity)
@@ -634,17 +633,6 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
         timeline=timeline, next_expected=expected, next_deadline=deadline,
     )
 
-
-def _when(days_left: int, tr: NullTranslations) -> str:
-    if days_left < 0:
-        return tr.gettext("passed")
-    if days_left == 0:
-        return tr.gettext("today")
-    return tr.ngettext("in %(num)d day", "in %(num)d days", days_left) % {"num": days_left}
-
-
-def _safe(url: str) -> str | None:
-    return url if url.strip().lower().startswith(("http://", "https://")) else None
 
 
 # Messages -----------------------------------------------------------------------------------

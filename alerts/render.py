@@ -283,7 +283,7 @@ def build_view(ctx: AlertContext) -> AlertView:
         severity_label=severity_label,
         greeting_name=_one_line(ctx.recipient_name or "") or None,
         title=_one_line(ctx.notice_title),
-        url=_safe_url(ctx.notice_url),
+        url=safe_url(ctx.notice_url),
         published=format_day(ctx.notice_published, lang),
         source_name=ctx.source_name,
         market=market,
@@ -329,16 +329,21 @@ def _deadlines(
     raw: Iterable[Mapping[str, Any]], ctx: AlertContext, lang: str, tr: NullTranslations
 ) -> list[DeadlineView]:
     """Deadlines in date order, with days left counted from the day of detection in the reader's
-    zone; those within 14 days are flagged because that is where "high" severity starts."""
+    zone."""
     today = ctx.detected_at.astimezone(reader_zone(ctx.timezone)).date()
     entries = [(d, item.get("kind")) for item in raw if (d := as_date(item.get("date")))]
-    views = []
-    for day, kind in sorted(entries, key=lambda entry: entry[0]):
-        known = content.deadline_label(kind)
-        label = tr.gettext(known) if known else f"{tr.gettext(content.GENERIC_DEADLINE)} ({kind})"
-        left = (day - today).days
-        views.append(DeadlineView(label, format_day(day, lang), _when(left, tr), 0 <= left <= 14))
-    return views
+    return [deadline_view(kind, day, (day - today).days, lang, tr)
+            for day, kind in sorted(entries, key=lambda entry: entry[0])]
+
+
+def deadline_view(kind: object, day: date, days_left: int, lang: str,
+                  tr: NullTranslations) -> DeadlineView:
+    """One deadline in the reader's words; within 14 days it is urgent, because that is where
+    "high" severity starts."""
+    known = content.deadline_label(kind)
+    label = tr.gettext(known) if known else f"{tr.gettext(content.GENERIC_DEADLINE)} ({kind})"
+    return DeadlineView(label, format_day(day, lang), when_text(days_left, tr),
+                        0 <= days_left <= 14)
 
 
 def _case_view(case: CaseContext, lang: str, tr: NullTranslations) -> CaseView:
@@ -351,7 +356,8 @@ def _case_view(case: CaseContext, lang: str, tr: NullTranslations) -> CaseView:
     return CaseView(", ".join(case.numbers) or "-", expected)
 
 
-def _when(days_left: int, tr: NullTranslations) -> str:
+def when_text(days_left: int, tr: NullTranslations) -> str:
+    """A deadline's distance from today in the reader's words: passed, today, in N days."""
     if days_left < 0:
         return tr.gettext("passed")
     if days_left == 0:
@@ -371,9 +377,11 @@ def as_date(value: object) -> date | None:
         return None
 
 
-def _safe_url(url: str) -> str | None:
-    """Only link http(s): a scraped ``javascript:`` URL must never become a clickable link."""
-    return url if urlsplit(url.strip()).scheme.lower() in _SAFE_URL_SCHEMES else None
+def safe_url(url: object) -> str | None:
+    """Only http(s) becomes a link, in mails and on pages: a scraped ``javascript:`` URL must
+    never be clickable."""
+    text = str(url or "").strip()
+    return text if urlsplit(text).scheme.lower() in _SAFE_URL_SCHEMES else None
 
 
 def _one_line(text: str) -> str:

@@ -16,6 +16,7 @@ from typing import Self
 
 JOB_TABLE = "apscheduler_jobs"
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_JOB_TABLE = re.compile(rf"^{JOB_TABLE}_(\d+)_of_(\d+)$")
 
 
 class ShardError(ValueError):
@@ -38,6 +39,14 @@ class Shard:
         if found is None:
             raise ShardError(f"{text!r} is not K/N (e.g. 1/2)")
         return cls(int(found.group(1)), int(found.group(2)))
+
+    @classmethod
+    def of_job_table(cls, table: str) -> Self | None:
+        """The shard whose jobs `table` holds (see job_table), None for another table."""
+        if table == JOB_TABLE:
+            return cls()
+        found = _JOB_TABLE.match(table)
+        return cls(int(found.group(1)), int(found.group(2))) if found else None
 
     @property
     def alone(self) -> bool:

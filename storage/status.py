@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from storage.job_runs import last_runs
 from storage.models import Delivery, JobRun, OperatorAlert, Source
-from storage.shards import JOB_TABLE
+from storage.shards import Shard
 from storage.timeutil import utcnow
 
 
@@ -28,13 +28,14 @@ def scheduled_jobs(session: Session) -> list[tuple[str, datetime | None]]:
     (None: paused); a shard's jobs are marked with the shard."""
     bind = session.get_bind()
     found = []
-    for table in sorted(name for name in inspect(bind).get_table_names()
-                        if name.startswith(JOB_TABLE)):
+    for table in sorted(inspect(bind).get_table_names()):
+        shard = Shard.of_job_table(table)
+        if shard is None:
+            continue
         jobs = Table(table, MetaData(), autoload_with=bind)
-        shard = table.removeprefix(JOB_TABLE).lstrip("_").replace("_of_", "/")
         for job_id, when in session.execute(select(jobs.c.id, jobs.c.next_run_time)
                                             .order_by(jobs.c.id)):
-            found.append((f"{job_id} [shard {shard}]" if shard else job_id,
+            found.append((job_id if shard.alone else f"{job_id} [{shard.name}]",
                           datetime.fromtimestamp(when, ZoneInfo("UTC")) if when else None))
     return found
 

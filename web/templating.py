@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -26,6 +26,7 @@ from alerts.i18n import (
     translated_environment,
     translations,
 )
+from alerts.render import safe_url
 from web.security import attach_csrf_cookie, csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -94,14 +95,10 @@ def page_helpers(request: Request, lang: str) -> dict[str, Any]:
         "day": lambda value: format_day(value, lang) if isinstance(value, date) else "",
         "moment": lambda value: (format_moment(value, lang, zone)
                                  if isinstance(value, datetime) else ""),
-        "link_url": link_url,
+        "link_url": safe_url,
     }
 
 
-def link_url(url: object) -> str | None:
-    """Only http(s) becomes a link: a scraped ``javascript:`` URL must never be clickable."""
-    text = str(url or "").strip()
-    return text if urlsplit(text).scheme.lower() in ("http", "https") else None
 
 
 def render_page(request: Request, template: str, status_code: int = 200,
