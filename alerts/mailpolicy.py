@@ -1,26 +1,31 @@
-"""The e-mail policy of every TREWS message: ``email.policy.default`` (RFC 5322, UTF-8 aware),
-with its header work memoised.
+"""How every TREWS message is written: ``email.policy.default`` (RFC 5322, UTF-8 aware), with
+the standard library's slow paths replaced where an alert to thousands of readers hits them.
 
 An alert to a few thousand subscribers repeats the same Subject, From, List-Id and MIME headers
 in every message, and the standard library parses each header when it is set and folds it again
-when the message is written out: that was most of the cost of a mail. Header objects are
-immutable strings, so a header parsed or folded once can be reused for the same name and value;
-the values that differ per message (To, Message-ID, Date) simply miss the bounded memos.
+when the message is written out. Header objects are immutable strings, so a header parsed or
+folded once is reused for the same name and value; the reader's To: is written without a parse
+(``RecipientHeader``); bodies are quoted-printable encoded in C (``text_part``) and written out
+in one piece (``smtp_bytes``). Together these took a mail from about 2 ms of CPU to under 1.
 """
 
 from __future__ import annotations
 
+import binascii
 import io
 import re
 from collections.abc import Callable, Hashable
 from email.generator import BytesGenerator
-from email.headerregistry import BaseHeader, HeaderRegistry
+from email.headerregistry import Address, BaseHeader, Group, HeaderRegistry, UniqueAddressHeader
 from email.message import EmailMessage
-from email.policy import EmailPolicy
+from email.policy import EmailPolicy, Policy
+from email.utils import formataddr
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+# RFC 5322's line length, which also keeps an encoded word within RFC 2047's 75 characters.
+_LINE_MAX = 78
 
 
 class Memo(Generic[T]):
@@ -39,9 +44,51 @@ class Memo(Generic[T]):
         return value
 
 
+class RecipientHeader(UniqueAddressHeader, BaseHeader):  # type: ignore[misc]  # stubs only
+    """The To: header of a message to one reader, set from an ``Address``.
+
+    The standard header parses the address it was given back out of its own text, then folds
+    that parse tree when the message is written: for a name in Vietnamese this was a fifth of
+    the time it took to send a mail. One mailbox that fits its line is written by
+    ``email.utils.formataddr`` instead (the name quoted, or one RFC 2047 encoded word); the
+    parse tree is made only for anything else (a long name, several addresses, a group).
+    """
+
+    _parse_tree: Any
+
+    @classmethod
+    def parse(cls, value: Any, kwds: dict[str, Any]) -> None:
+        if not isinstance(value, Address):
+            super().parse(value, kwds)
+            return
+        kwds["groups"] = [Group(None, [value])]
+        kwds["decoded"] = str(value)
+        kwds["parse_tree"] = None
+
+    def fold(self, *, policy: Policy) -> str:
+        line = self._one_line()
+        if line is not None and len(line) <= min(policy.max_line_length or _LINE_MAX, _LINE_MAX):
+            return line + policy.linesep
+        if self._parse_tree is None:
+            self._parse_tree = self.value_parser(str(self))
+        return str(super().fold(policy=policy))
+
+    def _one_line(self) -> str | None:
+        if len(self.groups) != 1 or self.groups[0].display_name is not None:
+            return None
+        (address,) = self.groups[0].addresses
+        if not address.addr_spec.isascii():
+            return None
+        return f"{self.name}: {formataddr((address.display_name, address.addr_spec), 'utf-8')}"
+
+
 class _HeaderClasses(HeaderRegistry):
-    """The standard header registry, but building each header's class once (the standard one
-    makes a new class for every header of every message)."""
+    """The standard header registry with ``RecipientHeader`` for To:, building each header's
+    class once (the standard one makes a new class for every header of every message)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.map_to_type("to", RecipientHeader)
 
     @lru_cache(maxsize=256)  # noqa: B019 - one registry for the process, never collected
     def __getitem__(self, name: str) -> type[BaseHeader]:
@@ -69,6 +116,8 @@ class MailPolicy(EmailPolicy):
     def fold_binary(self, name: str, value: Any) -> bytes:
         if not isinstance(value, BaseHeader):
             return super().fold_binary(name, value)
+        if isinstance(value, RecipientHeader):
+            return super().fold_binary(name, value)  # differs per message: nothing to memoise
         text = str(value)
         if self._verbatim(name, text):
             return f"{name}: {text}{self.linesep}".encode("ascii")
@@ -88,6 +137,18 @@ class MailPolicy(EmailPolicy):
 MAIL_POLICY = MailPolicy(header_factory=_HeaderClasses())
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class _Generator(BytesGenerator):
+    """``BytesGenerator`` writing a body's lines in one piece: the standard one writes (and
+    encodes) every line and every line end separately, thousands of calls per message."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(self._NL.join(_LINE_END.split(lines)))  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=8)
 def _smtp_policy(utf8: bool, cte_type: str) -> MailPolicy:
     return MAIL_POLICY.clone(linesep="\r\n", utf8=utf8, cte_type=cte_type)
@@ -98,5 +159,18 @@ def smtp_bytes(message: EmailMessage, *, utf8: bool = False, cte_type: str = "8b
     as ``aiosmtplib.email.flatten_message`` would with ``email.policy.SMTP``. Our messages never
     carry Bcc, which that function also strips."""
     with io.BytesIO() as buffer:
-        BytesGenerator(buffer, policy=_smtp_policy(utf8, cte_type)).flatten(message)
+        _Generator(buffer, policy=_smtp_policy(utf8, cte_type)).flatten(message)
         return buffer.getvalue()
+
+
+def text_part(body: str, subtype: str) -> EmailMessage:
+    """A UTF-8 text part, quoted-printable: readable as an .eml in the file outbox, and no need
+    for 8BITMIME. Encoded by ``binascii`` (C), not ``email.quoprimime`` (Python, which was a
+    third of the time it took to make a message), with the same line ends as
+    ``set_content``; lines are cut at 76 characters, as RFC 2045 asks."""
+    part = EmailMessage(policy=MAIL_POLICY)
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    lines = body.encode("utf-8").splitlines()
+    part.set_payload(binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True).decode("ascii"))
+    return part

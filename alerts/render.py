@@ -38,7 +38,7 @@ from alerts.i18n import (
     translated_environment,
     translations,
 )
-from alerts.mailpolicy import MAIL_POLICY
+from alerts.mailpolicy import MAIL_POLICY, text_part
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _SUBJECT_PRODUCT_LIMIT = 48
@@ -230,12 +230,11 @@ def build_message(text: str, html: str, *, language: str, subject: str, mail_fro
     if unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    # Quoted-printable keeps an .eml in the file outbox readable and needs no 8BITMIME.
-    msg.set_content(text, charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    # After set_content, which clears every Content-* header it finds.
+    msg["MIME-Version"] = "1.0"
+    msg["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
     msg["Content-Language"] = language
-    msg.set_boundary(_BOUNDARY)
+    msg.attach(text_part(text, "plain"))
+    msg.attach(text_part(html, "html"))
     return msg
 
 
