@@ -47,9 +47,11 @@ from alerts.render import (
     CaseContext,
     DeadlineView,
     as_date,
+    basis_of,
     build_view,
     compose,
     deadline_view,
+    next_expected,
     recipient_address,
     safe_url,
 )
@@ -300,6 +302,7 @@ class DigestCase:
     numbers: tuple[str, ...]
     next_step: str | None
     next_due: date | None
+    next_basis: str | None
     timeline: tuple[TimelineEntry, ...]
     deadlines: tuple[tuple[str, date], ...]
 
@@ -416,7 +419,7 @@ def _digest_case(session: Session, case: Case, period: Period,
         case_id=case.id, market=case.market, origin=case.origin, measure=case.measure,
         product=case.product, vietnam=case.vietnam, proceeding=case.proceeding,
         stage=case.stage, numbers=tuple(sorted(numbers)), next_step=case.next_step,
-        next_due=case.next_due,
+        next_due=case.next_due, next_basis=case.next_basis,
         timeline=tuple(TimelineEntry(event.event_on, event.proceeding, event.stage, notice.title,
                                      notice.url, notice.id in in_period)
                        for event, notice in events),
@@ -446,6 +449,7 @@ class CaseDigestView:
     severity_label: str
     timeline: list[TimelineView]
     next_expected: str | None
+    next_basis: str | None
     next_deadline: DeadlineView | None
 
 
@@ -551,7 +555,8 @@ def _item_view(item: DigestItem, ctx: DigestContext) -> AlertView:
         sector_names={s: ctx.sector_names[s] for s in item.sectors if s in ctx.sector_names},
         match_reasons=list(item.reasons), detected_at=ctx.period.end,
         manage_url=ctx.manage_url,
-        cases=tuple(CaseContext(c.numbers, c.next_step, c.next_due) for c in item.cases
+        cases=tuple(CaseContext(c.numbers, c.next_step, c.next_due, c.next_basis)
+                    for c in item.cases
                     if c.vietnam != "none"),
     )
     view = build_view(alert)
@@ -604,11 +609,7 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
         "origin": origin}, market) if p)
     step = content.step_for(case.proceeding, case.stage)
     role = content.role_for(case.vietnam, [case.measure] if case.measure else [])
-    expected = None
-    if case.next_step and case.next_due:
-        expected = _("%(step)s by %(date)s") % {
-            "step": _(content.next_step_label(case.next_step)),
-            "date": format_day(case.next_due, lang)}
+    expected = next_expected(case.next_step, case.next_due, lang, tr)
     deadline = None
     if case.deadlines:
         kind, day = case.deadlines[0]
@@ -630,7 +631,8 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
         stage=" – ".join(_(label) for label in step.labels), role=_(role.label),
         severity=severity,
         severity_label=_(content.SEVERITY_LABELS.get(severity, content.UNKNOWN_SEVERITY)),
-        timeline=timeline, next_expected=expected, next_deadline=deadline,
+        timeline=timeline, next_expected=expected,
+        next_basis=basis_of(case.next_basis, expected, tr), next_deadline=deadline,
     )
 
 

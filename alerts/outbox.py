@@ -106,7 +106,7 @@ def vietnam_cases(session: Session, notice_id: int) -> tuple[CaseContext, ...]:
         )
         known[notice_id] = tuple(
             CaseContext(tuple(sorted(n.number for n in case.numbers)), case.next_step,
-                        case.next_due)
+                        case.next_due, case.next_basis)
             for case in cases
         )
     return known[notice_id]

@@ -79,12 +79,15 @@ class CaseContext:
     numbers: tuple[str, ...]
     next_step: str | None = None
     next_due: date | None = None
+    # The clock rule's sentence the date comes from (rules/clock.py), said in the reader's words.
+    next_basis: str | None = None
 
 
 @dataclass(frozen=True)
 class CaseView:
     numbers: str
     next: str | None
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -346,13 +349,26 @@ def deadline_view(kind: object, day: date, days_left: int, lang: str,
 
 
 def _case_view(case: CaseContext, lang: str, tr: NullTranslations) -> CaseView:
-    """'A-552-802 – next expected: Final determination by 17/05/2024' in the reader's words."""
-    expected = None
-    if case.next_step and case.next_due:
-        expected = tr.gettext("%(step)s by %(date)s") % {
-            "step": tr.gettext(content.next_step_label(case.next_step)),
-            "date": format_day(case.next_due, lang)}
-    return CaseView(", ".join(case.numbers) or "-", expected)
+    """'A-552-802 – next expected: Final determination by 17/05/2024', and why that date, in
+    the reader's words."""
+    expected = next_expected(case.next_step, case.next_due, lang, tr)
+    return CaseView(", ".join(case.numbers) or "-", expected,
+                    basis_of(case.next_basis, expected, tr))
+
+
+def next_expected(step: str | None, due: date | None, lang: str,
+                  tr: NullTranslations) -> str | None:
+    """A case's next step from the statutory clock: 'Final determination by 17/05/2024'."""
+    if not (step and due):
+        return None
+    return tr.gettext("%(step)s by %(date)s") % {
+        "step": tr.gettext(content.next_step_label(step)), "date": format_day(due, lang)}
+
+
+def basis_of(basis: str | None, expected: str | None, tr: NullTranslations) -> str | None:
+    """The rule an expected step's date comes from, so the reader can weigh it; none without
+    an expected step."""
+    return content.basis_text(basis, tr.gettext) if basis and expected else None
 
 
 def when_text(days_left: int, tr: NullTranslations) -> str:

@@ -288,18 +288,37 @@ def test_vietnamese_catalogue_covers_every_message() -> None:
     assert (LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.po").is_file()
 
 
+BASIS = "Commerce's final determination is due 75 days after the preliminary (extendable to 135)"
+
+
 def test_vietnams_case_and_its_next_step_in_both_languages(paper_bags: AlertContext) -> None:
-    case = CaseContext(("A-552-836",), "final", date(2024, 5, 17))
+    """The next step, its date, and the rule the date comes from (so the reader can weigh it)."""
+    case = CaseContext(("A-552-836",), "final", date(2024, 5, 17), BASIS)
     ctx = dataclasses.replace(paper_bags, cases=(case,))
-    for language, expected in (
-        ("en", "Vietnam's case: A-552-836 – next expected: Final determination by 17 May 2024"),
+    for language, expected, basis in (
+        ("en", "Vietnam's case: A-552-836 – next expected: Final determination by 17 May 2024",
+         f"Basis: {BASIS}"),
         ("vi", "Vụ việc liên quan đến Việt Nam: A-552-836 – bước tiếp theo dự kiến: "
-               "Kết luận cuối cùng trước ngày 17/05/2024"),
+               "Kết luận cuối cùng trước ngày 17/05/2024",
+         "Căn cứ: Bộ Thương mại Hoa Kỳ ban hành kết luận cuối cùng trong vòng 75 ngày kể từ "
+         "ngày ban hành kết luận sơ bộ (có thể gia hạn đến 135 ngày)"),
     ):
         message = render_alert(dataclasses.replace(ctx, language=language), MAIL_FROM)
         text, html = _parts(_roundtrip(message))
         assert expected in text
         assert expected.split(": ", 1)[1] in html
+        assert basis in " ".join(text.split())
+        label, sentence = basis.split(": ", 1)
+        assert re.search(f"<th[^>]*>{label}</th><td[^>]*>{re.escape(sentence)}</td>",
+                         unescape(html))
+
+
+def test_no_basis_without_an_expected_step(paper_bags: AlertContext) -> None:
+    case = CaseContext(("A-552-836",), None, None, BASIS)
+    text, html = _parts(_roundtrip(render_alert(
+        dataclasses.replace(paper_bags, language="en", cases=(case,)), MAIL_FROM)))
+    assert "Vietnam's case: A-552-836" in text
+    assert "Basis" not in text and "Basis" not in html
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

@@ -296,6 +296,8 @@ def test_association_digest_of_a_recorded_week(recorded_week: tuple[Service, Pat
     assert text.count("* Tin mill product") >= 5
     assert "Kết luận cuối cùng" in text and "Diễn biến vụ việc" in text
     assert "Hạn chót tiếp theo" in text and "Lệnh áp thuế trước ngày" in text
+    # ...and the rule that date comes from, in Vietnamese.
+    assert "Căn cứ: Ủy ban Thương mại Quốc tế Hoa Kỳ (USITC) biểu quyết kết luận cuối cùng" in text
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
