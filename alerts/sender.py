@@ -150,7 +150,8 @@ class MailQueue:
 
 def transport_for(settings: Settings) -> Transport:
     """The settings' transport: an SMTP pool (``smtp_pool_size`` reused connections, STARTTLS or
-    TLS and AUTH from the settings), or by default the file outbox, which needs no server."""
+    TLS with the server's certificate verified, and AUTH, from the settings), or by default the
+    file outbox, which needs no server."""
     if not settings.smtp_host:
         return FileOutbox(settings.outbox)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
@@ -158,6 +159,7 @@ def transport_for(settings: Settings) -> Transport:
         settings.smtp_pool_size, host=settings.smtp_host, port=settings.smtp_port,
         username=settings.smtp_username, password=password, start_tls=settings.smtp_starttls,
         use_tls=settings.smtp_tls, timeout=settings.smtp_timeout_s,
+        ca_file=settings.smtp_ca_file,
     )
 
 

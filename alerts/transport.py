@@ -172,11 +172,14 @@ class SmtpTransport:
         password: str | None = None,
         start_tls: bool = False,
         use_tls: bool = False,
+        ca_file: Path | None = None,
         timeout: float = 30.0,
         local_hostname: str | None = None,
     ) -> None:
         if start_tls and use_tls:
             raise ValueError("choose start_tls (upgrade) or use_tls (implicit TLS), not both")
+        # start_tls=False, not aiosmtplib's None (upgrade if offered): encryption is what the
+        # settings say, and a server that does not offer a required STARTTLS is refused.
         self._smtp = aiosmtplib.SMTP(
             hostname=host,
             port=port,
@@ -184,6 +187,8 @@ class SmtpTransport:
             password=password,
             start_tls=start_tls,
             use_tls=use_tls,
+            validate_certs=True,
+            cert_bundle=str(ca_file) if ca_file else None,
             timeout=timeout,
             local_hostname=local_hostname,
         )

@@ -5,13 +5,21 @@ directory. Unknown TREWS_* variables are refused, because a typo would otherwise
 ignored.
 """
 
+import ipaddress
 import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    Field,
+    FilePath,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -42,10 +50,15 @@ class Settings(BaseSettings):
 
     smtp_host: str | None = Field(None, description="SMTP server; unset means the file outbox")
     smtp_port: int = Field(25, ge=1, le=65535)
-    smtp_username: str | None = None
+    smtp_starttls: bool = Field(False, description="Upgrade with STARTTLS (port 587); a server "
+                                "that does not offer it is refused, nothing goes in clear")
+    smtp_tls: bool = Field(False, description="Implicit TLS from the first byte (port 465)")
+    smtp_ca_file: FilePath | None = Field(
+        None, description="CA certificates (PEM) the server's certificate must chain to; "
+        "default: the system's. Certificates are always verified")
+    smtp_username: str | None = Field(None, description="AUTH; needs smtp_starttls or smtp_tls "
+                                      "unless the server is on this machine")
     smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
-    smtp_tls: bool = False
     smtp_timeout_s: float = Field(30.0, gt=0)
     smtp_pool_size: int = Field(4, ge=1, description="SMTP connections used in parallel")
     smtp_max_attempts: int = Field(8, ge=1, description="Tries before a delivery is failed")
@@ -92,6 +105,25 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         return known_zone(value)
 
+    @field_validator("smtp_tls")
+    @classmethod
+    def _one_way_to_encrypt(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("smtp_starttls"):
+            raise ValueError("smtp_starttls (upgrade, port 587) and smtp_tls (implicit TLS, port "
+                             "465) exclude each other: choose one")
+        return value
+
+    @field_validator("smtp_username")
+    @classmethod
+    def _no_password_in_clear(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A password is never sent in clear beyond this machine."""
+        host = info.data.get("smtp_host")
+        encrypted = info.data.get("smtp_starttls") or info.data.get("smtp_tls")
+        if value and not encrypted and not _loopback(host):
+            raise ValueError(f"the connection to {host} is not encrypted: set smtp_starttls or "
+                             "smtp_tls, so the password is not sent in clear")
+        return value
+
     @cached_property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'trews.db'}"
@@ -107,6 +139,16 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _loopback(host: str | None) -> bool:
+    """A relay on this machine (a local Postfix, say), where nothing crosses the network."""
+    if host in (None, "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _refuse_unknown_env() -> None:
