@@ -38,7 +38,7 @@ from alerts.i18n import (
     translated_environment,
     translations,
 )
-from alerts.mailpolicy import MAIL_POLICY, text_part
+from alerts.mailpolicy import MAIL_POLICY, mailbox, text_part
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _SUBJECT_PRODUCT_LIMIT = 48
@@ -197,7 +197,7 @@ def render_parts(template: str, view: Any) -> tuple[str, str]:
 
 def recipient_address(email: str, name: str | None) -> Address:
     """The To: address; a scraped or imported name never brings a newline into the header."""
-    return Address(display_name=_one_line(name or ""), addr_spec=email)
+    return mailbox(email, _one_line(name or ""))
 
 
 def compose(template: str, view: Any, *, mail_from: str, recipient: Address | str,

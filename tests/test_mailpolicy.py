@@ -109,3 +109,30 @@ def test_other_address_lists_are_written_by_the_standard_library() -> None:
     parsed = _written(msg)["To"]
     assert [g.display_name for g in parsed.groups] == ["Hiệp hội", None]
     assert [a.addr_spec for a in parsed.addresses] == ["lan@example.vn", "hoa@example.vn"]
+
+
+@pytest.mark.parametrize("addr_spec", [
+    "lan@example.vn", "lan.nguyen+alerts@mail.example.vn", '"lan nguyen"@example.vn',
+    "Lan@EXAMPLE.VN", "user@[127.0.0.1]",
+])
+def test_a_mailbox_is_the_address_the_standard_parser_makes(addr_spec: str) -> None:
+    """A plain address is split at its @ instead of parsed: the same address either way, and
+    one that needs quoting or is not plain goes through the standard parser."""
+    ours = recipient_address(addr_spec, "Lan")
+    standard = Address(display_name="Lan", addr_spec=addr_spec)
+    assert (ours.username, ours.domain, ours.addr_spec) == (
+        standard.username, standard.domain, standard.addr_spec)
+    assert _addresses(_message(recipient=ours)) == [("Lan", standard.addr_spec)]
+
+
+def test_a_message_id_that_is_not_one_plain_token_is_parsed_as_the_standard_one() -> None:
+    """Message-ID and List-Unsubscribe skip the parse only for one plain ASCII token."""
+    for value in ("<alert-1@trews.invalid>", "<alert 1@trews.invalid> (comment)"):
+        msg = EmailMessage(policy=MAIL_POLICY)
+        msg["Message-ID"] = value
+        standard = EmailMessage(policy=email.policy.default)
+        standard["Message-ID"] = value
+        assert str(msg["Message-ID"]) == str(standard["Message-ID"])
+        assert [str(d) for d in msg["Message-ID"].defects] == [
+            str(d) for d in standard["Message-ID"].defects]
+        assert msg.as_bytes() == standard.as_bytes()
