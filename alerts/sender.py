@@ -8,7 +8,9 @@ committed transaction (see ``alerts.outbox``):
    may have reached the server), attempts + 1, and a claim expiry (``next_attempt_at = now +
    claim_s``), committed *before* any message of the batch goes out;
 2. render its message (stable Message-ID: ``alerts.render.message_id(delivery_id)``);
-3. send, and **settle** it right after the server's answer:
+3. send, and **settle** it right after the server's answer, committed before that connection
+   sends again (answers that come in together are committed together, see
+   ``alerts.outbox.Settlements``):
 
    ===================================  ========================================================
    server's answer                      outcome
@@ -61,12 +63,12 @@ from alerts.operator import render_operator_alert
 from alerts.outbox import (
     Claim,
     OutboxModel,
+    Settlements,
     alert_context,
     claim_due,
     operator_context,
     prefetch_deliveries,
     release,
-    settle,
 )
 from alerts.render import render_alert
 from alerts.transport import (
@@ -234,9 +236,14 @@ class _Drain:
         self.batch = max(BATCH_PER_CONNECTION * self.workers, 1)
         self.ready: asyncio.Queue[_Ready | None] = asyncio.Queue(maxsize=self.batch)
         self.untried: list[Claim] = []
+        self.settlements = Settlements(sessions, queue.model)
 
     async def run(self, limit: int) -> None:
-        await asyncio.gather(self._produce(limit), *(self._worker() for _ in range(self.workers)))
+        try:
+            await asyncio.gather(self._produce(limit),
+                                 *(self._worker() for _ in range(self.workers)))
+        finally:
+            await self.settlements.close()
         if self.untried:
             release(self.sessions, self.queue.model, self.untried)
             self.report.deferred += len(self.untried)
@@ -297,10 +304,10 @@ class _Drain:
     async def _send_one(self, ready: _Ready) -> None:
         held, message = ready.held, ready.message
         if held.attempt > self.policy.max_attempts:
-            self._give_up(held, held.last_error or "no answer")
+            await self._give_up(held, held.last_error or "no answer")
             return
         if message is None:
-            self._retry(held, f"could not render: {ready.render_error}")
+            await self._retry(held, f"could not render: {ready.render_error}")
             return
         message_id = str(message["Message-ID"])
         if held.possibly_delivered:
@@ -309,53 +316,53 @@ class _Drain:
         try:
             await self.transport.send(message)
         except MailError as exc:
-            self._settle_error(held, exc, message_id)
+            await self._settle_error(held, exc, message_id)
             return
-        settle(self.sessions, self.queue.model, held, status="sent", message_id=message_id)
+        await self.settlements.settle(held, status="sent", message_id=message_id)
         self.report.sent += 1
 
-    def _settle_error(self, held: Claim, exc: MailError, message_id: str) -> None:
+    async def _settle_error(self, held: Claim, exc: MailError, message_id: str) -> None:
         error = str(exc)
         self.report.errors.append(error)
         if isinstance(exc, PermanentMailError):
-            settle(self.sessions, self.queue.model, held, status="failed", error=error,
-                   message_id=message_id)
+            await self.settlements.settle(held, status="failed", error=error,
+                                          message_id=message_id)
             self.report.failed += 1
         elif isinstance(exc, ServerUnavailableError):
-            self._server_unavailable(held, error)
+            await self._server_unavailable(held, error)
         elif isinstance(exc, UncertainMailError):
-            self._retry(held, error, status="uncertain", message_id=message_id)
+            await self._retry(held, error, status="uncertain", message_id=message_id)
         elif isinstance(exc, TransientMailError):
-            self._retry(held, error, message_id=message_id)
             if exc.code == SERVER_CLOSING:
                 self.stopped = True
+            await self._retry(held, error, message_id=message_id)
 
-    def _server_unavailable(self, held: Claim, error: str) -> None:
+    async def _server_unavailable(self, held: Claim, error: str) -> None:
         """Nothing reached the server: put the row back as it was, attempt not counted, and
         stop the drain (the next one tries again)."""
-        back = "uncertain" if held.possibly_delivered else "queued"
-        settle(self.sessions, self.queue.model, held, status=back, error=error,
-               attempts=held.attempt - 1)
-        self.report.deferred += 1
         if not self.stopped:
             logger.warning("mail server unavailable, the drain stops: %s", error)
         self.stopped = True
+        back = "uncertain" if held.possibly_delivered else "queued"
+        await self.settlements.settle(held, status=back, error=error, attempts=held.attempt - 1)
+        self.report.deferred += 1
 
-    def _retry(self, held: Claim, error: str, status: str = "queued",
-               message_id: str | None = None) -> None:
+    async def _retry(self, held: Claim, error: str, status: str = "queued",
+                     message_id: str | None = None) -> None:
         if held.attempt >= self.policy.max_attempts:
-            self._give_up(held, error)
+            await self._give_up(held, error)
             return
         if held.possibly_delivered or status == "uncertain":
             status = "uncertain"
             self.report.uncertain += 1
-        settle(self.sessions, self.queue.model, held, status=status, error=error,
-               retry_at=self.policy.retry_at(held.attempt, utcnow()), message_id=message_id)
+        await self.settlements.settle(
+            held, status=status, error=error,
+            retry_at=self.policy.retry_at(held.attempt, utcnow()), message_id=message_id)
         self.report.deferred += 1
 
-    def _give_up(self, held: Claim, error: str) -> None:
+    async def _give_up(self, held: Claim, error: str) -> None:
         attempts = min(held.attempt, self.policy.max_attempts)
-        settle(self.sessions, self.queue.model, held, status="failed",
-               error=f"gave up after {attempts} attempts: {error}",
-               attempts=attempts)
+        await self.settlements.settle(held, status="failed",
+                                      error=f"gave up after {attempts} attempts: {error}",
+                                      attempts=attempts)
         self.report.failed += 1

@@ -5,7 +5,8 @@ is, which counts the connections it accepts and the Message-IDs it receives:
 
 - drain (the figure): 5,000 queued alert deliveries in a real SQLite database sent by
   ``alerts.sender.drain`` with the service's own renderers (signed links, List-Id) over a pool
-  of ``--pool`` connections: claim in batches, render, send, settle each (a commit per mail);
+  of ``--pool`` connections: claim in batches, render, send, settle each (committed before
+  its connection sends again; answers that come in together share one commit);
 - transport: the same number of pre-rendered messages through the same pool, SMTP only, which
   is what the server and the SMTP conversation alone allow;
 - naive baseline: ``aiosmtplib.send`` per message, a new connection for each, on a sample.
@@ -13,7 +14,10 @@ is, which counts the connections it accepts and the Message-IDs it receives:
 The last line is one JSON object: ``mails_per_s``, ``connections`` and ``mails`` are the drain
 path's; the transport and naive figures and the pooled/naive ratio (same messages) follow.
 
-    python bench/mail.py [--mails 5000] [--pool 4] [--naive 500]
+    python bench/mail.py [--mails 5000] [--pool 4] [--naive 500] [--database-url URL]
+
+``--database-url`` runs the drain on another database (an empty one: the bench migrates and
+fills it), e.g. the PostgreSQL server a sharded service uses; by default a SQLite file.
 """
 
 from __future__ import annotations
@@ -237,9 +241,11 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=5000)
     parser.add_argument("--pool", type=int, default=4, help="SMTP connections (smtp_pool_size)")
     parser.add_argument("--naive", type=int, default=500, help="messages of the naive baseline")
+    parser.add_argument("--database-url", help="an empty database (default: a SQLite file)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(data_dir=Path(tmp), mail_from=MAIL_FROM)
+        settings = load_settings(data_dir=Path(tmp), mail_from=MAIL_FROM,
+                                 database_url=args.database_url)
         engine = make_engine(settings.db_url)
         upgrade(engine)
         sessions = session_factory(engine)
@@ -266,6 +272,7 @@ def main() -> None:
     print(json.dumps({
         "mails_per_s": full["mails_per_s"], "connections": full["connections"],
         "mails": args.mails, "pool": args.pool, "sent": full["drain_sent"],
+        "database": engine.dialect.name,
         "received_twice": full["received_twice"],
         "transport_mails_per_s": smtp_only["mails_per_s"],
         "naive_mails_per_s": naive["mails_per_s"], "naive_mails": naive["mails"],

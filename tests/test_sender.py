@@ -23,7 +23,7 @@ from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.outbox import claim_due
+from alerts.outbox import Settlements, claim_due
 from alerts.render import message_id
 from alerts.sender import DrainReport, SendPolicy, drain, transport_for
 from alerts.transport import FileOutbox, SmtpPool, backoff_delay
@@ -437,6 +437,34 @@ def test_a_claim_takes_at_most_its_batch_and_never_a_row_taken_before(database) 
     assert [held.row_id for held in second] == ids[8:16]
     assert statuses(sessions) == {**{i: "sending" for i in ids[:16]},
                                   **{i: "queued" for i in ids[16:]}}
+
+
+def test_answers_that_come_together_are_each_written_and_a_late_one_loses(database) -> None:
+    """Outcomes settled at once are committed together, each once committed before its send
+    returns; the outcome of a claim that expired and was taken over by another sender is not
+    written (the other sender's stands)."""
+    _url, sessions = database
+    ids = queue_deliveries(sessions, 6)
+    stale = claim_due(sessions, Delivery, now=utcnow(), hold_s=0, limit=6)
+    retaken = claim_due(sessions, Delivery, now=utcnow(), hold_s=60, limit=2)
+    assert [held.row_id for held in retaken] == ids[:2]
+
+    async def scenario() -> None:
+        settlements = Settlements(sessions, Delivery)
+        try:
+            await asyncio.gather(*(settlements.settle(held, status="sent",
+                                                      message_id=message_id(held.row_id))
+                                   for held in stale))
+            # An expired claim may have been sent: the other sender holds it as a resend.
+            assert statuses(sessions) == {**{i: "resending" for i in ids[:2]},
+                                          **{i: "sent" for i in ids[2:]}}
+        finally:
+            await settlements.close()
+
+    run(scenario)
+    settled = rows(sessions)
+    assert [settled[i].attempts for i in ids] == [2, 2, 1, 1, 1, 1]
+    assert [settled[i].sent_at is not None for i in ids] == [False, False, True, True, True, True]
 
 
 @pytest.mark.postgres
