@@ -50,7 +50,8 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
     from alerts.outbox import alert_context  # the outbox imports the sender side
 
     ctx = alert_context(session, delivery, sector_names, source_names)
-    ctx = replace(ctx, manage_url=link.manage, unsubscribe_url=link.unsubscribe)
+    ctx = replace(ctx, manage_url=link.manage, unsubscribe_url=link.unsubscribe,
+                  site_url=settings.public_url)
     return render_alert(ctx, settings.mail_from, list_id=settings.list_id)
 
 

@@ -35,18 +35,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from alerts import content
 from alerts.i18n import (
+    as_date,
     country_name,
     format_day,
     normalize_language,
     reader_zone,
     translations,
 )
+from alerts.labels import Labels
 from alerts.render import (
     AlertContext,
     AlertView,
     CaseContext,
     DeadlineView,
-    as_date,
     basis_of,
     build_view,
     compose,
@@ -54,9 +55,11 @@ from alerts.render import (
     next_expected,
     recipient_address,
     safe_url,
+    site_page,
 )
 from alerts.tokens import links, secret_key
 from config.settings import Settings
+from rules.match_reasons import Reason
 from storage.models import (
     Case,
     CaseEvent,
@@ -192,7 +195,7 @@ class Found:
 
     notice: Notice
     severity: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 def period_notices(session: Session, subscriber: Subscriber, period: Period) -> list[Found]:
@@ -211,7 +214,8 @@ def period_notices(session: Session, subscriber: Subscriber, period: Period) -> 
     for match, notice in rows:
         known = found.get(notice.id)
         severities = [match.severity] + ([known.severity] if known else [])
-        reasons = (known.reasons if known else ()) + tuple(match.reasons)
+        reasons = (known.reasons if known else ()) + tuple(map(Reason.from_stored,
+                                                                match.reasons))
         found[notice.id] = Found(notice, min(severities, key=_rank),
                                  tuple(dict.fromkeys(reasons)))
     if subscriber.kind in ("association", "ministry"):
@@ -319,7 +323,7 @@ class DigestItem:
     source_name: str
     analysis: dict[str, Any]
     severity: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     sectors: tuple[str, ...]
     cases: tuple[DigestCase, ...]
 
@@ -341,13 +345,15 @@ class DigestContext:
     sector_names: dict[str, dict[str, str]]
     manage_url: str | None = None
     unsubscribe_url: str | None = None
+    site_url: str | None = None  # the web front end, for links to notice and case pages
 
 
 def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
                    delivery_id: int = DRY_RUN_ID,
                    sector_names: Mapping[str, Mapping[str, str]],
                    source_names: Mapping[str, str], manage_url: str | None = None,
-                   unsubscribe_url: str | None = None) -> DigestContext:
+                   unsubscribe_url: str | None = None,
+                   site_url: str | None = None) -> DigestContext:
     """Read the period's notices of the subscriber (period_notices) and their cases."""
     found = period_notices(session, subscriber, period)
     wanted = {s for sub in subscriber.subscriptions for s in sub.sectors}
@@ -373,7 +379,7 @@ def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
         organisation=subscriber.organisation, language=subscriber.language,
         timezone=subscriber.timezone, items=tuple(items),
         sector_names={s: dict(sector_names[s]) for s in used if s in sector_names},
-        manage_url=manage_url, unsubscribe_url=unsubscribe_url,
+        manage_url=manage_url, unsubscribe_url=unsubscribe_url, site_url=site_url,
     )
 
 
@@ -451,6 +457,7 @@ class CaseDigestView:
     next_expected: str | None
     next_basis: str | None
     next_deadline: DeadlineView | None
+    page: str | None
 
 
 @dataclass(frozen=True)
@@ -554,8 +561,8 @@ def _item_view(item: DigestItem, ctx: DigestContext) -> AlertView:
         source_name=item.source_name, analysis=item.analysis | {"severity": item.severity},
         sector_names={s: ctx.sector_names[s] for s in item.sectors if s in ctx.sector_names},
         match_reasons=list(item.reasons), detected_at=ctx.period.end,
-        manage_url=ctx.manage_url,
-        cases=tuple(CaseContext(c.numbers, c.next_step, c.next_due, c.next_basis)
+        manage_url=ctx.manage_url, site_url=ctx.site_url, notice_id=item.notice_id,
+        cases=tuple(CaseContext(c.numbers, c.next_step, c.next_due, c.next_basis, c.case_id)
                     for c in item.cases
                     if c.vietnam != "none"),
     )
@@ -594,21 +601,19 @@ def _group_heading(key: str, by: str, ctx: DigestContext, lang: str,
         return country_name(key, lang) if key else tr.gettext("Other notices")
     if not key:
         return tr.gettext("Other products")
-    names = ctx.sector_names.get(key, {})
-    name = names.get(lang) or names.get("en") or key
+    name = Labels(lang, ctx.sector_names).sector(key)
     return name[:1].upper() + name[1:]
 
 
 def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str,
                tr: NullTranslations) -> CaseDigestView:
     _ = tr.gettext
+    labels = Labels(lang, ctx.sector_names)
     product = case.product[:1].upper() + case.product[1:]
     market = country_name(case.market, lang)
     origin = country_name(case.origin, lang) if case.origin else ""
     heading = " – ".join(p for p in (product, origin and _("from %(origin)s") % {
         "origin": origin}, market) if p)
-    step = content.step_for(case.proceeding, case.stage)
-    role = content.role_for(case.vietnam, [case.measure] if case.measure else [])
     expected = next_expected(case.next_step, case.next_due, lang, tr)
     deadline = None
     if case.deadlines:
@@ -617,8 +622,7 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
     timeline = [
         TimelineView(
             date=format_day(entry.event_on, lang) if entry.event_on else "-",
-            step=" – ".join(_(label) for label in content.step_for(
-                entry.proceeding, entry.stage).labels),
+            step=labels.stage(entry.stage, entry.proceeding),
             title=" ".join(entry.title.split()),
             url=safe_url(entry.url), new=entry.in_period)
         for entry in case.timeline
@@ -626,15 +630,14 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
     severity = content.code_key(item.severity)
     return CaseDigestView(
         heading=heading, numbers=", ".join(case.numbers) or "-",
-        measure=_(content.measure_label(case.measure)) if case.measure else _(
-            content.GENERIC_MEASURE),
-        stage=" – ".join(_(label) for label in step.labels), role=_(role.label),
-        severity=severity,
-        severity_label=_(content.SEVERITY_LABELS.get(severity, content.UNKNOWN_SEVERITY)),
+        measure=labels.measure(case.measure),
+        stage=labels.stage(case.stage, case.proceeding),
+        role=labels.role(case.vietnam, [case.measure] if case.measure else []),
+        severity=severity, severity_label=labels.severity(severity),
         timeline=timeline, next_expected=expected,
         next_basis=basis_of(case.next_basis, expected, tr), next_deadline=deadline,
+        page=site_page(ctx.site_url, "cases", case.case_id, lang),
     )
-
 
 
 # Messages -----------------------------------------------------------------------------------
@@ -666,7 +669,8 @@ def subscriber_digest_message(session: Session, subscriber: Subscriber, period: 
     link = links(subscriber.id, secret=secret_key(settings), public_url=settings.public_url)
     ctx = digest_context(session, subscriber, period, delivery_id=delivery_id,
                          sector_names=sector_names, source_names=source_names,
-                         manage_url=link.manage, unsubscribe_url=link.unsubscribe)
+                         manage_url=link.manage, unsubscribe_url=link.unsubscribe,
+                         site_url=settings.public_url)
     return render_digest(ctx, settings.mail_from, mail_domain(settings),
                          list_id=settings.list_id)
 

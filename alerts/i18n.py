@@ -100,6 +100,18 @@ def reader_zone(timezone: str | None) -> ZoneInfo:
 
 
 @lru_cache(maxsize=4096)
+def as_date(value: object) -> date | None:
+    """The contract may carry dates as ``date`` or ISO strings; unreadable ones are skipped."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
 def format_day(day: date, language: str) -> str:
     """A calendar date as the reader writes it: vi "31/01/2024", en "31 Jan 2024" (kept: a
     notice's dates repeat in every subscriber's mail)."""

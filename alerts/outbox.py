@@ -18,7 +18,7 @@ database, drain one outbox without waiting for each other and without sending a 
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from alerts.operator import OperatorContext
 from alerts.render import AlertContext, CaseContext
+from rules.match_reasons import Reason, named_sectors, stored_reasons
 from storage.database import transaction
 from storage.models import (
     CLAIMED_STATUSES,
@@ -75,7 +76,7 @@ class SubscriptionMatch:
 
     subscription: Subscription
     severity: str
-    reasons: list[str]
+    reasons: Sequence[str]  # rules.match_reasons.Reason, kept with their data
 
 
 def queue_matches(session: Session, notice: Notice, matches: Iterable[SubscriptionMatch]) -> int:
@@ -87,7 +88,8 @@ def queue_matches(session: Session, notice: Notice, matches: Iterable[Subscripti
         )).first()
         if exists is None:
             session.add(Match(notice_id=notice.id, subscription_id=found.subscription.id,
-                              severity=found.severity, reasons=found.reasons))
+                              severity=found.severity,
+                              reasons=stored_reasons(found.reasons)))
         if found.subscription.frequency != "immediate":
             continue
         subscriber_id = found.subscription.subscriber_id
@@ -112,7 +114,7 @@ def vietnam_cases(session: Session, notice_id: int) -> tuple[CaseContext, ...]:
         )
         known[notice_id] = tuple(
             CaseContext(tuple(sorted(n.number for n in case.numbers)), case.next_step,
-                        case.next_due, case.next_basis)
+                        case.next_due, case.next_basis, case.id)
             for case in cases
         )
     return known[notice_id]
@@ -136,20 +138,21 @@ def prefetch_deliveries(session: Session, delivery_ids: list[int]) -> None:
         .where(Match.notice_id.in_(notice_ids), Subscription.subscriber_id.in_(subscriber_ids))
         .order_by(Match.id))
     for notice_id, subscriber_id, found in rows:
-        reasons.setdefault((notice_id, subscriber_id), []).extend(found)
+        reasons.setdefault((notice_id, subscriber_id), []).extend(map(Reason.from_stored, found))
     for delivery in deliveries:
         reasons.setdefault((delivery.notice_id, delivery.subscriber_id), [])
 
 
-def match_reasons(session: Session, notice_id: int, subscriber_id: int) -> list[str]:
+def match_reasons(session: Session, notice_id: int, subscriber_id: int) -> list[Reason]:
     """Why the notice matched the subscriber, over all their subscriptions, without repeats."""
     known = _memo(session, "match_reasons")
     if (notice_id, subscriber_id) not in known:
-        known[(notice_id, subscriber_id)] = [reason for match in session.scalars(
-            select(Match).join(Subscription, Match.subscription_id == Subscription.id).where(
-                Match.notice_id == notice_id, Subscription.subscriber_id == subscriber_id)
-            .order_by(Match.id)
-        ) for reason in match.reasons]
+        known[(notice_id, subscriber_id)] = [
+            Reason.from_stored(reason) for match in session.scalars(
+                select(Match).join(Subscription, Match.subscription_id == Subscription.id).where(
+                    Match.notice_id == notice_id, Subscription.subscriber_id == subscriber_id)
+                .order_by(Match.id))
+            for reason in match.reasons]
     return list(dict.fromkeys(known[(notice_id, subscriber_id)]))
 
 
@@ -170,8 +173,10 @@ def alert_context(session: Session, delivery: Delivery,
     assert subscriber is not None
     wanted = {sector for sub in subscriber.subscriptions for sector in sub.sectors}
     analysis: dict[str, Any] = notice.analysis or {}
-    matched = [sector for sector in analysis.get("sectors", []) if sector in wanted]
     reasons = match_reasons(session, notice.id, subscriber.id)
+    # the matched sectors, and those the reasons name (a diversion's product)
+    matched = [*(sector for sector in analysis.get("sectors", []) if sector in wanted),
+               *(sector for reason in reasons for sector in named_sectors(reason))]
     return AlertContext(
         cases=vietnam_cases(session, notice.id),
         delivery_id=delivery.id, recipient_email=subscriber.email,
@@ -181,7 +186,7 @@ def alert_context(session: Session, delivery: Delivery,
         source_name=source_names.get(notice.source_id, notice.source_id), analysis=analysis,
         sector_names={sector: dict(sector_names[sector]) for sector in matched
                       if sector in sector_names},
-        match_reasons=reasons, detected_at=notice.fetched_at,
+        match_reasons=reasons, detected_at=notice.fetched_at, notice_id=notice.id,
     )
 
 

@@ -12,7 +12,7 @@ text template show the same facts.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
@@ -30,6 +30,7 @@ from markupsafe import escape
 
 from alerts import content
 from alerts.i18n import (
+    as_date,
     country_name,
     format_day,
     format_moment,
@@ -38,13 +39,14 @@ from alerts.i18n import (
     translated_environment,
     translations,
 )
+from alerts.labels import Labels
 from alerts.mailpolicy import MAIL_POLICY, mailbox, text_part
+from alerts.reasons import why_lines
+from rules.hs_codes import dotted_hs
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _SUBJECT_PRODUCT_LIMIT = 48
 _SAFE_URL_SCHEMES = ("http", "https")
-
-Gettext = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,17 @@ class AlertContext:
     source_name: str
     analysis: dict[str, Any]
     sector_names: dict[str, dict[str, str]]
-    match_reasons: list[str]
+    # rules.match_reasons.Reason (or as stored): why the notice matched the reader
+    match_reasons: Sequence[str]
     detected_at: datetime
     # The signed /manage link (alerts.tokens.links); None leaves the footer's manage line out.
     manage_url: str | None = None
     cases: tuple[CaseContext, ...] = ()
     # The signed one-click link (alerts.tokens.links); None leaves the List-Unsubscribe out.
     unsubscribe_url: str | None = None
+    # The web front end (settings.public_url) and the notice's id there; None: no page links.
+    site_url: str | None = None
+    notice_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class CaseContext:
     next_due: date | None = None
     # The clock rule's sentence the date comes from (rules/clock.py), said in the reader's words.
     next_basis: str | None = None
+    case_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,7 @@ class CaseView:
     numbers: str
     next: str | None
     basis: str | None = None
+    page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,11 +132,12 @@ class AlertView:
     deadlines: tuple[DeadlineView, ...]
     cases: tuple[CaseView, ...]
     sectors: tuple[str, ...]
-    reasons: tuple[str, ...]
+    why: tuple[str, ...]
     detected: str
     recipient_email: str
     manage_url: str | None
     unsubscribe_url: str | None = None
+    notice_page: str | None = None
 
 
 @cache
@@ -266,14 +275,15 @@ def build_view(ctx: AlertContext) -> AlertView:
     _ = tr.gettext
     analysis = ctx.analysis
     measures = list(analysis.get("measures") or [])
+    labels = Labels(lang, ctx.sector_names)
     step = content.step_for(analysis.get("proceeding"), analysis.get("stage"))
-    stage = " – ".join(_(label) for label in step.labels)
+    stage = labels.stage(analysis.get("stage"), analysis.get("proceeding"))
     role = content.role_for(analysis.get("vietnam"), measures)
     severity = content.code_key(analysis.get("severity"))
-    severity_label = _(content.SEVERITY_LABELS.get(severity, content.UNKNOWN_SEVERITY))
+    severity_label = labels.severity(severity)
     market = country_name(str(analysis.get("market") or ""), lang) or ctx.source_name
-    measure_text = _measures_text(measures, _)
-    sectors = _sector_names(ctx.sector_names, analysis.get("sectors") or [], lang)
+    measure_text = labels.measures(measures)
+    sectors = _sector_names(labels, analysis.get("sectors") or [])
     product = content.product_from_title(ctx.notice_title, _SUBJECT_PRODUCT_LIMIT)
     subject = _subject(
         severity_label, market, measure_text, product or ", ".join(sectors[:2]), stage
@@ -297,16 +307,26 @@ def build_view(ctx: AlertContext) -> AlertView:
         role_advice=_(role.advice),
         countries=tuple(country_name(str(c), lang) for c in analysis.get("countries") or []),
         case_numbers=tuple(str(c) for c in analysis.get("case_numbers") or []),
-        hs_codes=tuple(str(c) for c in analysis.get("hs_codes") or []),
+        hs_codes=tuple(dotted_hs(str(c)) for c in analysis.get("hs_codes") or []),
         deadlines=tuple(_deadlines(analysis.get("deadlines") or [], ctx, lang, tr)),
-        cases=tuple(_case_view(case, lang, tr) for case in ctx.cases),
+        cases=tuple(_case_view(case, lang, tr, ctx.site_url) for case in ctx.cases),
         sectors=tuple(sectors),
-        reasons=tuple(_unique([*ctx.match_reasons, *(analysis.get("reasons") or [])])),
+        why=why_lines(ctx.match_reasons, labels),
         detected=format_moment(ctx.detected_at, lang, ctx.timezone),
         recipient_email=ctx.recipient_email,
         manage_url=ctx.manage_url,
         unsubscribe_url=ctx.unsubscribe_url,
+        notice_page=site_page(ctx.site_url, "notices", ctx.notice_id, lang),
     )
+
+
+def site_page(site_url: str | None, kind: str, page_id: int | None,
+              language: str) -> str | None:
+    """A notice's or a case's page on the web front end, in the reader's language, so a mail
+    leads to the whole analysis and the case's timeline; none without a front end or an id."""
+    if not site_url or page_id is None:
+        return None
+    return f"{site_url.rstrip('/')}/{kind}/{int(page_id)}?lang={language}"
 
 
 def _subject(severity: str, market: str, measures: str, product: str, stage: str) -> str:
@@ -314,17 +334,11 @@ def _subject(severity: str, market: str, measures: str, product: str, stage: str
     return _one_line(f"[TREWS][{severity}] {parts}: {stage}")
 
 
-def _measures_text(measures: Iterable[object], _: Gettext) -> str:
-    labels = _unique(_(content.measure_label(m)) for m in measures)
-    return " / ".join(labels) or _(content.GENERIC_MEASURE)
-
-
-def _sector_names(
-    names: Mapping[str, Mapping[str, str]], order: Iterable[object], lang: str
-) -> list[str]:
+def _sector_names(labels: Labels, order: Iterable[object]) -> list[str]:
     """Matched sectors in the analysis' order first, then any others the matcher reported."""
-    ids = _unique([*(str(s) for s in order if str(s) in names), *names])
-    return [names[i].get(lang) or names[i].get("en") or i for i in ids]
+    names = labels.sector_names
+    return [labels.sector(i) for i in _unique([*(str(s) for s in order if str(s) in names),
+                                                *names])]
 
 
 def _deadlines(
@@ -348,12 +362,14 @@ def deadline_view(kind: object, day: date, days_left: int, lang: str,
                         0 <= days_left <= 14)
 
 
-def _case_view(case: CaseContext, lang: str, tr: NullTranslations) -> CaseView:
-    """'A-552-802 – next expected: Final determination by 17/05/2024', and why that date, in
-    the reader's words."""
+def _case_view(case: CaseContext, lang: str, tr: NullTranslations,
+               site_url: str | None) -> CaseView:
+    """'A-552-802 – next expected: Final determination by 17/05/2024', why that date, in the
+    reader's words, and the case's page."""
     expected = next_expected(case.next_step, case.next_due, lang, tr)
     return CaseView(", ".join(case.numbers) or "-", expected,
-                    basis_of(case.next_basis, expected, tr))
+                    basis_of(case.next_basis, expected, tr),
+                    site_page(site_url, "cases", case.case_id, lang))
 
 
 def next_expected(step: str | None, due: date | None, lang: str,
@@ -378,18 +394,6 @@ def when_text(days_left: int, tr: NullTranslations) -> str:
     if days_left == 0:
         return tr.gettext("today")
     return tr.ngettext("in %(num)d day", "in %(num)d days", days_left) % {"num": days_left}
-
-
-def as_date(value: object) -> date | None:
-    """The contract may carry dates as ``date`` or ISO strings; unreadable ones are skipped."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def safe_url(url: object) -> str | None:

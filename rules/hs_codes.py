@@ -77,6 +77,14 @@ def normalise_hs(code: str) -> str | None:
     return digits
 
 
+def dotted_hs(code: str) -> str:
+    """An HS code of digits as people write it: heading, then pairs ('4819300040' ->
+    '4819.30.00.40'); anything else as it is."""
+    if not (code.isdigit() and code.isascii()) or len(code) <= 4:
+        return code
+    return ".".join([code[:4], *(code[i:i + 2] for i in range(4, len(code), 2))])
+
+
 def _has_context(text: str, start: int) -> bool:
     """True when an HS keyword ('HS', 'HTSUS', 'subheading', 'mã HS') ends just before `start`."""
     window = text[max(0, start - _CONTEXT_BEFORE):start]

@@ -59,12 +59,12 @@ from typing import Any
 
 import ahocorasick
 
+from rules.match_reasons import Reason, hs_reason
 from rules.matching import (
     Match,
     NoticeFacts,
     ProfileReasons,
     Subscription,
-    hs_related,
     keyword_keys,
     notice_facts,
 )
@@ -139,7 +139,7 @@ class MatchGroup:
 
     __slots__ = ("_ids", "members", "reasons", "severity")
 
-    def __init__(self, severity: str, reasons: tuple[str, ...], members: int | list[int],
+    def __init__(self, severity: str, reasons: tuple[Reason, ...], members: int | list[int],
                  ids: Sequence[str]) -> None:
         self.severity = severity
         self.reasons = reasons
@@ -169,8 +169,8 @@ class _Lookup:
     __slots__ = ("dense", "evident", "hits", "one_by_one", "notice_mask", "related", "words")
 
     def __init__(self, hits: int, evident: int, one_by_one: int,
-                 dense: list[tuple[tuple[str, ...], tuple[str, ...], int]],
-                 related: dict[str, list[str]], words: set[str], notice_mask: int) -> None:
+                 dense: list[tuple[tuple[Reason, ...], tuple[str, ...], int]],
+                 related: dict[str, list[Reason]], words: set[str], notice_mask: int) -> None:
         self.hits = hits  # every match
         self.evident = evident  # matches with HS or keyword evidence
         # matches whose reasons are worked out one by one: two or more pieces of evidence, or
@@ -194,8 +194,8 @@ class _Reasons:
         self._sector_pos = sector_pos
         self._profiles: dict[int, ProfileReasons] = {}
 
-    def __call__(self, key: int, hs: tuple[str, ...] = (),
-                 words: tuple[str, ...] = ()) -> tuple[str, ...]:
+    def __call__(self, key: int, hs: tuple[Reason, ...] = (),
+                 words: tuple[str, ...] = ()) -> tuple[Reason, ...]:
         profile = self._profiles.get(key)
         if profile is None:
             facts, mask = self._facts, key >> _SECTOR_SHIFT
@@ -319,20 +319,18 @@ class MatchIndex:
             measures |= self._measure_bits.get(measure, 0)
         return ok & measures
 
-    def _related(self, facts: NoticeFacts) -> dict[str, list[str]]:
+    def _related(self, facts: NoticeFacts) -> dict[str, list[Reason]]:
         """Subscribed codes related to a notice code -> the HS reasons, in notice code order."""
-        related: dict[str, list[str]] = {}
+        related: dict[str, list[Reason]] = {}
         postings, codes = self._code_postings, self._codes
         for code in facts.hs_codes:
-            for end in range(2, len(code)):
-                prefix = code[:end]
-                if prefix in postings:
-                    related.setdefault(prefix, []).append(
-                        f"HS {code} in the notice falls under subscribed {prefix}")
             low = bisect_left(codes, code)
             high = bisect_left(codes, code + ":", low)  # ':' follows '9': the code's subtree
-            for sub_code in codes[low:high]:
-                related.setdefault(sub_code, []).append(hs_related(code, sub_code) or "")
+            subscribed = [code[:end] for end in range(2, len(code)) if code[:end] in postings]
+            for sub_code in [*subscribed, *codes[low:high]]:
+                why = hs_reason(code, sub_code)
+                if why is not None:
+                    related.setdefault(sub_code, []).append(why)
         return related
 
     def _words(self, facts: NoticeFacts) -> set[str]:
@@ -361,7 +359,7 @@ class MatchIndex:
                 notice_mask |= 1 << pos
         related = self._related(facts)
         words = self._words(facts)
-        dense: list[tuple[tuple[str, ...], tuple[str, ...], int]] = []
+        dense: list[tuple[tuple[Reason, ...], tuple[str, ...], int]] = []
         short: list[int] = []  # members of the short postings hit
         ones = twos = 0  # members of one long posting at least / of two at least
         for code, why in related.items():
@@ -440,7 +438,7 @@ class MatchIndex:
         groups = self.match_groups(analysis, title, text)
         if not groups:
             return []
-        reasons_at: dict[int, tuple[str, ...]] = {}
+        reasons_at: dict[int, tuple[Reason, ...]] = {}
         for group in groups:
             reasons_at.update(dict.fromkeys(group.positions(), group.reasons))
         order = sorted(reasons_at)

@@ -39,7 +39,8 @@ A subscription matches an eligible notice when all of:
 
 A match is (subscription_id, severity, reasons); reasons are, in order: the role (for diversion,
 the trade-diversion sentence), the product evidence (sectors, HS codes, keywords), the restricting
-filters that passed (market, measure) and the severity against the minimum.
+filters that passed (market, measure) and the severity against the minimum. Each is a
+`rules.match_reasons.Reason`: its English sentence, with what it says kept as data.
 Matches come in the order the subscriptions were given.
 """
 
@@ -51,6 +52,16 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rules.hs_codes import editions
+from rules.match_reasons import (
+    Reason,
+    diversion_reason,
+    hs_reason,
+    market_reason,
+    measure_reason,
+    product_reason,
+    role_reason,
+    severity_reason,
+)
 from rules.sectors import _VIET_MARKERS as VIET_MARKERS
 from rules.severity import rank
 from rules.subscriptions import SEVERITIES, Subscription, SubscriptionError
@@ -71,7 +82,7 @@ class Match(NamedTuple):
 
     subscription_id: str
     severity: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,10 @@ class NoticeFacts:
     folded: str  # title and text keys, for keywords (empty when role is None)
     accented: str | None  # the same keeping diacritics, when the text has any
     plain_vietnamese: bool  # ASCII text that reads as Vietnamese: short folded keywords may match
-    role_text: str  # the role reason (diversion: a template with {product})
+    role_reason: Reason | None  # subject or circumvention: the same for every match
+    new_case: bool
+    measure_list: tuple[str, ...]  # as the analysis lists them, for the diversion reason
+    origins: tuple[str, ...]
 
     @property
     def eligible(self) -> bool:
@@ -128,10 +142,6 @@ def _text_arg(analysis: Mapping[str, Any], given: str | None, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _measures_text(measures: Iterable[str]) -> str:
-    return "/".join(measures) or "trade-remedy"
-
-
 def notice_facts(analysis: Mapping[str, Any], title: str | None = None,
                  text: str | None = None) -> NoticeFacts:
     """Prepare one analysis for matching (both matchers start here)."""
@@ -145,20 +155,16 @@ def notice_facts(analysis: Mapping[str, Any], title: str | None = None,
     severity = analysis.get("severity") or "low"
     if severity not in SEVERITIES:
         severity = "low"
+    new_case = bool(analysis.get("new_case"))
     role: str | None = None
-    role_text = ""
+    role_why = None
     if not analysis.get("trade_remedy") or market == "VN":
         pass
     elif vietnam in ("subject", "circumvention"):
         role = vietnam
-        role_text = (f"Vietnam is {vietnam} in a {stage} step of a "
-                     f"{_measures_text(measures_list)} case")
-    elif analysis.get("new_case") or stage == "order":
+        role_why = role_reason(vietnam, stage, measures_list)
+    elif new_case or stage == "order":
         role, severity = "diversion", "medium"
-        origins = ", ".join(c for c in analysis.get("countries") or [] if isinstance(c, str))
-        what = "new {} case" if analysis.get("new_case") else "{} order"
-        role_text = ("trade-diversion risk: " + what.format(_measures_text(measures_list)) +
-                     f" on {origins or 'other origins'} in {{product}} that Vietnam exports")
     sectors = tuple(sorted({s for s in analysis.get("sectors") or [] if isinstance(s, str)}))
     written = [c for c in analysis.get("hs_codes") or []
                if isinstance(c, str) and len(c) >= 2 and c.isdigit() and c.isascii()]
@@ -175,19 +181,9 @@ def notice_facts(analysis: Mapping[str, Any], title: str | None = None,
         notice_id=str(analysis.get("id", "")), role=role, severity=severity,
         market=market if isinstance(market, str) else None, measures=measures, sectors=sectors,
         hs_codes=codes, folded=folded, accented=accented, plain_vietnamese=plain,
-        role_text=role_text,
+        role_reason=role_why, new_case=new_case, measure_list=tuple(measures_list),
+        origins=tuple(c for c in analysis.get("countries") or [] if isinstance(c, str)),
     )
-
-
-def hs_related(notice_code: str, sub_code: str) -> str | None:
-    """The reason when one code is a prefix of the other, else None."""
-    if notice_code == sub_code:
-        return f"HS {notice_code} subscribed"
-    if notice_code.startswith(sub_code):
-        return f"HS {notice_code} in the notice falls under subscribed {sub_code}"
-    if sub_code.startswith(notice_code):
-        return f"HS {notice_code} in the notice covers subscribed {sub_code}"
-    return None
 
 
 class ProfileReasons:
@@ -196,52 +192,51 @@ class ProfileReasons:
     and keyword evidence. Split from `build_reasons` so that the index builds a profile's lines
     once per notice, not once per match: a notice has few profiles but many evidence lists."""
 
-    __slots__ = ("_evidence", "_facts", "_product", "_tail")
+    __slots__ = ("_all_sectors", "_facts", "_product", "_sectors", "_tail")
 
     def __init__(self, facts: NoticeFacts, *, all_sectors: bool, sectors: Sequence[str],
                  market_restricted: bool, measure_restricted: bool, min_severity: str) -> None:
-        evidence = []
-        if all_sectors:
-            evidence.append("watches every sector")
-        if sectors:
-            evidence.append(("sector " if len(sectors) == 1 else "sectors ") + ", ".join(sectors))
         tail = []
         if market_restricted:
-            tail.append(f"market {facts.market} is among the subscribed markets")
+            tail.append(market_reason(facts.market))
         if measure_restricted:
-            tail.append("measure " + "/".join(sorted(facts.measures)) +
-                        " is among the subscribed measures")
-        tail.append(f"severity {facts.severity} meets the minimum {min_severity}")
+            tail.append(measure_reason(sorted(facts.measures)))
+        tail.append(severity_reason(facts.severity, min_severity))
         self._facts = facts
-        self._evidence = evidence
-        self._product = ", ".join(sectors)  # what a diversion warning names, when sectors do
+        self._all_sectors = all_sectors
+        self._sectors = tuple(sectors)
+        self._product = product_reason(all_sectors=all_sectors, sectors=sectors, hs=(),
+                                       keywords=())
         self._tail = tuple(tail)
 
-    def reasons(self, hs: Sequence[str] = (), keywords: Sequence[str] = ()) -> tuple[str, ...]:
+    def reasons(self, hs: Sequence[Reason] = (), keywords: Sequence[str] = ()
+                ) -> tuple[Reason, ...]:
         """Reasons of a match of this profile: the role (for diversion, the trade-diversion
         sentence), the product evidence (sectors, HS codes in the given order, keywords), the
         restricting filters that passed and the severity against the minimum."""
         facts = self._facts
-        evidence = self._evidence
+        product = self._product
         if hs or keywords:
-            evidence = [*evidence, *hs, *[f"keyword '{k}' in the notice" for k in keywords]]
-        product = "product: " + "; ".join(evidence)
-        if facts.role != "diversion":
-            return (facts.role_text, product, *self._tail)
-        if self._product:
-            named = self._product
+            product = product_reason(all_sectors=self._all_sectors, sectors=self._sectors,
+                                     hs=hs, keywords=keywords)
+        if facts.role_reason is not None:
+            return (facts.role_reason, product, *self._tail)
+        if self._sectors:
+            named_by, names = "sectors", self._sectors
         elif hs:
-            named = "HS " + ", ".join(facts.hs_codes)
+            named_by, names = "hs", facts.hs_codes
         elif keywords:
-            named = ", ".join(f"'{k}'" for k in keywords)
+            named_by, names = "keywords", tuple(keywords)
         else:
-            named = ", ".join(facts.sectors) or "its product"
-        return (facts.role_text.replace("{product}", named), product, *self._tail)
+            named_by, names = ("sectors", facts.sectors) if facts.sectors else ("none", ())
+        return (diversion_reason(new_case=facts.new_case, measures=facts.measure_list,
+                                 origins=facts.origins, named_by=named_by, names=names),
+                product, *self._tail)
 
 
 def build_reasons(facts: NoticeFacts, *, all_sectors: bool, sectors: Sequence[str],
-                  hs: Sequence[str], keywords: Sequence[str], market_restricted: bool,
-                  measure_restricted: bool, min_severity: str) -> tuple[str, ...]:
+                  hs: Sequence[Reason], keywords: Sequence[str], market_restricted: bool,
+                  measure_restricted: bool, min_severity: str) -> tuple[Reason, ...]:
     """Reasons of one match from its evidence: sectors sorted; HS pairs by subscribed code, then
     notice code, in their orders; keywords in the subscription's order."""
     return ProfileReasons(
@@ -269,7 +264,7 @@ def naive_match(analysis: Mapping[str, Any] | NoticeFacts, title: str | None = N
             continue
         common = sorted(notice_sectors & sub.sectors)
         hs = [why for sc in sub.hs_codes for nc in facts.hs_codes
-              if (why := hs_related(nc, sc)) is not None]
+              if (why := hs_reason(nc, sc)) is not None]
         words = [k for k in sub.keywords if facts.keyword_found(keyword_keys(k))]
         if not (sub.all_sectors or common or hs or words):
             continue

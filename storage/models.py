@@ -185,7 +185,9 @@ class Subscription(Base):
 
 
 class Match(Base):
-    """Why a notice concerns a subscription: its severity and readable reasons."""
+    """Why a notice concerns a subscription: its severity and reasons, each stored as
+    ``rules.match_reasons.Reason.stored`` gives it (code, English sentence, facts), or, in rows
+    from before reasons had facts, as the sentence alone."""
 
     __tablename__ = "match"
     __table_args__ = (UniqueConstraint("notice_id", "subscription_id"),)

@@ -21,6 +21,8 @@ from alerts import AlertContext, render_alert
 from alerts.i18n import LOCALE_DIR, catalogue_path, country_name, format_day
 from alerts.mailpolicy import smtp_bytes
 from alerts.render import CaseContext, build_view, merged_parts, render_parts
+from rules.matching import naive_match
+from rules.subscriptions import Subscription
 
 ROOT = Path(__file__).resolve().parent.parent
 FR_PAGE = (
@@ -35,12 +37,38 @@ def _fr_document(number: str) -> dict:
     return next(doc for doc in page["results"] if doc["document_number"] == number)
 
 
+PAPER = Subscription("paper-bags", sectors=["paper"], hs_codes=["4819"], keywords=["bags"],
+                     markets=["US"], min_severity="medium")
+
+
 @pytest.fixture(scope="module")
 def paper_bags() -> AlertContext:
     """The real notice 2023-28945 (AD preliminary on Vietnamese paper shopping bags), with the
     analysis the rules are expected to produce. Its deadline is illustrative: the FR API record
     carries none, and the hearing request window of such notices is 30 days from publication."""
     doc = _fr_document("2023-28945")
+    analysis = {
+        "trade_remedy": True,
+        "market": "US",
+        "vietnam": "subject",
+        "countries": ["VN"],
+        "measures": ["AD"],
+        "proceeding": "investigation",
+        "stage": "preliminary",
+        "new_case": False,
+        "case_numbers": doc["docket_ids"],
+        "hs_codes": ["4819.30.0040", "4819.40.0040"],
+        "sectors": ["paper"],
+        "deadlines": [{"kind": "hearing_request", "date": "2024-02-02"}],
+        "severity": "high",
+        "reasons": [
+            "Vietnam is a named origin",
+            "preliminary determination changes what is paid",
+        ],
+    }
+    # what the matcher says (the analysis' HS codes as the rules normalise them)
+    [found] = naive_match(analysis | {"hs_codes": ["4819300040", "4819400040"]}, doc["title"],
+                          "", [PAPER])
     return AlertContext(
         delivery_id=4711,
         recipient_email="lan@giaybaobi.example.vn",
@@ -51,27 +79,9 @@ def paper_bags() -> AlertContext:
         notice_url=doc["html_url"],
         notice_published=date.fromisoformat(doc["publication_date"]),
         source_name="Federal Register (Commerce ITA and USITC)",
-        analysis={
-            "trade_remedy": True,
-            "market": "US",
-            "vietnam": "subject",
-            "countries": ["VN"],
-            "measures": ["AD"],
-            "proceeding": "investigation",
-            "stage": "preliminary",
-            "new_case": False,
-            "case_numbers": doc["docket_ids"],
-            "hs_codes": ["4819.30.0040", "4819.40.0040"],
-            "sectors": ["paper"],
-            "deadlines": [{"kind": "hearing_request", "date": "2024-02-02"}],
-            "severity": "high",
-            "reasons": [
-                "Vietnam is a named origin",
-                "preliminary determination changes what is paid",
-            ],
-        },
+        analysis=analysis,
         sector_names={"paper": {"en": "paper", "vi": "giấy"}},
-        match_reasons=["sector paper: HS 4819.40 and term 'paper shopping bags'"],
+        match_reasons=found.reasons,
         detected_at=datetime(2024, 1, 2, 13, 50, tzinfo=UTC),
         manage_url="http://127.0.0.1:8000/manage/synthetic-token",
     )
@@ -311,6 +321,26 @@ def test_vietnams_case_and_its_next_step_in_both_languages(paper_bags: AlertCont
         label, sentence = basis.split(": ", 1)
         assert re.search(f"<th[^>]*>{label}</th><td[^>]*>{re.escape(sentence)}</td>",
                          unescape(html))
+
+
+def test_the_alert_links_to_the_notice_and_case_pages_in_the_readers_language(
+        paper_bags: AlertContext) -> None:
+    """With the web front end's address, the alert leads to TREWS's page of the notice (the
+    whole analysis) and of Vietnam's case (its timeline); without it, to neither."""
+    case = CaseContext(("A-552-836",), "final", date(2024, 5, 17), BASIS, case_id=12)
+    ctx = dataclasses.replace(paper_bags, cases=(case,), site_url="https://trews.example.vn/",
+                              notice_id=345)
+    for language, label in (("vi", "Phân tích của TREWS về thông báo này"),
+                            ("en", "TREWS analysis of this notice")):
+        text, html = _parts(_roundtrip(render_alert(
+            dataclasses.replace(ctx, language=language), MAIL_FROM)))
+        notice_page = f"https://trews.example.vn/notices/345?lang={language}"
+        case_page = f"https://trews.example.vn/cases/12?lang={language}"
+        assert f"{notice_page}\n" in text and case_page in text and label in text
+        assert f'<a href="{notice_page}"' in html and f'<a href="{case_page}"' in html
+    text, html = _parts(_roundtrip(render_alert(dataclasses.replace(
+        ctx, site_url=None), MAIL_FROM)))
+    assert "/notices/" not in text + html and "/cases/" not in text + html
 
 
 def test_no_basis_without_an_expected_step(paper_bags: AlertContext) -> None:

@@ -91,6 +91,29 @@ def test_mail_has_both_parts_in_the_readers_language(cycle) -> None:
         "tôm" in parts(vietnamese.message)["text/plain"]
 
 
+def why_section(text: str, heading: str) -> list[str]:
+    lines = text.replace("\r\n", "\n").split(heading + "\n", 1)[1]
+    return lines.split("\n\n", 1)[0].splitlines()
+
+
+def test_why_a_reader_got_the_alert_is_said_in_their_language(cycle) -> None:
+    """The matcher's reasons are kept with their facts, so the section is in the reader's
+    language; the rule engine's English reasons are on the notice's page, not in the mail."""
+    _service, received, _sent = cycle
+    vietnamese = [item for item in received if item.message["Content-Language"] == "vi"]
+    english = [item for item in received if item.message["Content-Language"] == "en"]
+    assert vietnamese and english
+    for item in vietnamese:
+        lines = why_section(parts(item.message)["text/plain"], "VÌ SAO BẠN NHẬN ĐƯỢC CẢNH BÁO NÀY")
+        assert lines and lines[-1].startswith("- Mức độ "), lines
+        said = " ".join(lines)
+        assert not [word for word in ("subscribed", "severity", "product:", "Vietnam is", "step")
+                    if word in said], said
+    for item in english:
+        lines = why_section(parts(item.message)["text/plain"], "WHY YOU RECEIVED THIS ALERT")
+        assert lines and lines[-1].startswith("- Severity "), lines
+
+
 def test_no_mail_for_documents_that_are_not_trade_remedies(cycle) -> None:
     service, _received, _sent = cycle
     with service.sessions() as session:

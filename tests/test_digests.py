@@ -32,7 +32,7 @@ from demo import replayed_sources_file
 from replay import ReplayServer
 from scheduler import Service, run_cycle
 from storage.database import transaction
-from storage.models import Delivery, Match, Notice, Source, Subscriber, Subscription
+from storage.models import Case, Delivery, Match, Notice, Source, Subscriber, Subscription
 
 SECRET = "digest-test-secret"
 HOSTILE = 'Bags <script>alert(1)</script> & "quotes" From the Socialist Republic of Vietnam'
@@ -298,6 +298,14 @@ def test_association_digest_of_a_recorded_week(recorded_week: tuple[Service, Pat
     assert "Hạn chót tiếp theo" in text and "Lệnh áp thuế trước ngày" in text
     # ...and the rule that date comes from, in Vietnamese.
     assert "Căn cứ: Ủy ban Thương mại Quốc tế Hoa Kỳ (USITC) biểu quyết kết luận cuối cùng" in text
+    # Each case leads to its page on the web front end, in the reader's language.
+    with service.sessions() as session:
+        tin_mill = session.scalars(select(Case.id).where(Case.product.like("Tin mill%"))).all()
+    site = service.settings.public_url.rstrip("/")
+    assert len(tin_mill) >= 5
+    for case_id in tin_mill:
+        assert f"Theo dõi vụ việc trên TREWS: {site}/cases/{case_id}?lang=vi" in text
+        assert f'href="{site}/cases/{case_id}?lang=vi"' in html
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import date, timedelta
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -226,7 +227,8 @@ def test_manage_changes_sectors_and_language(web: Web, tmp_path: Path) -> None:
 
 def test_mail_links_open_the_real_manage_page(web: Web) -> None:
     """An alert rendered for sending links to /manage/<token> on the public URL, and the link
-    opens the subscriber's own settings; its List-Unsubscribe link stops the alerts."""
+    opens the subscriber's own settings; its link to the notice's page opens that page in the
+    reader's language; its List-Unsubscribe link stops the alerts."""
     client, sessions, service = web
     subscriber_id = add_subscriber(sessions, "lien@example.vn", sectors=("paper",))
     document = next(doc for doc in json.loads(FR_PAGE.read_text(encoding="utf-8"))["results"]
@@ -255,6 +257,11 @@ def test_mail_links_open_the_real_manage_page(web: Web) -> None:
     assert manage.startswith("https://trews.example.vn/manage/") and "trews.invalid" not in text
     page = client.get(path_of(manage))
     assert page.status_code == 200 and 'value="lien@example.vn" readonly' in page.text
+    analysis = next(line.strip() for line in text.splitlines() if "/notices/" in line)
+    assert analysis == f"https://trews.example.vn/notices/{delivery.notice_id}?lang=vi"
+    shown = client.get(urlsplit(analysis)._replace(scheme="", netloc="").geturl())
+    assert shown.status_code == 200 and document["title"] in unescape(shown.text)
+    assert '<html lang="vi"' in shown.text
     # The mail program's unsubscribe button: RFC 8058 one-click POST to the header's link.
     one_click = str(message["List-Unsubscribe"]).strip("<>")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from rules.sectors import SectorIndex, index_for
-from web.labels import Labels
+from web.labels import PageLabels
 from web.templating import page_language
 
 # Ids fit the databases' 32-bit integer keys; a larger one is refused, not sent to SQLite.
@@ -27,10 +27,10 @@ def sector_index(request: Request) -> SectorIndex:
     return index_for(request.app.state.sectors)
 
 
-def page_labels(request: Request) -> Labels:
-    return Labels(page_language(request), request.app.state.sector_names)
+def page_labels(request: Request) -> PageLabels:
+    return PageLabels(page_language(request), request.app.state.sector_names)
 
 
 SessionDep = Annotated[Session, Depends(db_session)]
 IndexDep = Annotated[SectorIndex, Depends(sector_index)]
-LabelsDep = Annotated[Labels, Depends(page_labels)]
+LabelsDep = Annotated[PageLabels, Depends(page_labels)]

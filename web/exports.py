@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from fastapi.responses import JSONResponse, Response
 
 from storage.models import Case
-from web.labels import Labels
+from web.labels import PageLabels
 from web.schemas import case_summary
 
 BOM = "\ufeff"
@@ -30,7 +30,7 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def case_row(case: Case, sectors: Sequence[str], labels: Labels, public_url: str) -> list[str]:
+def case_row(case: Case, sectors: Sequence[str], labels: PageLabels, public_url: str) -> list[str]:
     values = {
         "id": case.id, "numbers": "; ".join(n.number for n in case.numbers),
         "market": case.market, "market_name": labels.country(case.market),
@@ -50,7 +50,7 @@ def case_row(case: Case, sectors: Sequence[str], labels: Labels, public_url: str
     return [_cell(values[column]) for column in CSV_COLUMNS]
 
 
-def cases_csv(cases: Sequence[Case], sectors: Mapping[int, Sequence[str]], labels: Labels,
+def cases_csv(cases: Sequence[Case], sectors: Mapping[int, Sequence[str]], labels: PageLabels,
               public_url: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)

@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 from storage.models import Notice
 from storage.timeutil import utcnow
 from web.deps import LabelsDep, SessionDep
-from web.labels import Labels
+from web.labels import PageLabels
 from web.queries import NoticeFilters, known_markets, search_notices
 
 router = APIRouter(include_in_schema=False)
@@ -49,7 +49,7 @@ def market_feed(request: Request, market: Code, session: SessionDep,
         session, NoticeFilters(market=code), limit=FEED_SIZE)[1])
 
 
-def _feed(request: Request, title: str, labels: Labels, notices: list[Notice]) -> Response:
+def _feed(request: Request, title: str, labels: PageLabels, notices: list[Notice]) -> Response:
     base = request.app.state.settings.public_url.rstrip("/")
     feed = FeedGenerator()
     feed.id(base + request.url.path)
@@ -64,7 +64,7 @@ def _feed(request: Request, title: str, labels: Labels, notices: list[Notice]) -
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
 
 
-def _entry(feed: FeedGenerator, notice: Notice, labels: Labels, base: str) -> None:
+def _entry(feed: FeedGenerator, notice: Notice, labels: PageLabels, base: str) -> None:
     analysis = notice.analysis or {}
     measures = analysis.get("measures") or []
     entry = feed.add_entry()

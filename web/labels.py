@@ -1,22 +1,14 @@
-"""Codes of the analysis and of cases as words in the reader's language.
-
-The words are those of the alert e-mails (alerts/content.py, translated by the shared gettext
-catalogue), so a reader who follows a mail's link finds the same stage and measure on the site.
-"""
+"""The words of the web pages in the reader's language: the mails' (``alerts.labels``), and
+those of what only pages show (stated rates, a case's status and title)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from babel.numbers import format_decimal
 
-from alerts import content
 from alerts.content import N_
-from alerts.i18n import country_name, format_day, translations
-from alerts.render import as_date
-from rules.cases import GLOBAL
+from alerts.labels import Labels
 from rules.rates import ALL_OTHERS, COUNTRY_WIDE, PERCENT
 from storage.models import Case
 
@@ -34,47 +26,8 @@ RATE_HOLDERS = {
 
 
 @dataclass(frozen=True)
-class Labels:
-    """Every label of the pages in one language."""
-
-    lang: str
-    sector_names: Mapping[str, Mapping[str, str]]
-
-    def _(self, message: str) -> str:
-        return translations(self.lang).gettext(message)
-
-    def stage(self, stage: object, proceeding: object = None) -> str:
-        """'Sunset (expiry) review – initiation': the stage within its proceeding."""
-        return " – ".join(self._(label) for label in content.step_for(proceeding, stage).labels)
-
-    def stage_advice(self, stage: object, proceeding: object = None) -> str:
-        advice = content.step_for(proceeding, stage).advice
-        return self._(advice) if advice else ""
-
-    def measure(self, measure: object) -> str:
-        return self._(content.measure_label(measure)) if measure else self._(
-            content.GENERIC_MEASURE)
-
-    def measures(self, measures: Iterable[object]) -> str:
-        return " / ".join(dict.fromkeys(self.measure(m) for m in measures)) or self.measure(None)
-
-    def role(self, vietnam: object, measures: Iterable[object] = ()) -> str:
-        return self._(content.role_for(vietnam, measures).label)
-
-    def severity(self, severity: object) -> str:
-        key = content.code_key(severity)
-        return self._(content.SEVERITY_LABELS.get(key, content.UNKNOWN_SEVERITY))
-
-    def next_step(self, step: object) -> str:
-        return self._(content.next_step_label(step))
-
-    def basis(self, basis: str) -> str:
-        """Why the statutory clock expects the next step, in the reader's language."""
-        return content.basis_text(basis, self._)
-
-    def deadline(self, kind: object) -> str:
-        known = content.deadline_label(kind)
-        return self._(known) if known else f"{self._(content.GENERIC_DEADLINE)} ({kind})"
+class PageLabels(Labels):
+    """Every label of the pages in one language: the mails' words, and those only pages show."""
 
     def rate_kind(self, kind: object) -> str:
         known = RATE_KINDS.get(str(kind))
@@ -95,23 +48,8 @@ class Labels:
         currency, _slash, per = unit.partition("/")
         return f"{currency} {number}/{per}" if per else f"{number} {unit}"
 
-    def country(self, code: object) -> str:
-        """A market or origin; the global origin of a safeguard reads 'all origins'."""
-        if code == GLOBAL:
-            return self._("all origins")
-        return country_name(str(code or ""), self.lang) or "-"
-
-    def sector(self, sector_id: object) -> str:
-        names = self.sector_names.get(str(sector_id), {})
-        return names.get(self.lang) or names.get("en") or str(sector_id)
-
     def status(self, status: object) -> str:
         return self._("closed") if status == "closed" else self._("open")
-
-    def day(self, value: object) -> str:
-        """A calendar date as the reader writes it, or '' when there is none."""
-        day = as_date(value) if value else None
-        return format_day(day, self.lang) if isinstance(day, date) else ""
 
     def case_title(self, case: Case) -> str:
         """'Wind tower – Vietnam – Anti-dumping (Canada)': product, origin, measure, market."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from alerts.render import as_date
+from alerts.i18n import as_date
 from storage.models import Notice, Source
 from web import exports
 from web.deps import Id, IndexDep, LabelsDep, SessionDep

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from alerts.render import as_date
+from alerts.i18n import as_date
 from storage.models import Case, Notice
 from web.queries import TimelineEntry, case_rates
 

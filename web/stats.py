@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from web.labels import Labels
+from web.labels import PageLabels
 from web.queries import CaseStats
 
 # Beyond this many groups a stacked bar is unreadable on a phone; the rest are summed.
@@ -53,7 +53,7 @@ def _by_year(id_: str, title: str, stats: CaseStats, groups: dict[str, Counter[i
     return Table(id_, title, "bar", [str(y) for y in stats.years], series)
 
 
-def stats_view(stats: CaseStats, labels: Labels) -> StatsView:
+def stats_view(stats: CaseStats, labels: PageLabels) -> StatsView:
     _ = labels._
     other = _("Others")
     stages = sorted(stats.open_by_stage.items(), key=lambda item: (-item[1], item[0]))

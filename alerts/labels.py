@@ -1,0 +1,79 @@
+"""Codes of the analysis and of cases as words in the reader's language, for the mails and the
+web pages alike (``web.labels`` adds the words only pages need).
+
+The words are message ids of ``alerts.content`` translated by the shared gettext catalogue, so
+a reader who follows a mail's link finds the same stage and measure on the site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from alerts import content
+from alerts.i18n import as_date, country_name, format_day, translations
+from rules.cases import GLOBAL
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words of one language for what the analysis and the cases say in codes."""
+
+    lang: str
+    sector_names: Mapping[str, Mapping[str, str]]
+
+    def _(self, message: str) -> str:
+        return translations(self.lang).gettext(message)
+
+    def stage(self, stage: object, proceeding: object = None) -> str:
+        """'Sunset (expiry) review – initiation': the stage within its proceeding."""
+        return " – ".join(self._(label) for label in content.step_for(proceeding, stage).labels)
+
+    def stage_advice(self, stage: object, proceeding: object = None) -> str:
+        advice = content.step_for(proceeding, stage).advice
+        return self._(advice) if advice else ""
+
+    def measure(self, measure: object) -> str:
+        return self._(content.measure_label(measure)) if measure else self._(
+            content.GENERIC_MEASURE)
+
+    def measures(self, measures: Iterable[object], *, in_sentence: bool = False) -> str:
+        """'Anti-dumping / Countervailing duty'; inside a sentence 'anti-dumping / ...'."""
+        labels = [self.measure(m) for m in measures] or [self.measure(None)]
+        if in_sentence:
+            labels = [label[:1].lower() + label[1:] for label in labels]
+        return " / ".join(dict.fromkeys(labels))
+
+    def role(self, vietnam: object, measures: Iterable[object] = ()) -> str:
+        return self._(content.role_for(vietnam, measures).label)
+
+    def severity(self, severity: object) -> str:
+        key = content.code_key(severity)
+        return self._(content.SEVERITY_LABELS.get(key, content.UNKNOWN_SEVERITY))
+
+    def next_step(self, step: object) -> str:
+        return self._(content.next_step_label(step))
+
+    def basis(self, basis: str) -> str:
+        """Why the statutory clock expects the next step, in the reader's language."""
+        return content.basis_text(basis, self._)
+
+    def deadline(self, kind: object) -> str:
+        known = content.deadline_label(kind)
+        return self._(known) if known else f"{self._(content.GENERIC_DEADLINE)} ({kind})"
+
+    def country(self, code: object) -> str:
+        """A market or origin; the global origin of a safeguard reads 'all origins'."""
+        if code == GLOBAL:
+            return self._("all origins")
+        return country_name(str(code or ""), self.lang) or "-"
+
+    def sector(self, sector_id: object) -> str:
+        names = self.sector_names.get(str(sector_id), {})
+        return names.get(self.lang) or names.get("en") or str(sector_id)
+
+    def day(self, value: object) -> str:
+        """A calendar date as the reader writes it, or '' when there is none."""
+        day = as_date(value) if value else None
+        return format_day(day, self.lang) if isinstance(day, date) else ""
