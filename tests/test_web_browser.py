@@ -45,7 +45,7 @@ from tests.browser_harness import (
 )
 from tests.web_data import HOSTILE, hostile_record
 from tests.web_harness import drain_to_smtp, subscriber, text_part
-from web.labels import Labels
+from web.labels import PageLabels
 from web.queries import case_timeline
 
 EMAIL = "minh@tomxanh.example.vn"
@@ -100,8 +100,8 @@ def delivered(site: Site) -> list[EmailMessage]:
         return pool.submit(drain_to_smtp, site.service).result(timeout=60)
 
 
-def labels(site: Site) -> Labels:
-    return Labels("vi", site.app.state.sector_names)
+def labels(site: Site) -> PageLabels:
+    return PageLabels("vi", site.app.state.sector_names)
 
 
 # Subscriptions --------------------------------------------------------------------------------
