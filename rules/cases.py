@@ -26,7 +26,7 @@ from rules.clock import NextStep, announces_postponement, next_step
 from rules.countries import VIETNAM
 from rules.notice import Analysis, CaseEntry
 from rules.sectors import product_part
-from rules.text import folded_key
+from rules.text import accented_key, folded_key, has_diacritics
 
 
 def split_cases(analysis: Analysis | Mapping[str, Any]) -> list[CaseEntry]:
@@ -84,6 +84,7 @@ _LIFELONG_NUMBERS = (
     ("eu", re.compile(r"(?:AD|AS)(?:[1-9]\d{2,3}|0\d{2})")),
 )
 _LEADING_CERTAIN = re.compile(r"^(?:certain|some) ")
+_CERTAIN = re.compile(r"(?:^| )certain(?= |$)")
 
 
 def number_kind(number: str) -> str | None:
@@ -118,9 +119,12 @@ def same_investigation(began: date | None, step_on: date | None) -> bool:
 
 def product_key(title: str) -> str:
     """The product of a title, folded and singularised, so 'Certain Paper Shopping Bags' and
-    'Paper Shopping Bag' are one product."""
-    product = folded_key(product_part(title) or "").strip()
-    return _LEADING_CERTAIN.sub("", product)
+    'Paper Shopping Bag' are one product (as is the EU's 'Alkaline batteries (certain)'); a
+    Vietnamese product keeps its diacritics ('nhôm định hình'), which its readers need and
+    which tell its words apart."""
+    part = product_part(title) or ""
+    key = accented_key(part) if has_diacritics(part) else folded_key(part)
+    return _CERTAIN.sub("", _LEADING_CERTAIN.sub("", key.strip())).strip()
 
 
 def _role(origin: str | None, notice_role: str) -> str:

@@ -169,19 +169,35 @@ _IMPORTS_OF_RE = re.compile(
     re.IGNORECASE)
 
 
+# A notice's own number before its title: "ADN 2026/106 – Aluminium extrusions exported from".
+_LEADING_REFERENCE_RE = re.compile(r"^[A-Z]{2,5}\s+\d{4}/\d{1,4}\s*[–—:-]\s*")
+# The Vietnamese news of the TRAV: "... điều tra chống bán phá giá đối với (sản phẩm) nhôm định
+# hình nhập khẩu từ Việt Nam": the product follows "đối với", up to where its origin is said.
+_VIETNAMESE_PRODUCT_RE = re.compile(
+    r"\bđối với\s+(?:các\s+)?(?:sản phẩm|mặt hàng|hàng hóa)?\s*(?P<product>.+?)"
+    r"(?:\s+(?:nhập khẩu|có xuất xứ|xuất xứ|được sản xuất|từ|của)\b|[.;:(]|$)",
+    re.IGNORECASE)
+
+
 def product_part(title: str) -> str:
-    """The product named in a title: before ' From ' (US style), else between 'imports of' and
-    'originating in' (EU style), else before 'originating in' (TRON case titles); empty when the
-    title names no product that way."""
+    """The product named in a title: before ' From ' (US style; 'exported from' in Australia's),
+    else between 'imports of' and 'originating in' (EU style), else before 'originating in'
+    (TRON case titles), else after 'đối với' (Vietnamese news); a leading notice number is not
+    part of it; empty when the title names no product that way."""
+    title = _LEADING_REFERENCE_RE.sub("", title)
     lowered = title.lower()
     cut = lowered.find(" from ")
     imports_of = _IMPORTS_OF_RE.search(title)
     if imports_of and (cut < 0 or imports_of.start() < cut):
         return imports_of.group("product")
     if cut > 0:
-        return title[:cut]
+        return _EXPORTED_RE.sub("", title[:cut])
     # TRON: 'Aluminium flat-rolled products originating in China (AD705, Initial Investigation)'
     cut = lowered.find(" originating in ")
     if cut > 0:
         return title[:cut]
-    return ""
+    vietnamese = _VIETNAMESE_PRODUCT_RE.search(title)
+    return vietnamese.group("product") if vietnamese else ""
+
+
+_EXPORTED_RE = re.compile(r"\s+(?:exported|imported|originating)$", re.IGNORECASE)

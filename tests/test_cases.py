@@ -71,6 +71,27 @@ def test_product_key_ignores_certain_and_plurals() -> None:
         product_key("Paper Shopping Bag From the Socialist Republic of Vietnam; Y")
 
 
+@pytest.mark.parametrize(("title", "product"), [
+    # the ADC's notice titles (the real ADN 2023/035, the replay's list): the number is no product
+    ("ADN 2026/106 – Aluminium extrusions exported from China – Initiation of an "
+     "anti-circumvention inquiry into goods exported from Vietnam", "aluminium extrusion"),
+    ("ADN 2023/035 – Zinc coated (galvanised) steel exported from China, Korea and Taiwan – "
+     "Continuation of measures", "zinc coated galvanised steel"),
+    # the EU's TRON titles put "(certain)" after the product
+    ("Alkaline batteries (certain) originating in People's Republic of China (AD756, Initial "
+     "Investigation)", "alkaline battery"),
+    # the TRAV's news: the product follows "đối với", with its diacritics
+    ("Australia khởi xướng điều tra chống bán phá giá đối với sản phẩm nhôm định hình nhập khẩu "
+     "từ Việt Nam", "nhôm định hình"),
+    ("Brazil áp thuế chống bán phá giá chính thức đối với màng PET xuất xứ từ Trung Quốc, Ai Cập "
+     "và Ấn Độ", "màng pet"),
+    ("Thổ Nhĩ Kỳ gia hạn biện pháp tự vệ đối với sản phẩm sợi tổng hợp", "sợi tổng hợp"),
+    ("Members discuss anti-dumping actions, review new notifications", ""),
+])
+def test_product_key_of_each_sources_titles(title: str, product: str) -> None:
+    assert product_key(title) == product
+
+
 def test_multi_case_notice_gives_one_key_per_origin_each_with_its_number() -> None:
     keys = {key.origin: key for key in case_keys(SHRIMP, SHRIMP_TITLE)}
     assert set(keys) == {"CN", "IN", "TH", "VN"}
