@@ -35,7 +35,8 @@ _MOMENT_PATTERNS = {"vi": "HH:mm, dd/MM/yyyy (ZZZZ)", "en": "d MMM yyyy, HH:mm (
 
 # Where CLDR's name is not the one the trade press and the ministry use.
 _COUNTRY_OVERRIDES = {
-    "vi": {"EU": "Liên minh châu Âu", "TW": "Đài Loan (Trung Quốc)", "WTO": "WTO"},
+    "vi": {"EU": "Liên minh châu Âu", "TW": "Đài Loan (Trung Quốc)", "WTO": "WTO",
+           "IT": "Italia", "HK": "Hồng Kông (Trung Quốc)", "MM": "Myanmar"},
     "en": {"EU": "European Union", "WTO": "WTO"},
 }
 

@@ -261,7 +261,8 @@ def test_long_product_is_cut_at_a_word(paper_bags: AlertContext) -> None:
 def test_dates_and_countries_in_both_languages() -> None:
     assert format_day(date(2024, 1, 31), "vi") == "31/01/2024"
     assert format_day(date(2024, 1, 31), "en") == "31 Jan 2024"
-    for code, vi, en in [("US", "Hoa Kỳ", "United States"), ("EU", "Liên minh châu Âu", None)]:
+    for code, vi, en in [("US", "Hoa Kỳ", "United States"), ("EU", "Liên minh châu Âu", None),
+                         ("IT", "Italia", "Italy"), ("HK", "Hồng Kông (Trung Quốc)", None)]:
         assert country_name(code, "vi") == vi
         assert en is None or country_name(code, "en") == en
     assert country_name("KH", "vi") == "Campuchia"
