@@ -113,6 +113,7 @@ def as_date(value: object) -> date | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date, language: str) -> str:
     """A calendar date as the reader writes it: vi "31/01/2024", en "31 Jan 2024" (kept: a
     notice's dates repeat in every subscriber's mail)."""

@@ -51,6 +51,9 @@ from alerts.deliveries import delivery_renderers  # noqa: E402
 from alerts.sender import Render, SendPolicy, drain  # noqa: E402
 from alerts.transport import SmtpPool  # noqa: E402
 from config import load_settings  # noqa: E402
+from rules.match_reasons import stored_reasons  # noqa: E402
+from rules.matching import naive_match  # noqa: E402
+from rules.subscriptions import Subscription as RuleSubscription  # noqa: E402
 from storage.database import make_engine, session_factory, transaction  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -160,10 +163,12 @@ def seed(sessions: sessionmaker[Session], mails: int) -> None:
         session.execute(insert(Subscription), [
             {"subscriber_id": sid, "sectors": ["paper"]} for sid in subscribers])
         subscriptions = list(session.scalars(select(Subscription.id).order_by(Subscription.id)))
+        [found] = naive_match(notice.analysis | {"trade_remedy": True}, notice.title, "",
+                              [RuleSubscription("paper", sectors=["paper"])])
+        reasons = stored_reasons(found.reasons)  # as the service stores a match's reasons
         session.execute(insert(Match), [
             {"notice_id": notice.id, "subscription_id": sub, "severity": "high",
-             "reasons": ["Vietnam is a subject country", "sector: paper products"]}
-            for sub in subscriptions])
+             "reasons": reasons} for sub in subscriptions])
         session.execute(insert(Delivery), [
             {"subscriber_id": sid, "notice_id": notice.id} for sid in subscribers])
 
