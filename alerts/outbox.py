@@ -257,8 +257,9 @@ class Settlements:
     """Writes the server's answers of a drain's sends: each one committed before its worker sends
     again, so a crash resends at most the message in flight on each connection.
 
-    One commit per mail, waited for on the event loop, halved a drain on PostgreSQL (every mail
-    waited for a round trip and a flush to disk). Here answers that come in while a write is
+    One commit per mail, waited for on the event loop, held a drain on PostgreSQL to about 380
+    mails/s here (every mail waited for a round trip and a flush to disk, and the loop with it).
+    Here answers that come in while a write is
     under way go together into the next write, one transaction (group commit), on a thread of
     its own with a connection of its own, so the loop renders and sends meanwhile. Only while a
     row's claim is still ours (claimed at our attempt): if it expired and another sender took
