@@ -47,9 +47,6 @@ class Reason(str):
         reason.code, reason.facts = code, facts or {}
         return reason
 
-    def __getnewargs__(self) -> tuple[str, str, Mapping[str, Any]]:  # type: ignore[override]
-        return str(self), self.code, self.facts
-
     def stored(self) -> dict[str, Any]:
         """The reason as the database keeps it (JSON)."""
         return {"code": self.code, "text": str(self), "facts": self.facts}
