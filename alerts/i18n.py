@@ -100,7 +100,6 @@ def reader_zone(timezone: str | None) -> ZoneInfo:
         return ZoneInfo(DEFAULT_TIMEZONE)
 
 
-@lru_cache(maxsize=4096)
 def as_date(value: object) -> date | None:
     """The contract may carry dates as ``date`` or ISO strings; unreadable ones are skipped."""
     if isinstance(value, datetime):

@@ -18,7 +18,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from alerts import AlertContext, render_alert
-from alerts.i18n import LOCALE_DIR, catalogue_path, country_name, format_day
+from alerts.i18n import LOCALE_DIR, as_date, catalogue_path, country_name, format_day
 from alerts.mailpolicy import smtp_bytes
 from alerts.render import CaseContext, build_view, merged_parts, render_parts
 from rules.matching import naive_match
@@ -267,6 +267,15 @@ def test_dates_and_countries_in_both_languages() -> None:
         assert en is None or country_name(code, "en") == en
     assert country_name("KH", "vi") == "Campuchia"
     assert country_name("XX", "en") == "XX"
+
+
+@pytest.mark.parametrize("value", ["not a date", ["2024-01-02"], {"date": "2024-01-02"}, None])
+def test_a_deadline_of_any_shape_in_the_analysis_is_skipped_not_a_crash(
+        paper_bags: AlertContext, value: object) -> None:
+    """The analysis is data: a deadline whose date is not a date leaves the alert whole."""
+    analysis = paper_bags.analysis | {"deadlines": [{"kind": "comments", "date": value}]}
+    view = build_view(dataclasses.replace(paper_bags, analysis=analysis))
+    assert view.deadlines == () and as_date(value) is None
 
 
 def test_vietnamese_catalogue_covers_every_message() -> None:
