@@ -55,12 +55,12 @@ class _Sayer:
         self.labels = labels
         self.tr = translations(labels.lang)
         self._ = self.tr.gettext
-
-    def __call__(self, reason: Reason) -> list[str]:
-        sayers: dict[str, Callable[[Mapping[str, Any]], list[str]]] = {
+        self._sayers: dict[str, Callable[[Mapping[str, Any]], list[str]]] = {
             "role": self._role, "diversion": self._diversion, "product": self._product,
             "market": self._market, "measure": self._measure, "severity": self._severity}
-        say = sayers.get(reason.code)
+
+    def __call__(self, reason: Reason) -> list[str]:
+        say = self._sayers.get(reason.code)
         if say is None:
             return [str(reason)]
         try:
