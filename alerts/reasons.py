@@ -32,6 +32,8 @@ _OTHER_ORIGINS = N_("other origins")
 _THIS_PRODUCT = N_("this product")
 _EVERY_SECTOR = N_("You watch every sector")
 _HS_SAME = N_("HS %(notice)s, which you watch, is named in the notice")
+_HS_INFERRED = N_("The notice states no HS code; by the HS nomenclature its product is "
+                  "%(notice)s, related to HS %(subscribed)s, which you watch")
 _KEYWORD = N_("Your keyword “%(keyword)s” appears in the notice")
 _MARKET = N_("%(market)s is one of the markets you watch")
 _MEASURE = N_("%(measures)s is one of the measures you watch")
@@ -94,15 +96,15 @@ class _Sayer:
 
     def _hs(self, pairs: Iterable[Mapping[str, str]]) -> list[str]:
         """One line per subscribed code and relation, naming the notice's codes it concerns."""
-        grouped: dict[tuple[str, str], list[str]] = {}
+        grouped: dict[tuple[str, str, bool], list[str]] = {}
         for pair in pairs:
-            key = (pair["relation"], pair["subscribed"])
+            key = (pair["relation"], pair["subscribed"], bool(pair.get("inferred")))
             grouped.setdefault(key, []).append(dotted_hs(pair["notice"]))
         lines = []
-        for (relation, subscribed), codes in grouped.items():
+        for (relation, subscribed, inferred), codes in grouped.items():
             notice = list(dict.fromkeys(codes))
-            lines.append(self._hs_line(relation, notice) % {
-                "notice": ", ".join(notice), "subscribed": dotted_hs(subscribed)})
+            line = self._(_HS_INFERRED) if inferred else self._hs_line(relation, notice)
+            lines.append(line % {"notice": ", ".join(notice), "subscribed": dotted_hs(subscribed)})
         return lines
 
     def _hs_line(self, relation: str, codes: Sequence[str]) -> str:

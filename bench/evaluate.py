@@ -1,6 +1,12 @@
 """Measure the rule engine against hand-labelled real Federal Register documents.
 
-Usage: python bench/evaluate.py [--set fr_posts|fr_page_2024_01|all] [--show-errors N]
+Usage: python bench/evaluate.py [--set NAME|all|development] [--show-errors N]
+
+Sets: `fr_posts` and `fr_page_2024_01` (in the repository; the rules were written against them),
+`fr_all_tuning` and `fr_all_holdout` (a seeded random sample of the unselected FR corpus in
+../shared, bench/frall.py; the hold-out is measured, never read while changing rules: run it
+without --show-errors). `all` is the four, `development` the two fr_all sets; a set whose corpus
+is absent is skipped, saying why.
 
 The inputs are rebuilt from the real files in the repository each time (never stored as a copy),
 in the shape the service gives `trews analyse`, and the engine is run through that public command
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import subprocess
 import sys
@@ -31,8 +38,9 @@ SOURCE = "us_fr_documents"
 INVOLVED = frozenset({"subject", "circumvention"})
 NO_SUMMARY = "No summary provided."
 
-if str(REPO) not in sys.path:  # run as a script, bench/ is sys.path[0], not the repository
-    sys.path.insert(0, str(REPO))
+for _path in (REPO, REPO / "bench"):  # run as a script (bench/ is sys.path[0]) or imported
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 
 # --- inputs: rebuilt from the real files exactly as the service would see them ------------------
@@ -101,18 +109,47 @@ def inputs_from_fr_page(path: Path = FR_PAGE) -> list[dict[str, Any]]:
     return [page_document_input(document) for document in page.get("results") or []]
 
 
+def fr_all_inputs(split: str) -> Callable[[], list[dict[str, Any]]]:
+    """The corpus documents of one split of the fr_all sample, in the labels' order."""
+    def build() -> list[dict[str, Any]]:
+        import frall
+
+        labels = [lab for lab in load_labels(LABELS / "fr_all.jsonl") if lab["split"] == split]
+        found = {post.path: post.input() for post in frall.posts({lab["source_file"]
+                                                                  for lab in labels})}
+        return [found[lab["source_file"]] for lab in labels if lab["source_file"] in found]
+    return build
+
+
+def fr_all_available() -> str | None:
+    """Why the fr_all sets cannot be measured here, or None when they can."""
+    import frall
+
+    if frall.ARCHIVE.exists():
+        return None
+    return f"the unselected FR corpus {frall.ARCHIVE} is absent (it is not part of a clone)"
+
+
 @dataclass(frozen=True)
 class LabelledSet:
     name: str
     labels: Path
     build_inputs: Callable[[], list[dict[str, Any]]]
+    split: str | None = None  # fr_all: the labels of this split only
+    unavailable: Callable[[], str | None] = lambda: None
 
 
 SETS = {
     "fr_posts": LabelledSet("fr_posts", LABELS / "fr_posts.jsonl", inputs_from_posts),
     "fr_page_2024_01": LabelledSet(
         "fr_page_2024_01", LABELS / "fr_page_2024_01.jsonl", inputs_from_fr_page),
+    "fr_all_tuning": LabelledSet("fr_all_tuning", LABELS / "fr_all.jsonl",
+                                 fr_all_inputs("tuning"), "tuning", fr_all_available),
+    "fr_all_holdout": LabelledSet("fr_all_holdout", LABELS / "fr_all.jsonl",
+                                  fr_all_inputs("holdout"), "holdout", fr_all_available),
 }
+GROUPS = {"all": ["fr_posts", "fr_page_2024_01"],
+          "development": ["fr_all_tuning", "fr_all_holdout"]}
 
 
 def load_labels(path: Path) -> list[dict[str, Any]]:
@@ -175,6 +212,18 @@ def ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
+def wilson(numerator: int, denominator: int, z: float = 1.96) -> list[float] | None:
+    """The 95% Wilson score interval of a proportion: honest at 0/n and n/n, where the normal
+    approximation says [1, 1] after a handful of successes."""
+    if not denominator:
+        return None
+    p = numerator / denominator
+    centre = (p + z * z / (2 * denominator)) / (1 + z * z / denominator)
+    half = (z * math.sqrt(p * (1 - p) / denominator + z * z / (4 * denominator ** 2))
+            / (1 + z * z / denominator))
+    return [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)]
+
+
 def precision_recall(pairs: Iterable[tuple[bool, bool]]) -> dict[str, Any]:
     """Precision, recall and F1 of (expected, predicted) booleans, with the raw counts."""
     tp = fp = fn = 0
@@ -186,7 +235,8 @@ def precision_recall(pairs: Iterable[tuple[bool, bool]]) -> dict[str, Any]:
     f1 = (round(2 * precision * recall / (precision + recall), 4)
           if precision and recall else (0.0 if precision is not None and recall is not None
                                         else None))
-    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn,
+            "precision_ci": wilson(tp, tp + fp), "recall_ci": wilson(tp, tp + fn)}
 
 
 def accuracy(pairs: Iterable[tuple[Any, Any]]) -> dict[str, Any]:
@@ -235,6 +285,8 @@ def evaluate(cases: Sequence[Case]) -> Report:
     for name, counts in (("trade_remedy", trade), ("vietnam", vietnam), ("new_case", new_case)):
         fig[f"{name}_precision"], fig[f"{name}_recall"] = counts["precision"], counts["recall"]
         fig[f"{name}_labelled"] = counts["tp"] + counts["fn"]
+        fig[f"{name}_precision_ci"] = counts["precision_ci"]
+        fig[f"{name}_recall_ci"] = counts["recall_ci"]
     fig["vietnam_f1"] = vietnam["f1"]
 
     for case in cases:
@@ -264,6 +316,13 @@ def evaluate(cases: Sequence[Case]) -> Report:
             report.miss("sectors", case, case.label["sectors"], case.output.get("sectors"))
 
     remedies = [c for c in cases if c.label["trade_remedy"]]
+    right = sum(_as_set(c.label["sectors"]) == _as_set(c.output.get("sectors")) for c in remedies)
+    fig["sector_accuracy_remedies"] = ratio(right, len(remedies))
+    fig["sector_accuracy_remedies_ci"] = wilson(right, len(remedies))
+    for case in remedies:
+        if (_as_set(case.label["sectors"]) != _as_set(case.output.get("sectors"))
+                and not involved(case.label["vietnam"])):
+            report.miss("sectors", case, case.label["sectors"], case.output.get("sectors"))
     for name, as_value in (("measures", _as_set), ("stage", str), ("proceeding", str),
                            ("countries", _as_set)):
         fig[f"{name}_accuracy"] = accuracy(
@@ -295,6 +354,17 @@ def _show(value: Any) -> str:
     return "n/a" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+def _ci(interval: list[float] | None) -> str:
+    return f"[{interval[0]:.3f}, {interval[1]:.3f}]" if interval else ""
+
+
+def _pr(figures: dict[str, Any], name: str) -> str:
+    """'precision P [lo, hi]  recall R [lo, hi]' with the 95% intervals."""
+    return (f"precision {_show(figures[f'{name}_precision'])} "
+            f"{_ci(figures[f'{name}_precision_ci'])}  recall {_show(figures[f'{name}_recall'])} "
+            f"{_ci(figures[f'{name}_recall_ci'])}")
+
+
 def render(report: Report, show_errors: int = 0) -> str:
     """The human-readable table, then (optionally) disagreements, then the JSON line last."""
     f = report.figures
@@ -302,15 +372,13 @@ def render(report: Report, show_errors: int = 0) -> str:
         f"documents: {f['documents']}  (trade remedies labelled {f['trade_remedy_labelled']}, "
         f"Vietnam {f['vietnam_labelled']} = subject {f['vietnam_subject_labelled']} + "
         f"circumvention {f['vietnam_circumvention_labelled']}, new cases {f['new_case_labelled']})",
-        f"vietnam involved   precision {_show(f['vietnam_precision'])}  recall "
-        f"{_show(f['vietnam_recall'])}  F1 {_show(f['vietnam_f1'])}   role accuracy "
+        f"vietnam involved   {_pr(f, 'vietnam')}  F1 {_show(f['vietnam_f1'])}   role accuracy "
         f"{_show(f['vietnam_role_accuracy'])}",
-        f"trade_remedy       precision {_show(f['trade_remedy_precision'])}  recall "
-        f"{_show(f['trade_remedy_recall'])}",
-        f"new_case           precision {_show(f['new_case_precision'])}  recall "
-        f"{_show(f['new_case_recall'])}",
+        f"trade_remedy       {_pr(f, 'trade_remedy')}",
+        f"new_case           {_pr(f, 'new_case')}",
         f"sectors (Vietnam)  exact {_show(f['sector_accuracy_vietnam'])}  labelled sector "
-        f"included {_show(f['sector_included_vietnam'])}",
+        f"included {_show(f['sector_included_vietnam'])}   on trade remedies exact "
+        f"{_show(f['sector_accuracy_remedies'])} {_ci(f['sector_accuracy_remedies_ci'])}",
         f"on trade remedies  measures {_show(f['measures_accuracy'])}  stage "
         f"{_show(f['stage_accuracy'])}  proceeding {_show(f['proceeding_accuracy'])}  countries "
         f"{_show(f['countries_accuracy'])}",
@@ -329,24 +397,52 @@ def render(report: Report, show_errors: int = 0) -> str:
     return "\n".join(lines)
 
 
+def set_labels(labelled: LabelledSet) -> list[dict[str, Any]]:
+    """The labels of a set (of its split, for the fr_all sample)."""
+    labels = load_labels(labelled.labels)
+    return [lab for lab in labels if labelled.split is None or lab["split"] == labelled.split]
+
+
 def cases_for(names: Sequence[str]) -> list[Case]:
     """Build inputs, run the engine and pair with labels for each named set."""
     cases: list[Case] = []
     for name in names:
         labelled = SETS[name]
         inputs = labelled.build_inputs()
-        cases += pair_cases(name, inputs, load_labels(labelled.labels), run_analyse(inputs))
+        cases += pair_cases(name, inputs, set_labels(labelled), run_analyse(inputs))
     return cases
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
+    parser.add_argument("--set", choices=[*SETS, *GROUPS], default="all")
     parser.add_argument("--show-errors", type=int, default=0, metavar="N",
                         help="list up to N disagreements per field")
     args = parser.parse_args(argv)
-    names = list(SETS) if args.set == "all" else [args.set]
-    print(render(evaluate(cases_for(names)), args.show_errors))
+    names = GROUPS.get(args.set, [args.set])
+    available = []
+    for name in names:
+        why = SETS[name].unavailable()
+        if why:
+            print(f"{name}: skipped, {why}")
+        else:
+            available.append(name)
+    if not available:
+        print(json.dumps({"documents": 0, "skipped": names}))
+        return 0
+    cases = cases_for(available)
+    by_set = {}
+    if len(available) > 1:  # each set apart first: a tuning set and a hold-out never pooled
+        for name in available:
+            report = evaluate([c for c in cases if c.set_name == name])
+            by_set[name] = report.figures
+            print(f"== {name}")
+            print(render(report, args.show_errors if name != "fr_all_holdout" else 0)
+                  .rsplit("\n", 1)[0])
+        print(f"== together: {', '.join(available)}")
+    report = evaluate(cases)
+    report.figures["by_set"] = by_set
+    print(render(report, args.show_errors if "fr_all_holdout" not in available else 0))
     return 0
 
 

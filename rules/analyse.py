@@ -17,6 +17,7 @@ from rules import classify, countries, languages, markets, news
 from rules.deadlines import find_deadlines
 from rules.hs_codes import extract_hs_codes
 from rules.notice import Analysis, Notice
+from rules.products import ProductCode, chemical_name, classify_product
 from rules.rates import find_rates
 from rules.sectors import OTHER, SectorIndex, index_for, product_part
 from rules.severity import assess
@@ -36,6 +37,7 @@ _DOCUMENT_OPENING = 2_000
 # Its measures are named on the cover, contents, glossary and summary; the analysis further on
 # discusses other cases and other instruments (another market's safeguard on steel).
 _DOCUMENT_SUMMARY = 20_000
+CHEMICALS_CHAPTER = "29"  # organic chemicals, where a chemical the HS does not name falls
 _ITC_PHASE_RE = re.compile(r"\((?:[a-z]+ )?review\)|\((preliminary|final)\)", re.IGNORECASE)
 
 
@@ -217,10 +219,32 @@ def _document_origins(body: str, own: Callable[[list[str]], list[str]]
     return [], "no origin named in the title, schedule or opening of the document"
 
 
+def _product_phrases(notice: Notice, body: str, is_news: bool) -> list[str]:
+    """Where a notice names its product, most specific first: the title's product part; for
+    news, the product the headline or the lead names after 'đối với' / 'imports of', then the
+    headline itself."""
+    phrases = [product_part(notice.title)]
+    if is_news:
+        phrases += [product_part(body[:_NEWS_LEAD]), notice.title]
+    return [p for p in dict.fromkeys(phrases) if p and p.strip()]
+
+
+def _inferred_product(index: SectorIndex, phrases: list[str]) -> ProductCode | None:
+    """The HS subheading the nomenclature gives the product, when its best candidates agree on
+    one sector (melamine may be 2933 or 3909: chemicals either way)."""
+    def sector(code: str) -> str:
+        hits = index.by_hs([code])
+        return hits[0].sector if hits else OTHER
+
+    return classify_product(phrases, group=sector)
+
+
 def _sectors(
-    index: SectorIndex, notice: Notice, body: str, hs_codes: list[str], is_news: bool = False
+    index: SectorIndex, notice: Notice, body: str, hs_codes: list[str], is_news: bool = False,
+    inferred: ProductCode | None = None,
 ) -> tuple[list[str], str]:
-    """Sectors by HS code, else product terms in the title's product part, else in the abstract.
+    """Sectors by stated HS code, else by the HS code the nomenclature gives the product's name,
+    else product terms in the title's product part, else in the abstract.
 
     A news headline has no 'From' grammar: its whole title is the product part, then the lead."""
     product = product_part(notice.title) or (notice.title if is_news else "")
@@ -239,6 +263,16 @@ def _sectors(
         if hits:
             return [h.sector for h in hits], "sector from the title's product: " + "; ".join(
                 f"{h.sector} ({h.evidence})" for h in hits)
+    if inferred is not None:
+        found = index.by_hs([inferred.code])
+        sector = found[0].sector if found else OTHER
+        return [sector], f"sector {sector} by {inferred.reason()}"
+    ending = chemical_name(product) if product and not is_news else None
+    if ending:
+        found = index.by_hs([CHEMICALS_CHAPTER])
+        sector = found[0].sector if found else OTHER
+        return [sector], (f"sector {sector}: '{product.strip()}' is a chemical name (ending "
+                          f"'-{ending}'), chapter {CHEMICALS_CHAPTER} of the HS")
     sources: list[tuple[str, str]] = [("title", product)] if is_news else []
     if is_news:
         sources.append(("lead paragraph", body[:400]))
@@ -363,7 +397,12 @@ def analyse(
     result.countries = sorted(found)
 
     result.hs_codes = extract_hs_codes(f"{notice.title} {body}")
-    result.sectors, why = _sectors(index_for(sectors), notice, body, result.hs_codes, is_news)
+    index = index_for(sectors)
+    inferred = None if result.hs_codes else _inferred_product(
+        index, _product_phrases(notice, body, is_news))
+    if inferred is not None:
+        result.hs_inferred = [inferred.code]
+    result.sectors, why = _sectors(index, notice, body, result.hs_codes, is_news, inferred)
     result.reasons.append(why)
     result.deadlines = find_deadlines(body, notice.published)
     if result.deadlines:

@@ -22,6 +22,9 @@ _LOOKALIKES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"\breactor safeguards\b|\bnon-safeguards\b|\bsafeguards? information\b"),
      "nuclear safeguards, not a trade safeguard"),
     (_rx(r"\bsafeguarding\b"), "'safeguarding' is not a trade safeguard"),
+    (_rx(r"\bspecial safeguard|\bagricultural safeguard|\bsafeguard trigger"),
+     "the Uruguay Round Agreements Act's agricultural special safeguard (automatic additional "
+     "duties on farm imports), not a safeguard investigation"),
     (_rx(r"\bocean dumping\b|\bdumping (?:site|ground)s?\b"), "ocean dumping, not anti-dumping"),
     (_rx(r"\bsection 232\b"), "Section 232 national-security measure, not a trade remedy"),
     (_rx(r"\bsection 301\b"), "Section 301 retaliation, not a trade remedy"),
@@ -44,7 +47,11 @@ _CVD_RE = _rx(
 )
 _SG_RE = _rx(
     r"\bsafeguard (?:measures?|investigations?|dut(?:y|ies)|proceedings?|review)\b"
-    r"|\bglobal safeguard\b|\bsection 201\b|\bbien phap tu ve\b|\bdieu tra tu ve\b|\bthue tu ve\b"
+    r"|\bglobal safeguard\b|\bbien phap tu ve\b|\bdieu tra tu ve\b|\bthue tu ve\b"
+    # Section 201 of the Trade Act of 1974 (import relief); 'section 201' of any other Act
+    # (veterans' care, tax, labour reporting) is not a safeguard.
+    r"|\bsection 201\b(?=[^.;]{0,60}?\b(?:trade act|import relief|safeguard))"
+    r"|\b(?:import relief|safeguard)\b[^.;]{0,60}?\bsection 201\b"
     # WTO news: 'Safeguards Committee reviews new investigations on steel products ...' reports
     # members' safeguard investigations; the committee's name alone ('... elects chair') does not.
     r"|\b(?:safeguards committee|committee on safeguards)\b[^.;]{0,60}?\b(?:investigations?"
@@ -65,6 +72,27 @@ _ITC_STEP_RE = _rx(
     r"|determination to conduct (?:a )?(?:full|expedited)"
     r"|determinations? of circumvention|circumvention inquir(?:y|ies)|scope rulings?)"
 )
+
+
+# What the part before ' From ' names when it is an act, not goods: 'Importation of Fresh Beef
+# From Paraguay' (APHIS), 'Import Restrictions ... Material From Peru' (CBP), 'Collection of
+# Biometric Data From Aliens'.
+_ACT_WORDS_RE = _rx(r"\b(?:import(?:s|ation|ing)?|export(?:s|ation|ing)?|restrictions?|quotas?"
+                    r"|collections?|requests?|requirements?|conditions?|entry|vessels?|material"
+                    r"|information|notice|data|perspective|provisions?|recovery|duties|tariffs?)\b")
+
+
+def goods_from_origins_title(title: str) -> bool:
+    """A title that is only '<goods> From <origins>' (then nothing, ';'/':' and a step, or
+    'Determinations'), the US form of AD/CVD case titles, even where no remedy word is said:
+    'Lemon Juice From Argentina', 'Barium Chloride From India; Hearing Update ...'."""
+    from rules.countries import title_origin_list
+
+    found = title_origin_list(title)
+    if found is None:
+        return False
+    product, origins, _ = found
+    return "US" not in origins and bool(product.strip()) and not _ACT_WORDS_RE.search(product)
 
 
 @dataclass(frozen=True)
@@ -136,6 +164,9 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: b
         return Verdict(True, (f"trade-remedy wording ({found.name}): '{found.phrase}'",))
     if _FROM_RE.search(title) and _ITC_STEP_RE.search(title):
         return Verdict(True, ("title names a product from an origin and a trade-remedy step",))
+    if goods_from_origins_title(title):
+        return Verdict(True, ("title is '<goods> From <origins>', the form Commerce and the ITC "
+                              "give the notices of their AD/CVD cases",))
     return Verdict(False, ("not a trade remedy: no case number and no anti-dumping, "
                            "countervailing, safeguard or circumvention wording",))
 

@@ -121,6 +121,22 @@ def origin_spans(folded: str, *, with_cua: bool = False) -> list[tuple[int, int,
     return spans
 
 
+_TITLE_FROM_RE = re.compile(r" from ")
+
+
+def title_origin_list(title: str) -> tuple[str, list[str], str] | None:
+    """A title of the US convention '<product> From <origins>[; <step>]' split into its product,
+    origins and what follows; None when no 'From' of the title is followed by origins only (up
+    to the end, a ';' or ':', or 'Determination(s)')."""
+    folded = normalise(title)
+    for start in _TITLE_FROM_RE.finditer(folded):
+        codes, end = _list_span(folded, start.end())
+        rest = folded[end:].strip()
+        if codes and (not rest or rest[0] in ";:" or rest.startswith("determination")):
+            return folded[:start.start()], codes, rest.lstrip(";: ")
+    return None
+
+
 def origins_after_from(text: str) -> list[str]:
     """Every country listed right after 'from' (vi 'từ', fr 'originaire de'), in order, unique."""
     folded = normalise(text)

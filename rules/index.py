@@ -328,7 +328,7 @@ class MatchIndex:
             high = bisect_left(codes, code + ":", low)  # ':' follows '9': the code's subtree
             subscribed = [code[:end] for end in range(2, len(code)) if code[:end] in postings]
             for sub_code in [*subscribed, *codes[low:high]]:
-                why = hs_reason(code, sub_code)
+                why = hs_reason(code, sub_code, inferred=code in facts.hs_inferred)
                 if why is not None:
                     related.setdefault(sub_code, []).append(why)
         return related

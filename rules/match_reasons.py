@@ -102,21 +102,29 @@ def diversion_reason(*, new_case: bool, measures: Sequence[str], origins: Sequen
                       "named_by": named_by, "names": list(names)})
 
 
-def hs_reason(notice_code: str, sub_code: str) -> Reason | None:
-    """The reason when one code is a prefix of the other, else None."""
+def hs_reason(notice_code: str, sub_code: str, *, inferred: bool = False) -> Reason | None:
+    """The reason when one code is a prefix of the other, else None. An `inferred` notice code
+    is one the rules read from the product's name in the nomenclature, not one the notice
+    states, and the reason says so."""
+    said = "inferred from the product's name" if inferred else "in the notice"
     if notice_code == sub_code:
-        return Reason(f"HS {notice_code} subscribed", "hs", _hs(notice_code, sub_code, "same"))
+        sentence = (f"HS {notice_code} subscribed" if not inferred
+                    else f"HS {notice_code} subscribed, {said}")
+        return Reason(sentence, "hs", _hs(notice_code, sub_code, "same", inferred))
     if notice_code.startswith(sub_code):
-        return Reason(f"HS {notice_code} in the notice falls under subscribed {sub_code}", "hs",
-                      _hs(notice_code, sub_code, "under"))
+        return Reason(f"HS {notice_code} {said} falls under subscribed {sub_code}", "hs",
+                      _hs(notice_code, sub_code, "under", inferred))
     if sub_code.startswith(notice_code):
-        return Reason(f"HS {notice_code} in the notice covers subscribed {sub_code}", "hs",
-                      _hs(notice_code, sub_code, "covers"))
+        return Reason(f"HS {notice_code} {said} covers subscribed {sub_code}", "hs",
+                      _hs(notice_code, sub_code, "covers", inferred))
     return None
 
 
-def _hs(notice_code: str, sub_code: str, relation: str) -> dict[str, str]:
-    return {"notice": notice_code, "subscribed": sub_code, "relation": relation}
+def _hs(notice_code: str, sub_code: str, relation: str, inferred: bool) -> dict[str, Any]:
+    facts: dict[str, Any] = {"notice": notice_code, "subscribed": sub_code, "relation": relation}
+    if inferred:
+        facts["inferred"] = True
+    return facts
 
 
 def product_reason(*, all_sectors: bool, sectors: Sequence[str], hs: Sequence[Reason],

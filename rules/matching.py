@@ -121,6 +121,8 @@ class NoticeFacts:
     new_case: bool
     measure_list: tuple[str, ...]  # as the analysis lists them, for the diversion reason
     origins: tuple[str, ...]
+    # codes of hs_codes that the rules inferred from the product's name (none was stated)
+    hs_inferred: frozenset[str] = frozenset()
 
     @property
     def eligible(self) -> bool:
@@ -170,6 +172,10 @@ def notice_facts(analysis: Mapping[str, Any], title: str | None = None,
                if isinstance(c, str) and len(c) >= 2 and c.isdigit() and c.isascii()]
     # a notice on HS2017 854140 concerns a subscriber of HS2022 854142, and the reverse
     codes = tuple(dict.fromkeys([*written, *(e for c in written for e in editions(c))]))
+    # a notice that states no code is matched on the one its product's name has in the HS
+    inferred = () if codes else tuple(
+        c for c in analysis.get("hs_inferred") or []
+        if isinstance(c, str) and len(c) >= 2 and c.isdigit() and c.isascii())
     # the haystacks only for a notice that can match: folding its text is most of the work
     folded, accented, plain = _SEP, None, False
     if role is not None:
@@ -180,7 +186,8 @@ def notice_facts(analysis: Mapping[str, Any], title: str | None = None,
     return NoticeFacts(
         notice_id=str(analysis.get("id", "")), role=role, severity=severity,
         market=market if isinstance(market, str) else None, measures=measures, sectors=sectors,
-        hs_codes=codes, folded=folded, accented=accented, plain_vietnamese=plain,
+        hs_codes=codes or inferred, hs_inferred=frozenset(inferred),
+        folded=folded, accented=accented, plain_vietnamese=plain,
         role_reason=role_why, new_case=new_case, measure_list=tuple(measures_list),
         origins=tuple(c for c in analysis.get("countries") or [] if isinstance(c, str)),
     )
@@ -264,7 +271,7 @@ def naive_match(analysis: Mapping[str, Any] | NoticeFacts, title: str | None = N
             continue
         common = sorted(notice_sectors & sub.sectors)
         hs = [why for sc in sub.hs_codes for nc in facts.hs_codes
-              if (why := hs_reason(nc, sc)) is not None]
+              if (why := hs_reason(nc, sc, inferred=nc in facts.hs_inferred)) is not None]
         words = [k for k in sub.keywords if facts.keyword_found(keyword_keys(k))]
         if not (sub.all_sectors or common or hs or words):
             continue

@@ -128,6 +128,7 @@ class Analysis:
     new_case: bool = False
     case_numbers: list[str] = field(default_factory=list)
     hs_codes: list[str] = field(default_factory=list)
+    hs_inferred: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     rates: list[Rate] = field(default_factory=list)
@@ -148,6 +149,7 @@ class Analysis:
             "new_case": self.new_case,
             "case_numbers": list(self.case_numbers),
             "hs_codes": list(self.hs_codes),
+            "hs_inferred": list(self.hs_inferred),
             "sectors": list(self.sectors),
             "deadlines": [d.to_dict() for d in self.deadlines],
             "rates": [r.to_dict() for r in self.rates],

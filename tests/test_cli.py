@@ -16,7 +16,8 @@ from cli import main
 from tests.conftest import FR_PAGE, ROOT
 
 CONTRACT_KEYS = {"id", "trade_remedy", "market", "vietnam", "countries", "measures",
-                 "proceeding", "stage", "new_case", "case_numbers", "hs_codes", "sectors",
+                 "proceeding", "stage", "new_case", "case_numbers", "hs_codes", "hs_inferred",
+                 "sectors",
                  "deadlines", "rates", "severity", "reasons"}
 COMMANDS = [[], ["run"], ["demo"], ["crawl"], ["analyse"], ["sources"], ["status"], ["subscribers"],
             ["subscribers", "import"], ["match"], ["digest"], ["db"], ["db", "upgrade"],

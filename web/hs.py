@@ -2,7 +2,7 @@
 
 Exporters know their goods by name ("tôm", "plywood") more often than by code, and by code at any
 length (a chapter, a heading, a national 8-digit line). The list is the WCO HS 2022 nomenclature
-to six digits (web/data/hs/, with its provenance), in English; a Vietnamese or English word that
+to six digits (rules/data/hs/, with its provenance), in English; a Vietnamese or English word that
 names a sector of config/sectors.yaml also offers that sector's HS scope, so "tôm" finds 0306.17.
 Codes typed by hand are checked with rules.hs_codes, the same reading the rule engine uses.
 """
@@ -20,7 +20,7 @@ from config.sectors import Sector
 from rules.hs_codes import normalise_hs
 from rules.text import folded_key, has_diacritics
 
-HS_FILE = Path(__file__).resolve().parent / "data" / "hs" / "harmonized-system.csv"
+HS_FILE = Path(__file__).resolve().parent.parent / "rules" / "data" / "hs" / "harmonized-system.csv"
 LEVELS = {"2", "4", "6"}  # the file's TOTAL row (level 5) is not a code
 MAX_RESULTS = 20
 _CODE_QUERY = re.compile(r"[\d.\s]+")

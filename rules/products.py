@@ -1,0 +1,277 @@
+"""Product identity: the HS subheading a product phrase names, read from the nomenclature itself.
+
+A notice names its product in words ("aluminum extrusions", "nhôm định hình", "melamine"); the
+sector, the subscriptions on HS codes and the links between cases in different languages all need
+its HS code. Word lists of seen products miss every product not yet seen, so the product is looked
+up in the Harmonized System: the WCO HS 2022 descriptions (English) and Vietnam's bilingual
+national nomenclature (Vietnamese and English 8-digit lines), both in `rules/data/hs/`. Each
+six-digit subheading is one document (its own, its heading's and its national lines'
+descriptions); a product phrase is ranked against them with BM25 (`rank_bm25`), on folded words
+and, since Vietnamese compounds are several syllables ("định hình"), on word pairs too.
+
+The nomenclature names goods by what they are; trade uses other words for some of them
+("extrusions" are profiles, "OCTG" are casing and tubing). `rules/vocab/trade_names.yaml` adds the
+nomenclature's own words to such trade names: it is the only word list, and it holds what the
+nomenclature cannot name, not products seen in notices.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from rules.text import fold, has_diacritics, nfc, singular
+
+DATA = Path(__file__).resolve().parent / "data" / "hs"
+WCO_FILE = DATA / "harmonized-system.csv"
+VN_FILE = DATA / "HS_PBI_VN.extracted.md"
+TRADE_NAMES_FILE = Path(__file__).resolve().parent / "vocab" / "trade_names.yaml"
+
+# An inferred code is kept when the best subheading scores at least this (BM25 points) and its
+# heading leads the runner-up heading by this share of the best score.
+MIN_SCORE = 6.0
+MIN_LEAD = 0.12
+# BM25's b: subheadings with many national lines are long for being detailed, not for being
+# less about their words, so length counts for less than BM25's usual 0.75.
+LENGTH_NORMALISATION = 0.3
+
+_WORD_RE = re.compile(r"[^\W_]+")
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+_VN_ROW_RE = re.compile(r"^\|(\d+)\|(\d*)\|([^|]*)\|([^|]*)\|\s*$")
+# Words that say nothing of what a good is: they would rank every 'Other' line.
+_STOP_EN = frozenset({
+    "a", "an", "and", "any", "are", "as", "at", "be", "been", "by", "for", "from", "in", "into",
+    "its", "kind", "not", "of", "on", "or", "other", "others", "otherwise", "such", "than",
+    "that", "the", "their", "thereof", "this", "to", "used", "whether", "which", "with",
+    "without", "n", "e", "c", "nec", "including", "excluding", "except", "certain", "new",
+    "product", "products", "article", "articles", "part", "parts", "type", "types", "use", "form",
+    "forms", "etc", "hs", "heading", "headings", "subheading", "chapter", "containing", "made",
+})
+# Vietnamese function words, with their diacritics: folded, several of them are product words
+# ('nhóm' group / 'nhôm' aluminium, 'từ' from / 'tủ' cabinet, 'đã' / 'da' leather).
+_STOP_VI = frozenset({
+    "loại", "khác", "các", "của", "và", "hoặc", "bằng", "đã", "chưa", "có", "không", "trên",
+    "dưới", "dùng", "cho", "được", "những", "với", "trong", "từ", "là", "một", "này", "đó",
+    "theo", "đến", "hay", "hàng", "hóa", "hoá", "sản", "phẩm", "mã", "tính", "thuộc", "nhóm",
+    "phân", "chỉ", "kể", "cả", "ở",
+})
+_STOP = _STOP_EN | _STOP_VI
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words; a word with diacritics stays as written (accents tell 'nhôm' from
+    'nhóm'), ASCII words are singularised."""
+    words = []
+    for word in _WORD_RE.findall(nfc(text).lower()):
+        if word in _STOP or word.isdigit():
+            continue
+        words.append(singular(word) if word.isascii() else word)
+    return words
+
+
+def _with_pairs(words: list[str]) -> list[str]:
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def tokens(text: str) -> list[str]:
+    """A nomenclature text's words and word pairs, each accented one also in its folded form, so
+    that a query without diacritics finds it too."""
+    words = _words(text)
+    folded = [fold(w) for w in words]
+    extra = [w for w, f in zip(_with_pairs(folded), _with_pairs(words), strict=True) if w != f]
+    return _with_pairs(words) + extra
+
+
+def query_tokens(text: str) -> list[str]:
+    """A product phrase's words and pairs: as written when it carries diacritics, folded when
+    it has none (then it can only be compared with the folded forms)."""
+    words = _words(text)
+    if not has_diacritics(text):
+        words = [fold(w) for w in words]
+    return _with_pairs(words)
+
+
+@dataclass(frozen=True)
+class Subheading:
+    """One six-digit subheading as a search document."""
+
+    code: str
+    description: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProductCode:
+    """An HS subheading inferred from a product phrase, with its score and the words it rests on."""
+
+    code: str
+    description: str
+    score: float
+    phrase: str
+    matched: tuple[str, ...]
+
+    @property
+    def heading(self) -> str:
+        return self.code[:4]
+
+    def reason(self) -> str:
+        words = ", ".join(dict.fromkeys(self.matched))
+        return (f"HS {self.heading} inferred from '{self.phrase}' (subheading {self.code}, "
+                f"'{self.description}'; words {words}; score {self.score:.1f})")
+
+
+@cache
+def _trade_names() -> tuple[tuple[str, str], ...]:
+    """(folded trade name, nomenclature words), longest name first."""
+    entries = yaml.safe_load(TRADE_NAMES_FILE.read_text(encoding="utf-8"))["trade_names"]
+    pairs = [(" " + " ".join(_ASCII_WORD_RE.findall(fold(str(name)))) + " ", str(words))
+             for name, words in entries.items()]
+    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+
+
+def with_trade_names(phrase: str) -> str:
+    """The phrase with the nomenclature's words added after each trade name it uses."""
+    padded = " " + " ".join(_ASCII_WORD_RE.findall(fold(phrase))) + " "
+    extra = [words for name, words in _trade_names() if name in padded]
+    return " ".join([phrase, *extra])
+
+
+def _wco_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["level"] in ("4", "6")]
+
+
+def _national_lines(path: Path) -> dict[str, list[str]]:
+    """Six-digit code -> the Vietnamese and English descriptions of its national lines (the
+    heading's own row goes to every subheading of the heading, under its four digits)."""
+    lines: dict[str, list[str]] = defaultdict(list)
+    with path.open(encoding="utf-8") as handle:
+        for raw in handle:
+            row = _VN_ROW_RE.match(raw.strip())
+            if not row or not row.group(2):
+                continue
+            code, vi, en = row.group(2), row.group(3), row.group(4)
+            key = code[:6] if len(code) >= 6 else code[:4]
+            lines[key].append(f"{vi.strip('- ')} {en.strip('- ')}")
+    return lines
+
+
+@cache
+def subheadings() -> tuple[Subheading, ...]:
+    """Every six-digit subheading (and every heading without one) as a search document."""
+    rows = _wco_rows(WCO_FILE)
+    national = _national_lines(VN_FILE)
+    headings = {r["hscode"]: r["description"] for r in rows if r["level"] == "4"}
+    split = {r["parent"] for r in rows if r["level"] == "6"}
+    docs = []
+    for row in rows:
+        code = row["hscode"]
+        if row["level"] == "4" and code in split:
+            continue
+        heading = code[:4]
+        text = " ".join([row["description"], headings.get(heading, ""),
+                         *national.get(heading, []), *national.get(code, [])])
+        docs.append(Subheading(code, row["description"], tuple(tokens(text))))
+    return tuple(docs)
+
+
+class ProductIndex:
+    """BM25 over the subheadings, scored only on the documents that share a word with the query."""
+
+    def __init__(self, docs: Sequence[Subheading]) -> None:
+        from rank_bm25 import BM25Okapi
+
+        self.docs = list(docs)
+        self.bm25 = BM25Okapi([list(d.words) for d in self.docs], b=LENGTH_NORMALISATION)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for position, doc in enumerate(self.docs):
+            for word in set(doc.words):
+                postings[word].append(position)
+        self.postings = dict(postings)
+
+    def rank(self, phrase: str, limit: int = 5) -> list[ProductCode]:
+        """The best subheadings for a product phrase, best first."""
+        query = [w for w in dict.fromkeys(self._split_compounds(
+            query_tokens(with_trade_names(phrase)))) if w in self.postings]
+        if not query:
+            return []
+        candidates = sorted({p for w in query for p in self.postings[w]})
+        scores = self.bm25.get_batch_scores(query, candidates)
+        best = sorted(zip(scores, candidates, strict=True), key=lambda s: -s[0])[:limit]
+        return [ProductCode(self.docs[i].code, self.docs[i].description, float(score),
+                            phrase.strip(), tuple(w for w in query if w in self.docs[i].words))
+                for score, i in best]
+
+    def _split_compounds(self, words: list[str]) -> list[str]:
+        """A word the nomenclature lacks, read as two that it has: 'ferrovanadium' is
+        'ferro-vanadium', 'polyvinyl' is 'poly(vinyl'."""
+        out = []
+        for word in words:
+            out.append(word)
+            if word in self.postings or "_" in word or len(word) < 7:
+                continue
+            for cut in range(3, len(word) - 2):
+                head, tail = word[:cut], singular(word[cut:])
+                if head in self.postings and tail in self.postings:
+                    out += [head, tail, f"{head}_{tail}"]
+                    break
+        return out
+
+    def classify(self, phrase: str, group: Callable[[str], str] | None = None
+                 ) -> ProductCode | None:
+        """The subheading a phrase names, when the nomenclature is clear enough about it: the
+        best one scores MIN_SCORE or more and no subheading of another group (heading, or what
+        `group` makes of a code, such as its sector) comes close to it."""
+        ranked = self.rank(phrase, limit=20)
+        if not ranked or ranked[0].score < MIN_SCORE:
+            return None
+        top = ranked[0]
+        key = group or (lambda code: code[:4])
+        mine = key(top.code)
+        rival = next((r for r in ranked if key(r.code) != mine), None)
+        if rival is not None and top.score - rival.score < MIN_LEAD * top.score:
+            return None
+        return top
+
+
+# IUPAC endings of organic and inorganic chemical names: a product named by one such word that the
+# nomenclature does not list by name (erythritol, hexamethylenetetramine) is a chemical all the
+# same. Chapter 29 (organic chemicals) names most of them; the sector is what counts here.
+_CHEMICAL_NAME_RE = re.compile(
+    r"^(?:[a-z]{1,3}-)?(?:[a-z0-9,'-]*[a-z])(?P<ending>itol|anol|enol|ol|ane|ene|yne|ine|amine"
+    r"|ate|ite|ide|one|al|yl|ose|oic acid)$")
+
+
+def chemical_name(phrase: str) -> str | None:
+    """The IUPAC ending of a product named by a single chemical word, else None."""
+    words = [w for w in re.sub(r"\([^)]*\)", " ", fold(phrase)).split()
+             if w not in _STOP_EN]
+    if len(words) != 1 or len(words[0]) < 7:
+        return None
+    match = _CHEMICAL_NAME_RE.match(words[0])
+    return match.group("ending") if match else None
+
+
+@cache
+def product_index() -> ProductIndex:
+    """The index over the bundled nomenclature, built once per process."""
+    return ProductIndex(subheadings())
+
+
+def classify_product(phrases: Iterable[str], group: Callable[[str], str] | None = None
+                     ) -> ProductCode | None:
+    """The first of the phrases (most specific first) that the nomenclature names clearly."""
+    index = product_index()
+    for phrase in phrases:
+        if phrase and phrase.strip():
+            found = index.classify(phrase, group)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,126 @@
+"""Product identity from the HS nomenclature (rules/products.py): a product named in no word list
+and no fixture gets its HS heading and sector from the nomenclature itself, in English and in
+Vietnamese, with or without diacritics; the analysis says which code it inferred and why."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from config import load_sectors
+from rules.analyse import analyse
+from rules.products import chemical_name, classify_product, product_index
+
+SECTORS = load_sectors()
+ROOT = Path(__file__).resolve().parent.parent
+# Products named nowhere in config/sectors.yaml, rules/vocab/ or the test fixtures (checked below),
+# so only the nomenclature can name them.
+UNSEEN = [
+    ("potassium permanganate", "2841", "chemicals"),
+    ("stainless steel sinks", "7324", "steel"),
+    ("bồn rửa bằng thép không gỉ", "7324", "steel"),
+    ("bon rua bang thep khong gi", "7324", "steel"),
+]
+
+
+def _everywhere() -> str:
+    texts = [p.read_text("utf-8") for p in (ROOT / "config").glob("*.yaml")]
+    texts += [p.read_text("utf-8") for p in (ROOT / "rules" / "vocab").glob("*.yaml")]
+    fixtures = (ROOT / "tests" / "fixtures").rglob("*")
+    texts += [p.read_text("utf-8", errors="ignore") for p in fixtures
+              if p.is_file() and p.suffix in {".jsonl", ".json", ".md", ".csv", ".txt"}]
+    return "\n".join(texts).lower()
+
+
+def test_the_unseen_products_are_in_no_list_and_no_fixture() -> None:
+    everything = _everywhere()
+    for phrase, _, _ in UNSEEN:
+        assert phrase.lower() not in everything, phrase
+
+
+@pytest.mark.parametrize(("phrase", "heading", "sector"), UNSEEN)
+def test_an_unseen_product_gets_its_heading_from_the_nomenclature(
+        phrase: str, heading: str, sector: str) -> None:
+    found = classify_product([phrase])
+    assert found is not None and found.heading == heading, found
+    assert f"HS {heading} inferred from '{phrase}'" in found.reason()
+
+
+def test_an_unseen_product_gets_its_sector_in_an_english_notice() -> None:
+    result = analyse({"id": "x", "market": "US", "source": "us_fr_documents",
+                      "title": "Potassium Permanganate From the Socialist Republic of Vietnam: "
+                               "Initiation of Less-Than-Fair-Value Investigation",
+                      "published": "2026-11-20"}, SECTORS).to_dict()
+    assert result["sectors"] == ["chemicals"]
+    assert result["hs_inferred"] == ["284161"] and result["hs_codes"] == []
+    assert any("HS 2841 inferred from 'Potassium Permanganate'" in r for r in result["reasons"])
+
+
+def test_an_unseen_product_gets_its_sector_in_vietnamese_news() -> None:
+    result = analyse({"id": "x", "market": "VN", "source": "vn_trav",
+                      "title": "Ấn Độ khởi xướng điều tra chống bán phá giá đối với bồn rửa bằng "
+                               "thép không gỉ nhập khẩu từ Việt Nam",
+                      "published": "2026-11-20"}, SECTORS).to_dict()
+    assert (result["market"], result["vietnam"], result["sectors"]) == ("IN", "subject", ["steel"])
+    assert result["hs_inferred"] and result["hs_inferred"][0].startswith("7324")
+
+
+def test_a_stated_code_wins_over_the_name() -> None:
+    result = analyse({"id": "x", "market": "US", "source": "us_fr_documents",
+                      "title": "Stainless Steel Sinks From China: Final Results",
+                      "text": "The merchandise is classified under HTSUS 7324.10.0010.",
+                      "published": "2026-11-20"}, SECTORS).to_dict()
+    assert result["hs_codes"] == ["7324100010"] and result["hs_inferred"] == []
+
+
+def test_the_same_product_in_two_languages_has_one_heading() -> None:
+    english = classify_product(["aluminum extrusions"])
+    vietnamese = classify_product(["nhôm định hình"])
+    assert english is not None and vietnamese is not None
+    assert english.heading == vietnamese.heading == "7604"
+
+
+def test_nothing_is_inferred_from_words_the_nomenclature_does_not_know() -> None:
+    assert classify_product(["zzzz qqqq"]) is None
+    assert product_index().rank("") == []
+
+
+def test_a_chemical_name_is_known_by_its_ending_only_when_it_is_one_word() -> None:
+    assert chemical_name("Erythritol") == "ol"
+    assert chemical_name("L-Lysine") == "ine"
+    assert chemical_name("Steel Nails") is None
+    assert chemical_name("Magnesium") is None
+
+
+def test_trade_names_map_only_to_words_of_the_nomenclature() -> None:
+    """Every word a trade name adds is a word the nomenclature uses: the list bridges trade
+    language to the HS, it does not name products of its own."""
+    from rules.products import TRADE_NAMES_FILE, query_tokens
+
+    names = yaml.safe_load(TRADE_NAMES_FILE.read_text("utf-8"))["trade_names"]
+    known = product_index().postings
+    for name, words in names.items():
+        missing = [w for w in query_tokens(str(words)) if "_" not in w and w not in known]
+        assert not missing, (name, missing)
+
+
+def test_a_subscription_on_a_heading_matches_news_that_names_no_code() -> None:
+    """The product identity feeds matching: HS 7604 matches a Vietnamese news item on 'nhôm
+    định hình' that states no code, and the reason says the code was inferred, in both
+    languages."""
+    from alerts.labels import Labels
+    from alerts.reasons import why_lines
+    from rules.matching import match
+    from rules.subscriptions import Subscription
+
+    analysis = analyse({"id": "n1", "market": "VN", "source": "vn_trav",
+                        "title": "Úc khởi xướng điều tra chống bán phá giá đối với nhôm định hình "
+                                 "nhập khẩu từ Việt Nam",
+                        "published": "2026-11-20"}, SECTORS).to_dict()
+    assert analysis["hs_codes"] == [] and analysis["hs_inferred"][0].startswith("7604")
+    [found] = match(analysis, [Subscription("s1", hs_codes=["7604"])], title="", text="")
+    assert any("inferred from the product's name" in str(r) for r in found.reasons)
+    names = {s.id: s.name for s in SECTORS}
+    for lang, words in (("en", "by the HS nomenclature"), ("vi", "theo Danh mục HS")):
+        lines = why_lines(found.reasons, Labels(lang, names))
+        assert any(words in line and "7604" in line for line in lines), lines
