@@ -239,6 +239,12 @@ def _inferred_product(index: SectorIndex, phrases: list[str]) -> ProductCode | N
     return classify_product(phrases, group=sector)
 
 
+def _inferred_sector(index: SectorIndex, inferred: ProductCode) -> tuple[list[str], str]:
+    found = index.by_hs([inferred.code])
+    sector = found[0].sector if found else OTHER
+    return [sector], f"sector {sector} by {inferred.reason()}"
+
+
 def _sectors(
     index: SectorIndex, notice: Notice, body: str, hs_codes: list[str], is_news: bool = False,
     inferred: ProductCode | None = None,
@@ -263,10 +269,8 @@ def _sectors(
         if hits:
             return [h.sector for h in hits], "sector from the title's product: " + "; ".join(
                 f"{h.sector} ({h.evidence})" for h in hits)
-    if inferred is not None:
-        found = index.by_hs([inferred.code])
-        sector = found[0].sector if found else OTHER
-        return [sector], f"sector {sector} by {inferred.reason()}"
+    if inferred is not None and not is_news:
+        return _inferred_sector(index, inferred)
     ending = chemical_name(product) if product and not is_news else None
     if ending:
         found = index.by_hs([CHEMICALS_CHAPTER])
@@ -282,6 +286,8 @@ def _sectors(
         if hits:
             return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
                 f"{h.sector} ({h.evidence})" for h in hits)
+    if inferred is not None:  # news: after the headline's and lead's product terms
+        return _inferred_sector(index, inferred)
     if product.strip() and not is_news:
         return [OTHER], f"product '{product.strip()}' matches no sector term: sector other"
     if is_news:
@@ -332,8 +338,8 @@ def analyse(
             f"market unknown: publisher market {notice.market!r} is not a national one")
 
     if is_news:  # a headline abbreviates ('chống bán phá giá'); the lead names every measure
-        result.measures = classify.detect_measures(
-            f"{notice.title}. {body[:_NEWS_LEAD]}", "", numbers, uk=uk)
+        result.measures = classify.detect_measures(news.without_authority_names(
+            fold(f"{notice.title}. {body[:_NEWS_LEAD]}")), "", numbers, uk=uk)
     else:
         result.measures = classify.detect_measures(notice.title, body[:_DOCUMENT_SUMMARY],
                                                    numbers, uk=uk)

@@ -20,7 +20,7 @@ from rules.text import fold, squash
 NEWS_MARKETS = frozenset({"VN", "WTO", "GTA", "INT", "WORLD"})
 _NATIONAL_RE = re.compile(r"^(?:[A-Z]{2}|EU)$")
 _LEAD_CHARS = 400
-_VN = r"viet\s?nam(?:ese)?"
+_VN = r"(?:viet\s?nam(?:ese)?|vn)"  # Vietnamese press writes 'VN' for Việt Nam
 _VN_RE = re.compile(rf"\b{_VN}\b")
 _NEGATIVE_RE = re.compile(
     rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi|la|trong|nam)\b"
@@ -40,8 +40,11 @@ _WEAK_SUBJECT_RE = re.compile(
     rf"|\b{_VN}'s\s+(?:exports?|products?|goods|exporters?)\b"
 )
 _CIRCUMVENTION_RE = re.compile(
-    rf"\b(?:lan tranh|chuyen tai|hoan thien|lap rap|gia cong|circumvent\w*|completed|assembled)"
+    rf"\b(?:lan tranh|chuyen tai|trung chuyen|hoan thien|lap rap|gia cong|che bien"
+    rf"|circumvent\w*|completed|assembled|transship\w*)"
     rf"\b[^.;]{{0,120}}?\b(?:qua|thong qua|tai|o|in|through|via)\s+{_VN}\b"
+    # '... Việt Nam nhằm trốn thuế': goods passed through Vietnam to evade another's duty
+    rf"|\b(?:qua|thong qua|tai)\s+{_VN}\b[^.;]{{0,60}}?\b(?:tron thue|lan tranh|evade\w*)\b"
 )
 _ALL_ORIGINS_RE = re.compile(
     r"\b(?:tat ca cac (?:nuoc|quoc gia|nguon)|moi (?:nuoc|quoc gia|nguon)|khong phan biet xuat xu"
@@ -56,6 +59,10 @@ _NEGATED_RE = re.compile(
     r"\b(?:khong (?:duoc|thuoc|nam trong|con duoc)|chua duoc|not (?:be )?|no (?:se |es |sera )?"
     r"|nao (?:e |sera )?)\s*$"
 )
+# Asking for Vietnam's exclusion ('đề nghị loại trừ Việt Nam') is not an exclusion.
+_REQUESTED_RE = re.compile(
+    r"\b(?:de nghi|yeu cau|kien nghi|xin|van dong|request\w*|ask\w*|seek\w*|urg\w*|call\w* for)"
+    r"(?: \w+){0,3}\s*$")
 _SENTENCES_RE = re.compile(r"(?<=[.;!?])\s+")
 # Vietnam's own trade-remedy bodies: their NAMES contain 'phòng vệ thương mại' but say nothing
 # about a case ('Cục Phòng vệ thương mại làm việc với ...').
@@ -63,6 +70,20 @@ _OWN_BODIES_RE = re.compile(
     r"\b(?:cuc|co quan|vu|hoi dong) phong ve thuong mai\b(?! (?:cua )?(?:an do|anh|vuong quoc anh"
     r"|indonesia|uc|australia|han quoc))|\btrade remedies authority of viet\s?nam\b|\btrav\b"
 )
+# Authorities named after the measures they administer ('Ủy ban Chống bán phá giá Úc', 'Tổng vụ
+# Chống bán phá giá và chống trợ cấp', 'Anti-Dumping Commission'): their name says nothing of
+# the measure of the case reported.
+_AUTHORITY_NAME_RE = re.compile(
+    r"\b(?:uy ban|tong vu|cuc|vu|co quan|hoi dong|commission|directorate|bureau|authority)"
+    r"(?: dieu tra)? (?:chong ban pha gia|anti-?dumping)(?: va (?:chong )?tro cap"
+    r"| and (?:anti-?subsidy|countervailing))?\b")
+
+
+def without_authority_names(folded: str) -> str:
+    """Folded text with the names of measure-named authorities blanked out."""
+    return _AUTHORITY_NAME_RE.sub(" ", folded)
+
+
 _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|reexamen)\b")
 
 
@@ -159,7 +180,8 @@ def vietnam_excluded(text: str) -> str | None:
         if not _VN_RE.search(sentence):
             continue
         for match in _EXCLUSION_RE.finditer(sentence):
-            if not _NEGATED_RE.search(sentence[max(0, match.start() - 30):match.start()]):
+            before = sentence[max(0, match.start() - 30):match.start()]
+            if not _NEGATED_RE.search(before) and not _REQUESTED_RE.search(before):
                 return sentence[:160]
     return None
 

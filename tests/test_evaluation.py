@@ -4,6 +4,7 @@ sets, and one run of the whole labelled set against the issue's targets."""
 import importlib.util
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -90,7 +91,9 @@ def test_sectors_exact_and_included_only_on_vietnam_notices() -> None:
     report = ev.evaluate(cases)
     assert report.figures["sector_accuracy_vietnam"] == pytest.approx(1 / 3, abs=1e-4)
     assert report.figures["sector_included_vietnam"] == pytest.approx(2 / 3, abs=1e-4)
-    assert [c.label["id"] for c, _, _ in report.errors["sectors"]] == ["b", "c"]
+    # over every trade remedy, one in four is exact; its disagreements are listed too
+    assert report.figures["sector_accuracy_remedies"] == pytest.approx(1 / 4, abs=1e-4)
+    assert [c.label["id"] for c, _, _ in report.errors["sectors"]] == ["b", "c", "d"]
 
 
 def test_field_accuracies_are_on_trade_remedies_and_sets_ignore_order() -> None:
@@ -166,7 +169,8 @@ def test_post_input_reads_front_matter_summary_and_url() -> None:
 
 
 def test_real_inputs_and_labels_line_up() -> None:
-    for name, labelled in ev.SETS.items():
+    for name in ev.GROUPS["all"]:
+        labelled = ev.SETS[name]
         inputs = labelled.build_inputs()
         labels = ev.load_labels(labelled.labels)
         assert len(inputs) == len(labels) == {"fr_posts": 300, "fr_page_2024_01": 1000}[name]
@@ -183,6 +187,28 @@ def test_fr_page_inputs_carry_the_api_fields_like_the_service() -> None:
     assert shrimp["raw"]["docket_ids"] == ["A-552-802, A-533-840, A-570-893, A-549-822"]
     assert shrimp["published"] == "2024-01-11" and shrimp["text"].startswith("In the Federal")
     assert set(shrimp) == {"id", "market", "source", "title", "text", "published", "url", "raw"}
+
+
+def test_the_fr_all_sample_is_labelled_whole_and_split_apart() -> None:
+    """Every document of the unselected sample has one label, with its stratum and split; the
+    hold-out has at least 500 documents; labels use the contract's vocabularies."""
+    labels = ev.load_labels(ev.LABELS / "fr_all.jsonl")
+    assert len({lab["id"] for lab in labels}) == len(labels) >= 2000
+    splits = Counter(lab["split"] for lab in labels)
+    assert set(splits) == {"tuning", "holdout"} and splits["holdout"] >= 500
+    assert {lab["stratum"] for lab in labels} == {"remedy", "trade", "random"}
+    for lab in labels:
+        assert lab["vietnam"] in ROLES and lab["source_file"].startswith("_posts/")
+        assert lab["hs"] is None or (lab["hs"].isdigit() and len(lab["hs"]) in (4, 6))
+        assert not (lab["new_case"] and not lab["trade_remedy"])
+
+
+def test_the_wilson_interval_is_honest_at_the_edges() -> None:
+    assert ev.wilson(0, 0) is None
+    low, high = ev.wilson(10, 10)
+    assert high == 1.0 and 0.69 < low < 0.73
+    low, high = ev.wilson(0, 10)
+    assert low == 0.0 and 0.27 < high < 0.31
 
 
 def test_label_sectors_are_the_configured_vocabulary() -> None:

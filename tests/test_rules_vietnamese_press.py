@@ -1,0 +1,86 @@
+"""Vietnamese trade press as it is written: petitions received ('thụ lý đơn', 'nhận hồ sơ đề
+nghị'), decisions to investigate, measures named only in an authority's name, 'chống bán phá giá
+và trợ cấp', 'VN', headlines that say less than the text, requests to exclude Vietnam, goods
+processed in Vietnam to evade a duty; and the English of other authorities ('dumping inquiry',
+'anti-subsidy', 'determination of dumping'). The sentences were written for these tests after
+reading how the press reports cases; none is copied from an article."""
+
+import pytest
+
+from config import load_sectors
+from rules.analyse import analyse
+
+SECTORS = load_sectors()
+
+# (id, headline, text, (market, vietnam, measures, stage, new_case))
+ITEMS = [
+    ('p1',
+     'Bộ Thương mại Hoa Kỳ thụ lý đơn kiện chống bán phá giá đối với ván sàn gỗ từ Việt Nam',
+     'Ngày 3/11/2026, Bộ Thương mại Hoa Kỳ (DOC) đã thụ lý đơn yêu cầu điều tra chống bán phá giá đối với ván sàn gỗ nhập khẩu từ Việt Nam do một nhóm nhà sản xuất trong nước nộp.',
+     ("US", "subject", ["AD"], "petition", True)),
+    ('p2',
+     'Ấn Độ nhận hồ sơ đề nghị điều tra chống bán phá giá sợi nylon từ Việt Nam',
+     'Cơ quan DGTR cho biết đã nhận hồ sơ đề nghị điều tra chống bán phá giá đối với sợi nylon filament có xuất xứ từ Việt Nam và Trung Quốc.',
+     ("IN", "subject", ["AD"], "petition", True)),
+    ('p3',
+     'Thổ Nhĩ Kỳ ra quyết định điều tra áp dụng biện pháp chống bán phá giá với tủ lạnh của VN',
+     'Ngày 12/10/2026, Bộ Thương mại Thổ Nhĩ Kỳ ban hành quyết định điều tra áp dụng biện pháp chống bán phá giá đối với tủ lạnh nhập khẩu từ VN.',
+     ("TR", "subject", ["AD"], "initiation", True)),
+    ('p4',
+     'Canada điều tra chống bán phá giá và trợ cấp đối với tháp gió từ Việt Nam',
+     'Cơ quan Biên phòng Canada (CBSA) khởi xướng điều tra chống bán phá giá và trợ cấp đối với tháp gió bằng thép nhập khẩu từ Việt Nam.',
+     ("CA", "subject", ["AD", "CVD"], "initiation", True)),
+    ('p5',
+     'Ủy ban Chống bán phá giá Úc rà soát biện pháp tự vệ đối với thép',
+     'Ủy ban Chống bán phá giá Úc (ADC) thông báo kết quả rà soát biện pháp tự vệ toàn cầu đối với thép hình.',
+     ("AU", "subject", ["SG"], "results", False)),
+    ('p6',
+     'Hoa Kỳ điều tra hàng Trung Quốc chế biến qua Việt Nam để trốn thuế',
+     'Bộ Thương mại Hoa Kỳ khởi xướng điều tra đối với ống thép Trung Quốc được chế biến qua tại Việt Nam nhằm trốn thuế chống bán phá giá.',
+     ("US", "circumvention", ["AD"], "initiation", True)),
+    ('p7',
+     'Mặt hàng pin mặt trời của Việt Nam có thể bị kiện',
+     'Ngày 25/4/2026, một liên minh các nhà sản xuất Hoa Kỳ đã nộp đơn kiện chống bán phá giá và chống trợ cấp đối với pin mặt trời nhập khẩu từ Việt Nam, Lào và Indonesia.',
+     ("US", "subject", ["AD", "CVD"], "petition", True)),
+    ('p9',
+     'Doanh nghiệp đề nghị loại trừ Việt Nam khỏi biện pháp tự vệ của Philippines',
+     'Hiệp hội Thép Việt Nam đã gửi văn bản đề nghị loại trừ Việt Nam khỏi biện pháp tự vệ đối với thép mạ của Philippines.',
+     ("PH", "subject", ["SG"], "other", False)),
+    ('e1',
+     'Notice of initiation of a dumping inquiry into imports of ceramic tiles from Vietnam',
+     'The Commission has initiated an anti-subsidy and dumping inquiry concerning ceramic tiles originating in Vietnam.',
+     (None, "subject", ["AD", "CVD"], "initiation", True)),
+    ('e2',
+     'Final determination of dumping on melamine dinnerware from Viet Nam',
+     'The authority made a final determination of dumping in respect of melamine dinnerware exported from Viet Nam.',
+     (None, "subject", ["AD"], "final", False)),
+]
+
+
+@pytest.mark.parametrize(("id_", "title", "text", "expected"), ITEMS, ids=[i[0] for i in ITEMS])
+def test_press_phrasing(id_: str, title: str, text: str, expected: tuple) -> None:
+    result = analyse({"id": id_, "title": title, "text": text, "market": None, "source": "news",
+                      "published": "2026-11-20"}, SECTORS).to_dict()
+    assert result["trade_remedy"] is True
+    got = (result["market"], result["vietnam"], result["measures"], result["stage"],
+           result["new_case"])
+    assert got == expected, result["reasons"]
+
+
+def test_vietnam_own_case_on_imports_is_no_export_warning() -> None:
+    result = analyse({"id": "n1", "title": "Việt Nam áp thuế chống bán phá giá thép mạ từ Trung Quốc",
+                      "text": "Bộ Công Thương quyết định áp thuế chống bán phá giá chính thức đối "
+                              "với thép mạ nhập khẩu từ Trung Quốc và Hàn Quốc.",
+                      "market": None, "source": "news", "published": "2026-11-20"},
+                     SECTORS).to_dict()
+    assert (result["market"], result["vietnam"]) == ("VN", "none")
+
+
+def test_a_request_to_exclude_vietnam_is_not_an_exclusion_but_an_exclusion_is() -> None:
+    base = {"id": "x", "market": None, "source": "news", "published": "2026-11-20",
+            "title": "Philippines gia hạn biện pháp tự vệ đối với thép mạ"}
+    asked = analyse(base | {"text": "Hiệp hội đã gửi văn bản đề nghị loại trừ Việt Nam khỏi "
+                                    "biện pháp tự vệ."}, SECTORS)
+    granted = analyse(base | {"text": "Việt Nam được loại trừ khỏi biện pháp tự vệ do thị phần "
+                                      "dưới 3%."}, SECTORS)
+    assert asked.vietnam == "subject" and granted.vietnam == "none"
