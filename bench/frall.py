@@ -22,7 +22,6 @@ it say so and stop.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
@@ -41,7 +40,7 @@ SEED = 20261206
 DRAWS = {"remedy": 1000, "trade": 650, "random": 600}
 HOLDOUT_SHARE = 0.35
 
-for _path in (REPO, REPO / "bench"):  # run as a script or imported by bench/evaluate.py
+for _path in (REPO, REPO / "bench"):  # run as a script or imported by bench/labelled_sets.py
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
@@ -75,7 +74,7 @@ class Post:
 
     def input(self) -> dict[str, Any]:
         """The post as an analyse input, exactly as bench/evaluate.py builds one."""
-        from evaluate import post_input
+        from labelled_sets import post_input
 
         return post_input(self.markdown)
 
@@ -135,11 +134,6 @@ def draw(docs: Sequence[Post]) -> list[dict[str, Any]]:
             rows.append({"id": doc.id, "stratum": name, "population": len(strata[name]),
                          "split": "tuning" if position < cut else "holdout", "path": doc.path})
     return rows
-
-
-def fingerprint(item: dict[str, Any]) -> str:
-    """A short hash of a document's title and text, so a label is known to match its input."""
-    return hashlib.sha256(f"{item['title']}\n{item['text']}".encode()).hexdigest()[:12]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 from config.sectors import Sector
 from rules import case_numbers as cn
-from rules import classify, countries, languages, markets, news
+from rules import classify, countries, languages, markets, news, stages
 from rules.deadlines import find_deadlines
 from rules.hs_codes import extract_hs_codes
 from rules.notice import Analysis, Notice
-from rules.products import ProductCode, chemical_name, classify_product
+from rules.notice_sectors import inferred_product, notice_sectors, product_phrases
 from rules.rates import find_rates
-from rules.sectors import OTHER, SectorIndex, index_for, product_part
+from rules.sectors import SectorIndex, index_for
 from rules.severity import assess
 from rules.text import fold, squash
 
@@ -37,7 +37,6 @@ _DOCUMENT_OPENING = 2_000
 # Its measures are named on the cover, contents, glossary and summary; the analysis further on
 # discusses other cases and other instruments (another market's safeguard on steel).
 _DOCUMENT_SUMMARY = 20_000
-CHEMICALS_CHAPTER = "29"  # organic chemicals, where a chemical the HS does not name falls
 _ITC_PHASE_RE = re.compile(r"\((?:[a-z]+ )?review\)|\((preliminary|final)\)", re.IGNORECASE)
 
 
@@ -219,82 +218,6 @@ def _document_origins(body: str, own: Callable[[list[str]], list[str]]
     return [], "no origin named in the title, schedule or opening of the document"
 
 
-def _product_phrases(notice: Notice, body: str, is_news: bool) -> list[str]:
-    """Where a notice names its product, most specific first: the title's product part; for
-    news, the product the headline or the lead names after 'đối với' / 'imports of', then the
-    headline itself."""
-    phrases = [product_part(notice.title)]
-    if is_news:
-        phrases += [product_part(body[:_NEWS_LEAD]), notice.title]
-    return [p for p in dict.fromkeys(phrases) if p and p.strip()]
-
-
-def _inferred_product(index: SectorIndex, phrases: list[str]) -> ProductCode | None:
-    """The HS subheading the nomenclature gives the product, when its best candidates agree on
-    one sector (melamine may be 2933 or 3909: chemicals either way)."""
-    def sector(code: str) -> str:
-        hits = index.by_hs([code])
-        return hits[0].sector if hits else OTHER
-
-    return classify_product(phrases, group=sector)
-
-
-def _inferred_sector(index: SectorIndex, inferred: ProductCode) -> tuple[list[str], str]:
-    found = index.by_hs([inferred.code])
-    sector = found[0].sector if found else OTHER
-    return [sector], f"sector {sector} by {inferred.reason()}"
-
-
-def _sectors(
-    index: SectorIndex, notice: Notice, body: str, hs_codes: list[str], is_news: bool = False,
-    inferred: ProductCode | None = None,
-) -> tuple[list[str], str]:
-    """Sectors by stated HS code, else by the HS code the nomenclature gives the product's name,
-    else product terms in the title's product part, else in the abstract.
-
-    A news headline has no 'From' grammar: its whole title is the product part, then the lead."""
-    product = product_part(notice.title) or (notice.title if is_news else "")
-    hits = index.by_hs(hs_codes)
-    if hits:
-        named = index.by_terms(product) if product else []
-        common = {h.sector for h in named} & {h.sector for h in hits}
-        # The HS heading decides (DOMAIN.md section 4); when the title agrees with some of the
-        # codes, those are the product's and the others are accessories of the scope.
-        hits = [h for h in hits if h.sector in common] if common else hits
-        return [h.sector for h in hits], "sector by HS heading: " + "; ".join(
-            f"{h.sector} ({h.evidence})" for h in hits)
-    abstract = _as_text(notice.raw.get("abstract")) or body
-    if product and not is_news:
-        hits = index.by_head_terms(product)
-        if hits:
-            return [h.sector for h in hits], "sector from the title's product: " + "; ".join(
-                f"{h.sector} ({h.evidence})" for h in hits)
-    if inferred is not None and not is_news:
-        return _inferred_sector(index, inferred)
-    ending = chemical_name(product) if product and not is_news else None
-    if ending:
-        found = index.by_hs([CHEMICALS_CHAPTER])
-        sector = found[0].sector if found else OTHER
-        return [sector], (f"sector {sector}: '{product.strip()}' is a chemical name (ending "
-                          f"'-{ending}'), chapter {CHEMICALS_CHAPTER} of the HS")
-    sources: list[tuple[str, str]] = [("title", product)] if is_news else []
-    if is_news:
-        sources.append(("lead paragraph", body[:400]))
-    sources.append(("abstract", abstract))
-    for label, text in sources:
-        hits = index.by_terms(text) if text else []
-        if hits:
-            return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
-                f"{h.sector} ({h.evidence})" for h in hits)
-    if inferred is not None:  # news: after the headline's and lead's product terms
-        return _inferred_sector(index, inferred)
-    if product.strip() and not is_news:
-        return [OTHER], f"product '{product.strip()}' matches no sector term: sector other"
-    if is_news:
-        return [OTHER], "the news names no product of a configured sector: sector other"
-    return [], "no product named: no sector"
-
-
 def analyse(
     notice_in: Notice | Mapping[str, Any] | Any, sectors: Sequence[Sector] | SectorIndex
 ) -> Analysis:
@@ -362,11 +285,11 @@ def analyse(
     if is_news:
         result.stage, why = news.detect_stage(notice.title, body)
     else:
-        result.stage, why = classify.detect_stage(notice.title, action, proceeding)
-        uk_stage = classify.uk_status_stage(notice.title, notice.text) if uk else None
+        result.stage, why = stages.detect_stage(notice.title, action, proceeding)
+        uk_stage = stages.uk_status_stage(notice.title, notice.text) if uk else None
         if uk_stage:
             result.stage, why = uk_stage
-        elif result.stage == "other" and not why and not classify.names_a_determination(
+        elif result.stage == "other" and not why and not stages.names_a_determination(
                 notice.title):  # a gazette title ('CIRCULAR Nº 12'): the lead
             lead_stage = languages.earliest_stage(body[:_NEWS_LEAD])
             if lead_stage:
@@ -376,10 +299,10 @@ def analyse(
                                            "initiation (initDate)")
     if proceeding == "court_decision":
         result.stage, why = "court_decision", "court decision"
-    if proceeding in classify.REVIEWS and result.stage in ("preliminary", "final"):
+    if proceeding in stages.REVIEWS and result.stage in ("preliminary", "final"):
         result.stage, why = "results", f"{result.stage} step of a review: '{why}'"
     result.reasons.append(f"stage {result.stage}" + (f" ('{why}')" if why else ""))
-    result.new_case = classify.is_new_case(proceeding, result.stage)
+    result.new_case = stages.is_new_case(proceeding, result.stage)
     if result.new_case:
         result.reasons.append("new case: a petition or initiation opens an investigation/inquiry")
 
@@ -404,11 +327,13 @@ def analyse(
 
     result.hs_codes = extract_hs_codes(f"{notice.title} {body}")
     index = index_for(sectors)
-    inferred = None if result.hs_codes else _inferred_product(
-        index, _product_phrases(notice, body, is_news))
+    inferred = None if result.hs_codes else inferred_product(
+        index, product_phrases(notice, body[:_NEWS_LEAD], is_news))
     if inferred is not None:
         result.hs_inferred = [inferred.code]
-    result.sectors, why = _sectors(index, notice, body, result.hs_codes, is_news, inferred)
+    result.sectors, why = notice_sectors(
+        index, notice, body, _as_text(notice.raw.get("abstract")) or body, result.hs_codes,
+        is_news, inferred)
     result.reasons.append(why)
     result.deadlines = find_deadlines(body, notice.published)
     if result.deadlines:

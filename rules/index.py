@@ -57,110 +57,36 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
-import ahocorasick
-
+from rules.bitsets import (
+    MatchGroup,
+    as_posting,
+    automaton,
+    bits_of,
+    found_keys,
+    indices_of,
+)
+from rules.match_filters import Filters
+from rules.match_profiles import (
+    ALL,
+    MARKET,
+    MEASURE,
+    SECTOR_SHIFT,
+    SEV_SHIFT,
+    ProfileReasoner,
+)
 from rules.match_reasons import Reason, hs_reason
 from rules.matching import (
     Match,
     NoticeFacts,
-    ProfileReasons,
     Subscription,
     keyword_keys,
     notice_facts,
 )
 from rules.severity import rank
-from rules.subscriptions import ROLES, SEVERITIES
 
 __all__ = ["MatchGroup", "MatchIndex"]
 
-# Profile bits of a subscription (low bits of its profile int; its sector mask sits above them).
-_ALL, _MARKET, _MEASURE = 1, 2, 4
-_SEV_SHIFT = 3  # min_severity rank, 2 bits
-_SECTOR_SHIFT = 5
-_DENSE = 64  # postings at least this long are kept as bitsets, shorter ones as position lists
-_NONZERO = bytes([0] + [1] * 255)  # bytes.translate table: which bytes of a bitset hold members
-_BITS = [tuple(b for b in range(8) if byte >> b & 1) for byte in range(256)]  # set bits of a byte
 _new_tuple = tuple.__new__  # Match(...) without the Python-level __new__: 2x faster per match
-
-Posting = int | list[int]  # a bitset, or ascending positions for a short posting
-
-
-def _bits_of(indices: Iterable[int], nbytes: int) -> int:
-    """Bitset (int) of subscription indices."""
-    buf = bytearray(nbytes)
-    for i in indices:
-        buf[i >> 3] |= 1 << (i & 7)
-    return int.from_bytes(buf, "little")
-
-
-def _indices_of(bits: int) -> list[int]:
-    """Set bits of a bitset, ascending. The non-empty bytes are found in C (translate, find), so
-    the Python work follows the members, not the population: groups are often sparse."""
-    raw = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
-    find = raw.translate(_NONZERO).find
-    out: list[int] = []
-    add = out.append
-    pos = find(1)
-    while pos >= 0:
-        base = pos << 3
-        for bit in _BITS[raw[pos]]:
-            add(base + bit)
-        pos = find(1, pos + 1)
-    return out
-
-
-def _posting(members: list[int], nbytes: int) -> Posting:
-    return _bits_of(members, nbytes) if len(members) >= _DENSE else members
-
-
-def _automaton(keys: Iterable[str]) -> Any:
-    auto = ahocorasick.Automaton()
-    for key in keys:
-        auto.add_word(key, key)
-    if len(auto):
-        auto.make_automaton()
-    return auto
-
-
-def _found(auto: Any, haystack: str) -> set[str]:
-    if not len(auto):
-        return set()
-    return {key for _, key in auto.iter(haystack)}
-
-
-class MatchGroup:
-    """Subscriptions that match one notice for the same reasons at the same severity.
-
-    `members` is what the index computed, compact either way: a bitset (bit i = the index's
-    subscription i) for the groups formed by bitset operations, or the ascending positions for
-    the small groups formed one subscription at a time (a list of a few positions is far smaller
-    than a bitset spanning the population). `positions()`, `ids()` and `len()` read both.
-    """
-
-    __slots__ = ("_ids", "members", "reasons", "severity")
-
-    def __init__(self, severity: str, reasons: tuple[Reason, ...], members: int | list[int],
-                 ids: Sequence[str]) -> None:
-        self.severity = severity
-        self.reasons = reasons
-        self.members = members
-        self._ids = ids
-
-    def positions(self) -> list[int]:
-        """Positions of the members in the index's subscription order, ascending."""
-        members = self.members
-        return _indices_of(members) if isinstance(members, int) else list(members)
-
-    def ids(self) -> list[str]:
-        """Subscription ids of the members, in subscription order."""
-        return list(map(self._ids.__getitem__, self.positions()))
-
-    def __len__(self) -> int:
-        members = self.members
-        return members.bit_count() if isinstance(members, int) else len(members)
-
-    def __repr__(self) -> str:
-        return f"MatchGroup({self.severity!r}, {self.reasons!r}, {len(self)} members)"
 
 
 class _Lookup:
@@ -183,31 +109,6 @@ class _Lookup:
         self.notice_mask = notice_mask  # the notice sectors, as profile sector bits
 
 
-class _Reasons:
-    """Reasons of one notice's matches from a profile key (the bits of `MatchIndex._profiles`
-    restricted to the notice's sectors) and evidence; the profile's part is built once."""
-
-    __slots__ = ("_facts", "_profiles", "_sector_pos")
-
-    def __init__(self, facts: NoticeFacts, sector_pos: dict[str, int]) -> None:
-        self._facts = facts
-        self._sector_pos = sector_pos
-        self._profiles: dict[int, ProfileReasons] = {}
-
-    def __call__(self, key: int, hs: tuple[Reason, ...] = (),
-                 words: tuple[str, ...] = ()) -> tuple[Reason, ...]:
-        profile = self._profiles.get(key)
-        if profile is None:
-            facts, mask = self._facts, key >> _SECTOR_SHIFT
-            sectors = [s for s in facts.sectors
-                       if (pos := self._sector_pos.get(s)) is not None and mask >> pos & 1]
-            profile = self._profiles[key] = ProfileReasons(
-                facts, all_sectors=bool(key & _ALL), sectors=sectors,
-                market_restricted=bool(key & _MARKET), measure_restricted=bool(key & _MEASURE),
-                min_severity=SEVERITIES[(key >> _SEV_SHIFT) & 3])
-        return profile.reasons(hs, words)
-
-
 class MatchIndex:
     """All subscriptions prepared for matching; immutable once built (rebuild on changes)."""
 
@@ -219,12 +120,6 @@ class MatchIndex:
         self._ids = [s.id for s in subs]
         sector_pos: dict[str, int] = {}
         sector_members: dict[str, list[int]] = {}
-        market_members: dict[str, list[int]] = {}
-        measure_members: dict[str, list[int]] = {}
-        any_market: list[int] = []
-        any_measure: list[int] = []
-        role_members: dict[str, list[int]] = {r: [] for r in ROLES}
-        floor_members: list[list[int]] = [[] for _ in SEVERITIES]  # by min_severity rank
         every: list[int] = []
         code_members: dict[str, list[int]] = {}
         word_members: dict[str, list[int]] = {}
@@ -245,26 +140,14 @@ class MatchIndex:
                 pos = sector_pos.setdefault(sector, len(sector_pos))
                 mask |= 1 << pos
                 sector_members.setdefault(sector, []).append(i)
-            floor = rank(sub.min_severity)
-            profile = (mask << _SECTOR_SHIFT) | (floor << _SEV_SHIFT)
-            floor_members[floor].append(i)
+            profile = (mask << SECTOR_SHIFT) | (rank(sub.min_severity) << SEV_SHIFT)
             if sub.all_sectors:
                 every.append(i)
-                profile |= _ALL
+                profile |= ALL
             if sub.markets:
-                profile |= _MARKET
-                for market in sub.markets:
-                    market_members.setdefault(market, []).append(i)
-            else:
-                any_market.append(i)
+                profile |= MARKET
             if sub.measures:
-                profile |= _MEASURE
-                for measure in sub.measures:
-                    measure_members.setdefault(measure, []).append(i)
-            else:
-                any_measure.append(i)
-            for role in sub.vietnam_roles:
-                role_members[role].append(i)
+                profile |= MEASURE
             for code in sub.hs_codes:
                 code_members.setdefault(code, []).append(i)
             for word in sub.keywords:
@@ -280,27 +163,16 @@ class MatchIndex:
             profiles.append(profile)
         # profiles in a flat array when they fit (they are read per match visited one by one)
         self._profiles: Sequence[int] = (
-            array("q", profiles) if len(sector_pos) + _SECTOR_SHIFT < 63 else profiles)
+            array("q", profiles) if len(sector_pos) + SECTOR_SHIFT < 63 else profiles)
         self._sector_pos = sector_pos
-        self._sector_bits = {s: _bits_of(m, nb) for s, m in sector_members.items()}
-        self._market_bits = {m: _bits_of(v, nb) for m, v in market_members.items()}
-        self._measure_bits = {m: _bits_of(v, nb) for m, v in measure_members.items()}
-        population = (1 << n) - 1
-        self._any_market = _bits_of(any_market, nb)
-        self._market_restricted = population ^ self._any_market
-        self._any_measure = _bits_of(any_measure, nb)
-        self._measure_restricted = population ^ self._any_measure
-        self._role_bits = {r: _bits_of(v, nb) for r, v in role_members.items()}
-        self._floor_bits = [_bits_of(v, nb) for v in floor_members]  # min_severity == rank
-        # severity -> the subscriptions whose min_severity it meets
-        self._sev_bits = {s: _bits_of([i for v in floor_members[:r + 1] for i in v], nb)
-                          for r, s in enumerate(SEVERITIES)}
-        self._every = _bits_of(every, nb)
+        self._sector_bits = {s: bits_of(m, nb) for s, m in sector_members.items()}
+        self._filters = Filters(subs, nb)
+        self._every = bits_of(every, nb)
         self._codes = sorted(code_members)
-        self._code_postings = {c: _posting(m, nb) for c, m in code_members.items()}
-        self._word_postings = {w: _posting(m, nb) for w, m in word_members.items()}
-        self._auto_folded = _automaton([*self._kw_plain, *self._kw_folded_short])
-        self._auto_accented = _automaton(self._kw_accented)
+        self._code_postings = {c: as_posting(m, nb) for c, m in code_members.items()}
+        self._word_postings = {w: as_posting(m, nb) for w, m in word_members.items()}
+        self._auto_folded = automaton([*self._kw_plain, *self._kw_folded_short])
+        self._auto_accented = automaton(self._kw_accented)
 
     @classmethod
     def build(cls, subscriptions: Iterable[Subscription]) -> MatchIndex:
@@ -309,15 +181,6 @@ class MatchIndex:
 
     def __len__(self) -> int:
         return len(self._ids)
-
-    def _filters(self, facts: NoticeFacts) -> int:
-        assert facts.role is not None
-        ok = self._role_bits[facts.role] & self._sev_bits[facts.severity]
-        ok &= self._any_market | self._market_bits.get(facts.market or "", 0)
-        measures = self._any_measure
-        for measure in facts.measures:
-            measures |= self._measure_bits.get(measure, 0)
-        return ok & measures
 
     def _related(self, facts: NoticeFacts) -> dict[str, list[Reason]]:
         """Subscribed codes related to a notice code -> the HS reasons, in notice code order."""
@@ -336,18 +199,18 @@ class MatchIndex:
     def _words(self, facts: NoticeFacts) -> set[str]:
         """Keywords (as written) found in the notice, by the rules of `rules.matching`."""
         words: set[str] = set()
-        for key in _found(self._auto_folded, facts.folded):
+        for key in found_keys(self._auto_folded, facts.folded):
             words.update(self._kw_plain.get(key, ()))
             if facts.plain_vietnamese:
                 words.update(self._kw_folded_short.get(key, ()))
         if facts.accented is not None:
-            for key in _found(self._auto_accented, facts.accented):
+            for key in found_keys(self._auto_accented, facts.accented):
                 words.update(self._kw_accented[key])
         return words
 
     def _lookup(self, facts: NoticeFacts) -> _Lookup | None:
         """The hits of an eligible notice and their evidence; None when nothing can match."""
-        allowed = self._filters(facts)
+        allowed = self._filters.allowed(facts)
         if not allowed:
             return None
         candidates = self._every
@@ -378,7 +241,7 @@ class MatchIndex:
                 dense.append(((), (word,), posting))
             else:
                 short.extend(posting)
-        short_bits = _bits_of(short, self._nbytes) if short else 0
+        short_bits = bits_of(short, self._nbytes) if short else 0
         hits = (candidates | ones | short_bits) & allowed
         return _Lookup(hits, (ones | short_bits) & hits, (twos | short_bits) & hits, dense,
                        related, words, notice_mask)
@@ -406,7 +269,7 @@ class MatchIndex:
         if facts is None or found is None or not found.hits:
             return []
         parts = self._split(found.hits, rank(facts.severity), self._splits(facts))
-        reasons = _Reasons(facts, self._sector_pos)
+        reasons = ProfileReasoner(facts, self._sector_pos)
         severity, ids, evident = facts.severity, self._ids, found.evident
         if not evident:
             return [MatchGroup(severity, reasons(key), part, ids) for key, part in parts]
@@ -452,15 +315,16 @@ class MatchIndex:
         is left out."""
         splits = []
         if self._every:
-            splits.append((self._every, _ALL))
-        if facts.market in self._market_bits:
-            splits.append((self._market_restricted, _MARKET))
-        if any(m in self._measure_bits for m in facts.measures):
-            splits.append((self._measure_restricted, _MEASURE))
+            splits.append((self._every, ALL))
+        filters = self._filters
+        if facts.market in filters.market:
+            splits.append((filters.market_restricted, MARKET))
+        if any(m in filters.measure for m in facts.measures):
+            splits.append((filters.measure_restricted, MEASURE))
         for sector in facts.sectors:
             pos = self._sector_pos.get(sector)
             if pos is not None:
-                splits.append((self._sector_bits[sector], 1 << (pos + _SECTOR_SHIFT)))
+                splits.append((self._sector_bits[sector], 1 << (pos + SECTOR_SHIFT)))
         return splits
 
     def _split(self, bits: int, floor: int,
@@ -471,12 +335,12 @@ class MatchIndex:
         split."""
         parts = []
         for level in range(floor):
-            part = bits & self._floor_bits[level]
+            part = bits & self._filters.floor[level]
             if part:
-                parts.append((level << _SEV_SHIFT, part))
+                parts.append((level << SEV_SHIFT, part))
                 bits ^= part
         if bits:
-            parts.append((floor << _SEV_SHIFT, bits))
+            parts.append((floor << SEV_SHIFT, bits))
         for split, flag in splits:
             divided = []
             for key, part in parts:
@@ -492,15 +356,15 @@ class MatchIndex:
         return parts
 
     def _member_groups(self, found: _Lookup, facts: NoticeFacts,
-                       reasons: _Reasons) -> list[MatchGroup]:
+                       reasons: ProfileReasoner) -> list[MatchGroup]:
         """Groups of the hits visited one by one (see `_Lookup.one_by_one`): reasons list the
         evidence in each subscription's own order of codes and keywords."""
-        key_mask = (found.notice_mask << _SECTOR_SHIFT) | ((1 << _SECTOR_SHIFT) - 1)
+        key_mask = (found.notice_mask << SECTOR_SHIFT) | ((1 << SECTOR_SHIFT) - 1)
         related, words = found.related, found.words
         sub_codes, sub_words, profiles = self._sub_codes, self._sub_words, self._profiles
         members: dict[tuple[int, tuple[str, ...], tuple[str, ...]], list[int]] = {}
         get = members.get
-        for i in _indices_of(found.one_by_one):
+        for i in indices_of(found.one_by_one):
             codes = sub_codes[i]
             if codes:
                 codes = tuple([code for code in codes if code in related])

@@ -144,6 +144,12 @@ def _text_arg(analysis: Mapping[str, Any], given: str | None, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _digit_codes(values: Any) -> list[str]:
+    """The HS codes of an analysis field that are digit strings of two digits or more."""
+    return [c for c in values or []
+            if isinstance(c, str) and len(c) >= 2 and c.isdigit() and c.isascii()]
+
+
 def notice_facts(analysis: Mapping[str, Any], title: str | None = None,
                  text: str | None = None) -> NoticeFacts:
     """Prepare one analysis for matching (both matchers start here)."""
@@ -168,14 +174,11 @@ def notice_facts(analysis: Mapping[str, Any], title: str | None = None,
     elif new_case or stage == "order":
         role, severity = "diversion", "medium"
     sectors = tuple(sorted({s for s in analysis.get("sectors") or [] if isinstance(s, str)}))
-    written = [c for c in analysis.get("hs_codes") or []
-               if isinstance(c, str) and len(c) >= 2 and c.isdigit() and c.isascii()]
+    written = _digit_codes(analysis.get("hs_codes"))
     # a notice on HS2017 854140 concerns a subscriber of HS2022 854142, and the reverse
     codes = tuple(dict.fromkeys([*written, *(e for c in written for e in editions(c))]))
     # a notice that states no code is matched on the one its product's name has in the HS
-    inferred = () if codes else tuple(
-        c for c in analysis.get("hs_inferred") or []
-        if isinstance(c, str) and len(c) >= 2 and c.isdigit() and c.isascii())
+    inferred = () if codes else tuple(_digit_codes(analysis.get("hs_inferred")))
     # the haystacks only for a notice that can match: folding its text is most of the work
     folded, accented, plain = _SEP, None, False
     if role is not None:

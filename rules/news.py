@@ -12,7 +12,7 @@ unless the notice excludes it (developing country under the 3% threshold).
 
 import re
 
-from rules import classify, languages
+from rules import classify, languages, stages
 from rules.classify import Verdict
 from rules.text import fold, squash
 
@@ -157,7 +157,7 @@ def detect_stage(title: str, body: str) -> tuple[str, str]:
         found = languages.earliest_stage(text, weak=False)
         if found:
             return found.name, found.phrase
-        name, why = classify.detect_stage(text, "", "")
+        name, why = stages.detect_stage(text, "", "")
         if name != "other":
             return name, why
     for text in (title, lead):

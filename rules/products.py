@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from rules.text import fold, has_diacritics, nfc, singular
+from rules.text import accented_key, fold, folded_key, has_diacritics, nfc, singular
 
 DATA = Path(__file__).resolve().parent / "data" / "hs"
 WCO_FILE = DATA / "harmonized-system.csv"
@@ -43,7 +43,6 @@ MIN_LEAD = 0.12
 LENGTH_NORMALISATION = 0.3
 
 _WORD_RE = re.compile(r"[^\W_]+")
-_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 _VN_ROW_RE = re.compile(r"^\|(\d+)\|(\d*)\|([^|]*)\|([^|]*)\|\s*$")
 # Words that say nothing of what a good is: they would rank every 'Other' line.
 _STOP_EN = frozenset({
@@ -128,18 +127,22 @@ class ProductCode:
 
 
 @cache
-def _trade_names() -> tuple[tuple[str, str], ...]:
-    """(folded trade name, nomenclature words), longest name first."""
+def _trade_names() -> tuple[tuple[str, str | None, str], ...]:
+    """(folded name, accented name or None, nomenclature words), longest name first. A name
+    with diacritics is matched with them where the phrase has them: folded, 'tủ' (cabinet) is
+    'từ' (from) and 'lốp' (tyre) is 'lớp' (layer)."""
     entries = yaml.safe_load(TRADE_NAMES_FILE.read_text(encoding="utf-8"))["trade_names"]
-    pairs = [(" " + " ".join(_ASCII_WORD_RE.findall(fold(str(name)))) + " ", str(words))
-             for name, words in entries.items()]
-    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+    names = [(folded_key(str(name)), accented_key(str(name)) if has_diacritics(str(name))
+              else None, str(words)) for name, words in entries.items()]
+    return tuple(sorted(names, key=lambda n: len(n[0]), reverse=True))
 
 
 def with_trade_names(phrase: str) -> str:
     """The phrase with the nomenclature's words added after each trade name it uses."""
-    padded = " " + " ".join(_ASCII_WORD_RE.findall(fold(phrase))) + " "
-    extra = [words for name, words in _trade_names() if name in padded]
+    folded = folded_key(phrase)
+    accented = accented_key(phrase) if has_diacritics(phrase) else None
+    extra = [words for name, accented_name, words in _trade_names()
+             if (accented_name in accented if accented and accented_name else name in folded)]
     return " ".join([phrase, *extra])
 
 

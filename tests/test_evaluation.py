@@ -27,6 +27,7 @@ def load_script() -> ModuleType:
 
 
 ev = load_script()
+import labelled_sets as sets  # noqa: E402  (bench/ is on sys.path once evaluate is loaded)
 
 
 def label(id_: str, **changes: Any) -> dict[str, Any]:
@@ -159,20 +160,20 @@ def test_post_input_reads_front_matter_summary_and_url() -> None:
         "---\n\n# Honey\n\n## Summary\n\nCommerce   determines.\n\n## Sources\n\n"
         "- Primary source: [Federal Register](https://www.federalregister.gov/documents/x)\n"
     )
-    item = ev.post_input(post)
+    item = sets.post_input(post)
     assert item == {"id": "2099-00001", "market": "US", "source": "us_fr_documents",
                     "title": "Honey From Vietnam: Final Results", "text": "Commerce determines.",
                     "published": "2099-01-02", "url": "https://www.federalregister.gov/documents/x",
                     "raw": {}}
     empty = post.replace("Commerce   determines.", "No summary provided.")
-    assert ev.post_input(empty)["text"] == ""
+    assert sets.post_input(empty)["text"] == ""
 
 
 def test_real_inputs_and_labels_line_up() -> None:
-    for name in ev.GROUPS["all"]:
-        labelled = ev.SETS[name]
+    for name in sets.GROUPS["all"]:
+        labelled = sets.SETS[name]
         inputs = labelled.build_inputs()
-        labels = ev.load_labels(labelled.labels)
+        labels = sets.load_labels(labelled.labels)
         assert len(inputs) == len(labels) == {"fr_posts": 300, "fr_page_2024_01": 1000}[name]
         assert [item["id"] for item in inputs] == [lab["id"] for lab in labels]
         for lab in labels:
@@ -182,7 +183,7 @@ def test_real_inputs_and_labels_line_up() -> None:
 
 
 def test_fr_page_inputs_carry_the_api_fields_like_the_service() -> None:
-    inputs = {item["id"]: item for item in ev.inputs_from_fr_page()}
+    inputs = {item["id"]: item for item in sets.inputs_from_fr_page()}
     shrimp = inputs["2024-00396"]
     assert shrimp["raw"]["docket_ids"] == ["A-552-802, A-533-840, A-570-893, A-549-822"]
     assert shrimp["published"] == "2024-01-11" and shrimp["text"].startswith("In the Federal")
@@ -192,7 +193,7 @@ def test_fr_page_inputs_carry_the_api_fields_like_the_service() -> None:
 def test_the_fr_all_sample_is_labelled_whole_and_split_apart() -> None:
     """Every document of the unselected sample has one label, with its stratum and split; the
     hold-out has at least 500 documents; labels use the contract's vocabularies."""
-    labels = ev.load_labels(ev.LABELS / "fr_all.jsonl")
+    labels = sets.load_labels(sets.LABELS / "fr_all.jsonl")
     assert len({lab["id"] for lab in labels}) == len(labels) >= 2000
     splits = Counter(lab["split"] for lab in labels)
     assert set(splits) == {"tuning", "holdout"} and splits["holdout"] >= 500
@@ -215,8 +216,8 @@ def test_label_sectors_are_the_configured_vocabulary() -> None:
     from config import load_sectors
 
     known = {sector.id for sector in load_sectors()}
-    for labelled in ev.SETS.values():
-        for lab in ev.load_labels(labelled.labels):
+    for labelled in sets.SETS.values():
+        for lab in sets.load_labels(labelled.labels):
             assert set(lab["sectors"]) <= known, lab["id"]
 
 
@@ -225,7 +226,7 @@ def test_label_sectors_are_the_configured_vocabulary() -> None:
 def test_rule_engine_meets_the_issue_targets_on_the_labelled_set() -> None:
     """Vietnam recall 100% and precision >= 97%, new-case recall >= 95%, the sector right for
     >= 90% of Vietnam notices, and no alert on documents that are not trade remedies."""
-    figures = ev.evaluate(ev.cases_for(ev.GROUPS["all"])).figures
+    figures = ev.evaluate(ev.cases_for(sets.GROUPS["all"])).figures
     assert figures["documents"] == 1300
     assert figures["vietnam_recall"] == 1.0, figures
     assert figures["vietnam_precision"] >= 0.97, figures

@@ -50,7 +50,7 @@ DENSE = pytest.mark.parametrize("dense", [1, 10**9])
 def test_generated_population_groups_equal_naive(dense: int) -> None:
     subs = generate_subscriptions(2_000, seed=5)
     notices = generate_notices(200, seed=6)
-    with mock.patch("rules.index._DENSE", dense):
+    with mock.patch("rules.bitsets._DENSE", dense):
         index = MatchIndex.build(subs)
     total = groups = 0
     for notice in notices:
@@ -133,7 +133,7 @@ analysis = st.fixed_dictionaries({
        dense=st.sampled_from([1, 2, 10**9]))
 def test_groups_equal_naive(subs: list[Subscription], notice: dict[str, Any],
                             dense: int) -> None:
-    with mock.patch("rules.index._DENSE", dense):
+    with mock.patch("rules.bitsets._DENSE", dense):
         index = MatchIndex.build(subs)
     check(index, subs, notice)
 

@@ -1,0 +1,87 @@
+"""A notice's product: where its name is, the HS code the nomenclature gives it, its sectors.
+
+The sector follows a stated HS code first (DOMAIN.md section 4: the heading decides), then the
+product terms of the title, then the code the HS nomenclature gives the product's name
+(rules/products.py), then the terms of the abstract or the news lead.
+"""
+
+from rules.notice import Notice
+from rules.products import ProductCode, chemical_name, classify_product
+from rules.sectors import OTHER, SectorIndex, product_part
+
+CHEMICALS_CHAPTER = "29"  # organic chemicals, where a chemical the HS does not name falls
+
+
+def product_phrases(notice: Notice, lead: str, is_news: bool) -> list[str]:
+    """Where a notice names its product, most specific first: the title's product part; for
+    news, the product the headline or the lead names after 'đối với' / 'imports of', then the
+    headline itself."""
+    phrases = [product_part(notice.title)]
+    if is_news:
+        phrases += [product_part(lead), notice.title]
+    return [p for p in dict.fromkeys(phrases) if p and p.strip()]
+
+
+def _sector_of(index: SectorIndex, code: str) -> str:
+    """The sector whose HS scope holds a code, else other."""
+    hits = index.by_hs([code])
+    return hits[0].sector if hits else OTHER
+
+
+def inferred_product(index: SectorIndex, phrases: list[str]) -> ProductCode | None:
+    """The HS subheading the nomenclature gives the product, when its best candidates agree on
+    one sector (melamine may be 2933 or 3909: chemicals either way)."""
+    return classify_product(phrases, group=lambda code: _sector_of(index, code))
+
+
+def _inferred_sector(index: SectorIndex, inferred: ProductCode) -> tuple[list[str], str]:
+    sector = _sector_of(index, inferred.code)
+    return [sector], f"sector {sector} by {inferred.reason()}"
+
+
+def notice_sectors(
+    index: SectorIndex, notice: Notice, body: str, abstract: str, hs_codes: list[str],
+    is_news: bool = False, inferred: ProductCode | None = None,
+) -> tuple[list[str], str]:
+    """Sectors by stated HS code, else by the HS code the nomenclature gives the product's name,
+    else product terms in the title's product part, else in the abstract.
+
+    A news headline has no 'From' grammar: its whole title is the product part, then the lead."""
+    product = product_part(notice.title) or (notice.title if is_news else "")
+    hits = index.by_hs(hs_codes)
+    if hits:
+        named = index.by_terms(product) if product else []
+        common = {h.sector for h in named} & {h.sector for h in hits}
+        # The HS heading decides (DOMAIN.md section 4); when the title agrees with some of the
+        # codes, those are the product's and the others are accessories of the scope.
+        hits = [h for h in hits if h.sector in common] if common else hits
+        return [h.sector for h in hits], "sector by HS heading: " + "; ".join(
+            f"{h.sector} ({h.evidence})" for h in hits)
+    if product and not is_news:
+        hits = index.by_head_terms(product)
+        if hits:
+            return [h.sector for h in hits], "sector from the title's product: " + "; ".join(
+                f"{h.sector} ({h.evidence})" for h in hits)
+    if inferred is not None and not is_news:
+        return _inferred_sector(index, inferred)
+    ending = chemical_name(product) if product and not is_news else None
+    if ending:
+        sector = _sector_of(index, CHEMICALS_CHAPTER)
+        return [sector], (f"sector {sector}: '{product.strip()}' is a chemical name (ending "
+                          f"'-{ending}'), chapter {CHEMICALS_CHAPTER} of the HS")
+    sources: list[tuple[str, str]] = [("title", product)] if is_news else []
+    if is_news:
+        sources.append(("lead paragraph", body[:400]))
+    sources.append(("abstract", abstract))
+    for label, text in sources:
+        hits = index.by_terms(text) if text else []
+        if hits:
+            return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
+                f"{h.sector} ({h.evidence})" for h in hits)
+    if inferred is not None:  # news: after the headline's and lead's product terms
+        return _inferred_sector(index, inferred)
+    if product.strip() and not is_news:
+        return [OTHER], f"product '{product.strip()}' matches no sector term: sector other"
+    if is_news:
+        return [OTHER], "the news names no product of a configured sector: sector other"
+    return [], "no product named: no sector"
