@@ -5,6 +5,8 @@ product terms of the title, then the code the HS nomenclature gives the product'
 (rules/products.py), then the terms of the abstract or the news lead.
 """
 
+from functools import cache
+
 from rules.notice import Notice
 from rules.products import ProductCode, chemical_name, classify_product
 from rules.sectors import OTHER, SectorIndex, product_part
@@ -22,6 +24,7 @@ def product_phrases(notice: Notice, lead: str, is_news: bool) -> list[str]:
     return [p for p in dict.fromkeys(phrases) if p and p.strip()]
 
 
+@cache  # per index and code: the classifier asks for the same codes notice after notice
 def _sector_of(index: SectorIndex, code: str) -> str:
     """The sector whose HS scope holds a code, else other."""
     hits = index.by_hs([code])

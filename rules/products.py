@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from rules.text import accented_key, fold, folded_key, has_diacritics, nfc, singular
@@ -62,17 +63,15 @@ _STOP_VI = frozenset({
     "phân", "chỉ", "kể", "cả", "ở",
 })
 _STOP = _STOP_EN | _STOP_VI
+_singular = cache(singular)  # the nomenclature repeats its words: 250,000 words, 9,000 distinct
 
 
 def _words(text: str) -> list[str]:
     """Lower-case words; a word with diacritics stays as written (accents tell 'nhôm' from
     'nhóm'), ASCII words are singularised."""
-    words = []
-    for word in _WORD_RE.findall(nfc(text).lower()):
-        if word in _STOP or word.isdigit():
-            continue
-        words.append(singular(word) if word.isascii() else word)
-    return words
+    return [_singular(word) if word.isascii() else word
+            for word in _WORD_RE.findall(nfc(text).lower())
+            if word not in _STOP and not word.isdigit()]
 
 
 def _with_pairs(words: list[str]) -> list[str]:
@@ -83,7 +82,7 @@ def tokens(text: str) -> list[str]:
     """A nomenclature text's words and word pairs, each accented one also in its folded form, so
     that a query without diacritics finds it too."""
     words = _words(text)
-    folded = [fold(w) for w in words]
+    folded = fold(" ".join(words)).split(" ")  # one fold per text: folding keeps the words apart
     extra = [w for w, f in zip(_with_pairs(folded), _with_pairs(words), strict=True) if w != f]
     return _with_pairs(words) + extra
 
@@ -192,25 +191,48 @@ class ProductIndex:
         from rank_bm25 import BM25Okapi
 
         self.docs = list(docs)
-        self.bm25 = BM25Okapi([list(d.words) for d in self.docs], b=LENGTH_NORMALISATION)
-        postings: dict[str, list[int]] = defaultdict(list)
-        for position, doc in enumerate(self.docs):
-            for word in set(doc.words):
-                postings[word].append(position)
-        self.postings = dict(postings)
+        bm25 = BM25Okapi([list(d.words) for d in self.docs], b=LENGTH_NORMALISATION)
+        self.idf: dict[str, float] = bm25.idf
+        self.words = bm25.doc_freqs  # per document: its distinct words and their frequencies
+        # Each word's postings with its BM25 term weight in each document, from the fitted
+        # statistics (`get_batch_scores` visits every candidate document in Python per word;
+        # adding the postings' weight arrays is the same sum, done in numpy).
+        members: dict[str, list[int]] = defaultdict(list)
+        counts: dict[str, list[int]] = defaultdict(list)
+        for position, frequencies in enumerate(bm25.doc_freqs):
+            for word, count in frequencies.items():
+                members[word].append(position)
+                counts[word].append(count)
+        length = np.asarray(bm25.doc_len, dtype=np.float64)
+        norm = bm25.k1 * (1 - bm25.b + bm25.b * length / bm25.avgdl)
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for word, ids in members.items():
+            at = np.asarray(ids, dtype=np.intp)
+            tf = np.asarray(counts[word], dtype=np.float64)
+            self.postings[word] = (at, tf * (bm25.k1 + 1) / (tf + norm[at]))
 
     def rank(self, phrase: str, limit: int = 5) -> list[ProductCode]:
-        """The best subheadings for a product phrase, best first."""
+        """The best subheadings for a product phrase, best first (ties in code order)."""
+        query, best = self._best(phrase, limit)
+        return [self._code(i, score, phrase, query) for i, score in best]
+
+    def _best(self, phrase: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
+        """The query's words and the (document, score) pairs of the best documents."""
         query = [w for w in dict.fromkeys(self._split_compounds(
             query_tokens(with_trade_names(phrase)))) if w in self.postings]
         if not query:
-            return []
-        candidates = sorted({p for w in query for p in self.postings[w]})
-        scores = self.bm25.get_batch_scores(query, candidates)
-        best = sorted(zip(scores, candidates, strict=True), key=lambda s: -s[0])[:limit]
-        return [ProductCode(self.docs[i].code, self.docs[i].description, float(score),
-                            phrase.strip(), tuple(w for w in query if w in self.docs[i].words))
-                for score, i in best]
+            return query, []
+        scores = np.zeros(len(self.docs))
+        for word in query:
+            at, weight = self.postings[word]
+            scores[at] += (self.idf.get(word) or 0) * weight
+        hit = np.flatnonzero(scores)
+        best = hit[np.argsort(-scores[hit], kind="stable")][:limit]
+        return query, [(int(i), float(scores[i])) for i in best]
+
+    def _code(self, i: int, score: float, phrase: str, query: list[str]) -> ProductCode:
+        return ProductCode(self.docs[i].code, self.docs[i].description, score, phrase.strip(),
+                           tuple(w for w in query if w in self.words[i]))
 
     def _split_compounds(self, words: list[str]) -> list[str]:
         """A word the nomenclature lacks, read as two that it has: 'ferrovanadium' is
@@ -232,16 +254,17 @@ class ProductIndex:
         """The subheading a phrase names, when the nomenclature is clear enough about it: the
         best one scores MIN_SCORE or more and no subheading of another group (heading, or what
         `group` makes of a code, such as its sector) comes close to it."""
-        ranked = self.rank(phrase, limit=20)
-        if not ranked or ranked[0].score < MIN_SCORE:
+        query, ranked = self._best(phrase, limit=20)
+        if not ranked or ranked[0][1] < MIN_SCORE:
             return None
-        top = ranked[0]
+        (top, score), codes = ranked[0], [self.docs[i].code for i, _ in ranked]
         key = group or (lambda code: code[:4])
-        mine = key(top.code)
-        rival = next((r for r in ranked if key(r.code) != mine), None)
-        if rival is not None and top.score - rival.score < MIN_LEAD * top.score:
+        mine = key(codes[0])
+        rival = next((s for code, (_, s) in zip(codes, ranked, strict=True)
+                      if key(code) != mine), None)
+        if rival is not None and score - rival < MIN_LEAD * score:
             return None
-        return top
+        return self._code(top, score, phrase, query)
 
 
 # IUPAC endings of organic and inorganic chemical names: a product named by one such word that the
