@@ -76,6 +76,15 @@ def remedy_wording(text: str) -> Found | None:
     return best
 
 
+def remedy_spans(folded: str) -> list[tuple[int, int]]:
+    """Where folded text says a remedy, a stage or a proceeding: (start, end) pairs."""
+    found = patterns()
+    every = [*found.measures.values(), found.circumvention, found.remedy,
+             *found.stages.values(), *found.weak_stages.values(),
+             *(pattern for _, pattern in found.proceedings)]
+    return [match.span() for pattern in every for match in pattern.finditer(folded)]
+
+
 def circumvention(text: str) -> Found | None:
     found = _search(patterns().circumvention, text)
     return Found("circumvention", found.phrase, found.start) if found else None

@@ -125,6 +125,11 @@ def _hits(text: str) -> tuple[list[_Hit], str]:
     return kept, folded
 
 
+def mention_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` (NFC) names a market, a country or an authority: (start, end) pairs."""
+    return [(hit.start, hit.end) for hit in _hits(text)[0]]
+
+
 def _in_origin_list(hit: _Hit, spans: list[tuple[int, int, list[str]]]) -> bool:
     return any(start <= hit.start < end for start, end, _ in spans)
 

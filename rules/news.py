@@ -74,7 +74,7 @@ _OWN_BODIES_RE = re.compile(
 # Chống bán phá giá và chống trợ cấp', 'Anti-Dumping Commission'): their name says nothing of
 # the measure of the case reported.
 _AUTHORITY_NAME_RE = re.compile(
-    r"\b(?:uy ban|tong vu|cuc|vu|co quan|hoi dong|commission|directorate|bureau|authority)"
+    r"\b(?:uy ban|tong vu|cuc|co quan|hoi dong|commission|directorate|bureau|authority)"
     r"(?: dieu tra)? (?:chong ban pha gia|anti-?dumping)(?: va (?:chong )?tro cap"
     r"| and (?:anti-?subsidy|countervailing))?\b")
 
@@ -84,6 +84,14 @@ def without_authority_names(folded: str) -> str:
     return _AUTHORITY_NAME_RE.sub(" ", folded)
 
 
+# 'Bán phá giá' without 'chống' or a duty: dumping in the everyday sense ('các hãng xe điện bán
+# phá giá để giành thị phần') unless the goods cross a border or a case is named around it.
+_PRICE_WAR_RE = re.compile(r"(?<!chong )\bban pha gia\b")
+_CROSS_BORDER_RE = re.compile(
+    r"\b(?:nhap khau|xuat khau|chong ban pha gia|thue|dieu tra|kien|bien do|xuat xu|tu (?:viet"
+    r" nam|trung quoc|[a-z]+ (?:ky|quoc|do))|imports?|exports?)\b")
+# A count of cases ('31 vụ phòng vệ thương mại mới') is a statistic, not a case.
+_CASE_COUNT_RE = re.compile(r"\b\d+ (?:vu|cases|investigations)\b")
 _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|reexamen)\b")
 
 
@@ -98,12 +106,20 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     uk = classify.is_uk(None, f"{title} {body[:_LEAD_CHARS]}")
     if case_numbers:
         return classify.decide_trade_remedy(title, body, case_numbers, uk=uk)
-    folded_title = _OWN_BODIES_RE.sub(" ", squash(fold(title)))
+    as_written = squash(fold(title))
+    folded_title = _OWN_BODIES_RE.sub(" ", as_written)
     lead = _OWN_BODIES_RE.sub(" ", squash(fold(body))[:_LEAD_CHARS])
     found_event = languages.event(folded_title)
     if found_event:
         return Verdict(False, (f"not a trade remedy case: the title reports an event "
                                f"('{found_event.phrase}'), not a proceeding",))
+    if classify.goods_from_origins_title(folded_title):
+        return Verdict(True, ("the title is '<goods> From <origins>', the form of a US AD/CVD "
+                              "case's notices",))
+    if _PRICE_WAR_RE.search(folded_title) and not _CROSS_BORDER_RE.search(
+            f"{folded_title} {lead}"):
+        return Verdict(False, ("not a trade remedy: 'bán phá giá' with no import, export or "
+                               "case around it is a price war on a home market",))
     in_title = classify.decide_trade_remedy(folded_title, "", [], uk=uk)
     named = (classify.detect_measures(folded_title, "", [], uk=uk)
              or languages.circumvention(folded_title))
@@ -122,10 +138,17 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if step and step.name != "other" and in_lead.trade_remedy:
         return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
                               f"says which: {in_lead.reasons[0]}",))
-    stats = languages.statistics(folded_title)
+    stats = languages.statistics(folded_title) or _CASE_COUNT_RE.search(as_written)
     if stats:
-        return Verdict(False, (f"not a trade remedy case: trade or market news ('{stats.phrase}'); "
+        phrase = stats.group(0) if isinstance(stats, re.Match) else stats.phrase
+        return Verdict(False, (f"not a trade remedy case: trade or market news ('{phrase}'); "
                                "remedies are at most mentioned in passing",))
+    lead_step = languages.earliest_stage(lead, weak=False)
+    if lead_step and lead_step.name != "other" and in_lead.trade_remedy:
+        # a headline that says less than its story ('Doanh nghiệp tôm được thuế suất 0%',
+        # 'ITC bỏ phiếu phủ định, vụ kiện ... khép lại'): the lead reports the step and the remedy
+        return Verdict(True, (f"the lead reports a remedy step ('{lead_step.phrase}'): "
+                              f"{in_lead.reasons[0]}",))
     return Verdict(False, ("not a trade remedy case: the title names no anti-dumping, "
                            "countervailing, safeguard or circumvention step",))
 

@@ -5,11 +5,14 @@ product terms of the title, then the code the HS nomenclature gives the product'
 (rules/products.py), then the terms of the abstract or the news lead.
 """
 
+import re
 from functools import cache
 
+from rules import languages, markets
 from rules.notice import Notice
 from rules.products import ProductCode, chemical_name, classify_product
 from rules.sectors import OTHER, SectorIndex, product_part
+from rules.text import aligned_fold, nfc
 
 CHEMICALS_CHAPTER = "29"  # organic chemicals, where a chemical the HS does not name falls
 
@@ -20,8 +23,33 @@ def product_phrases(notice: Notice, lead: str, is_news: bool) -> list[str]:
     headline itself."""
     phrases = [product_part(notice.title)]
     if is_news:
-        phrases += [product_part(lead), notice.title]
+        phrases += [headline_product(notice.title), product_part(lead), notice.title]
     return [p for p in dict.fromkeys(phrases) if p and p.strip()]
+
+
+# Words of a headline around its product: prepositions, the duty and its rate, the parties.
+_FILLER_RE = re.compile(
+    r"\b(?:doi voi|voi|cua|tu|tai|ve|sang|thue(?: suat)?|muc|ap|ra|ban hanh|chinh thuc|hang"
+    r"|mat hang|san pham|nhap khau|xuat khau|doanh nghiep|nha xuat khau|vu kien|vu viec|bi"
+    r"|duoc|co the|nguy co|lenh|quyet dinh|ket qua|on|of|for|from|into|imports?|exports?"
+    r"|duty|duties|the|and|certain)\b|[\d.,%]+|[^\w\s]")
+
+
+def headline_product(title: str) -> str:
+    """The product a news headline names: what is left of it once its markets, countries and
+    authorities, remedy, stage and proceeding words and the words around them are taken out
+    ('Hoa Kỳ khởi xướng rà soát ... thuế chống bán phá giá móc treo quần áo bằng thép' -> 'móc
+    treo quần áo bằng thép'): the longest run of words left."""
+    original = nfc(title)
+    folded = aligned_fold(original).lower()
+    spans = [*markets.mention_spans(original), *languages.remedy_spans(folded),
+             *(m.span() for m in _FILLER_RE.finditer(folded))]
+    keep = [True] * len(original)
+    for start, end in spans:
+        keep[start:end] = [False] * (end - start)
+    runs = "".join(ch if kept else "|" for ch, kept in zip(original, keep, strict=True))
+    words = [" ".join(run.split()) for run in runs.split("|")]
+    return max(words, key=lambda run: len(run.split()), default="")
 
 
 @cache  # per index and code: the classifier asks for the same codes notice after notice

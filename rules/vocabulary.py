@@ -23,7 +23,7 @@ VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 Language = Literal["en", "vi", "es", "pt", "fr", "id", "ms", "tr"]
 Phrases = dict[Language, list[StrictStr]]
 Stage = Literal["petition", "initiation", "continuation", "revocation", "termination", "results",
-                "preliminary", "final", "order", "other"]
+                "rescission", "preliminary", "final", "order", "other"]
 Proceeding = Literal["court_decision", "circumvention", "scope", "new_shipper_review",
                      "changed_circumstances", "expiry_review", "administrative_review",
                      "investigation"]

@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # so only the nomenclature can name them.
 UNSEEN = [
     ("potassium permanganate", "2841", "chemicals"),
-    ("stainless steel sinks", "7324", "steel"),
-    ("bồn rửa bằng thép không gỉ", "7324", "steel"),
-    ("bon rua bang thep khong gi", "7324", "steel"),
+    ("ceramic sinks", "6910", "ceramics_glass"),
+    ("chậu rửa bằng sứ", "6910", "ceramics_glass"),
+    ("bàn chải đánh răng", "9603", "other"),
+    ("ban chai danh rang", "9603", "other"),
 ]
 
 
@@ -39,11 +40,18 @@ def test_the_unseen_products_are_in_no_list_and_no_fixture() -> None:
 
 
 @pytest.mark.parametrize(("phrase", "heading", "sector"), UNSEEN)
-def test_an_unseen_product_gets_its_heading_from_the_nomenclature(
+def test_an_unseen_product_gets_its_heading_and_sector_from_the_nomenclature(
         phrase: str, heading: str, sector: str) -> None:
+    from rules.notice import Notice
+    from rules.notice_sectors import notice_sectors
+    from rules.sectors import index_for
+
     found = classify_product([phrase])
     assert found is not None and found.heading == heading, found
     assert f"HS {heading} inferred from '{phrase}'" in found.reason()
+    notice = Notice("x", f"{phrase} From the Socialist Republic of Vietnam: Final Results")
+    got, why = notice_sectors(index_for(SECTORS), notice, "", "", [], inferred=found)
+    assert got == [sector], why
 
 
 def test_an_unseen_product_gets_its_sector_in_an_english_notice() -> None:
@@ -58,19 +66,20 @@ def test_an_unseen_product_gets_its_sector_in_an_english_notice() -> None:
 
 def test_an_unseen_product_gets_its_sector_in_vietnamese_news() -> None:
     result = analyse({"id": "x", "market": "VN", "source": "vn_trav",
-                      "title": "Ấn Độ khởi xướng điều tra chống bán phá giá đối với bồn rửa bằng "
-                               "thép không gỉ nhập khẩu từ Việt Nam",
+                      "title": "Ấn Độ khởi xướng điều tra chống bán phá giá đối với chậu rửa bằng "
+                               "sứ nhập khẩu từ Việt Nam",
                       "published": "2026-11-20"}, SECTORS).to_dict()
-    assert (result["market"], result["vietnam"], result["sectors"]) == ("IN", "subject", ["steel"])
-    assert result["hs_inferred"] and result["hs_inferred"][0].startswith("7324")
+    assert (result["market"], result["vietnam"], result["sectors"]) == (
+        "IN", "subject", ["ceramics_glass"])
+    assert result["hs_inferred"] and result["hs_inferred"][0].startswith("6910")
 
 
 def test_a_stated_code_wins_over_the_name() -> None:
     result = analyse({"id": "x", "market": "US", "source": "us_fr_documents",
-                      "title": "Stainless Steel Sinks From China: Final Results",
-                      "text": "The merchandise is classified under HTSUS 7324.10.0010.",
+                      "title": "Ceramic Sinks From China: Final Results",
+                      "text": "The merchandise is classified under HTSUS 6910.10.0010.",
                       "published": "2026-11-20"}, SECTORS).to_dict()
-    assert result["hs_codes"] == ["7324100010"] and result["hs_inferred"] == []
+    assert result["hs_codes"] == ["6910100010"] and result["hs_inferred"] == []
 
 
 def test_the_same_product_in_two_languages_has_one_heading() -> None:

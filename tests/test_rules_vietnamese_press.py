@@ -84,3 +84,34 @@ def test_a_request_to_exclude_vietnam_is_not_an_exclusion_but_an_exclusion_is() 
     granted = analyse(base | {"text": "Việt Nam được loại trừ khỏi biện pháp tự vệ do thị phần "
                                       "dưới 3%."}, SECTORS)
     assert asked.vietnam == "subject" and granted.vietnam == "none"
+
+
+def _news(title: str, text: str) -> dict:
+    return analyse({"id": "x", "title": title, "text": text, "market": None, "source": "news",
+                    "published": "2026-11-20"}, SECTORS).to_dict()
+
+
+def test_a_headline_that_says_less_than_its_lead_is_still_a_case() -> None:
+    result = _news("Nhà máy thép ở Bình Dương được mức thuế riêng thấp nhất",
+                   "Ngày 2/11/2026, Bộ Thương mại Hoa Kỳ ban hành kết luận cuối cùng vụ điều tra "
+                   "chống bán phá giá đối với ống thép hàn nhập khẩu từ Việt Nam.")
+    assert (result["trade_remedy"], result["market"], result["vietnam"], result["stage"]) == (
+        True, "US", "subject", "final")
+
+
+def test_a_price_war_and_a_count_of_cases_are_not_cases() -> None:
+    assert not _news("Các chuỗi bán lẻ bán phá giá để giữ khách dịp cuối năm",
+                     "Nhiều siêu thị giảm giá sâu để cạnh tranh với các sàn thương mại điện tử."
+                     )["trade_remedy"]
+    assert not _news("Sáu tháng, hàng Việt đối mặt 12 vụ phòng vệ thương mại",
+                     "Theo thống kê, các nước đã khởi xướng 12 vụ điều tra chống bán phá giá.")[
+        "trade_remedy"]
+
+
+def test_the_product_of_a_headline_is_what_its_other_words_leave() -> None:
+    from rules.notice_sectors import headline_product
+
+    assert headline_product("Ấn Độ khởi xướng điều tra chống bán phá giá ván ép từ Việt Nam") == (
+        "ván ép")
+    assert headline_product("Canada áp thuế chống trợ cấp 12,5% với tháp gió Việt Nam") == (
+        "tháp gió")

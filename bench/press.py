@@ -1,0 +1,123 @@
+"""Measure the rule engine on Vietnamese press items and foreign authorities' English, written for
+the project after reading real press (tests/fixtures/synthetic/synthetic_press_items.jsonl).
+
+Usage: python bench/press.py [--show-errors N]   (errors are listed for the tuning half only)
+
+Runs `trews analyse` on every item as a news publisher's notice (no market: the text names it)
+and compares with the item's `expected`: Vietnam involved (subject or circumvention) precision and
+recall, new-case recall, and over the trade remedies the market, measures, stage and HS heading
+(stated or inferred), each for the tuning half and the hold-out half apart, with counts and 95%
+intervals. The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+from evaluate import involved, precision_recall, ratio, run_analyse, wilson  # noqa: E402
+
+ITEMS = BENCH.parent / "tests" / "fixtures" / "synthetic" / "synthetic_press_items.jsonl"
+FIELDS = ("market", "measures", "stage", "hs_heading")
+
+
+def load_items(path: Path = ITEMS) -> list[dict[str, Any]]:
+    """The items, comment lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def as_input(item: dict[str, Any]) -> dict[str, Any]:
+    return {"id": item["id"], "market": None, "source": "news", "title": item["title"],
+            "text": item["text"], "published": item["published"], "url": ""}
+
+
+def heading(output: dict[str, Any]) -> str | None:
+    """The HS heading the analysis gives: the first stated code's, else the inferred one's."""
+    codes = output.get("hs_codes") or output.get("hs_inferred") or []
+    return codes[0][:4] if codes and len(codes[0]) >= 4 else None
+
+
+def got(field: str, output: dict[str, Any]) -> Any:
+    if field == "measures":
+        return sorted(output.get("measures") or [])
+    return heading(output) if field == "hs_heading" else output.get(field)
+
+
+def wanted(field: str, expected: dict[str, Any]) -> Any:
+    return sorted(expected["measures"]) if field == "measures" else expected.get(field)
+
+
+def figures(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]]
+            ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The figures of (item, output) pairs, and the ids behind each disagreement."""
+    errors: dict[str, list[str]] = {}
+
+    def miss(name: str, item: dict[str, Any], detail: Any) -> None:
+        errors.setdefault(name, []).append(f"{item['id']}: {detail}  | {item['title'][:90]}")
+
+    fig: dict[str, Any] = {"items": len(pairs)}
+    for name, key in (("vietnam", "vietnam"), ("new_case", "new_case"),
+                      ("trade_remedy", "trade_remedy")):
+        def flag(value: Any, key: str = key) -> bool:
+            return involved(value) if key == "vietnam" else bool(value)
+        counts = precision_recall((flag(i["expected"][key]), flag(o.get(key))) for i, o in pairs)
+        fig[f"{name}_precision"], fig[f"{name}_recall"] = counts["precision"], counts["recall"]
+        fig[f"{name}_labelled"] = counts["tp"] + counts["fn"]
+        fig[f"{name}_recall_ci"] = counts["recall_ci"]
+        for item, output in pairs:
+            if flag(item["expected"][key]) != flag(output.get(key)):
+                miss(name, item, f"expected {item['expected'][key]} got {output.get(key)}")
+    remedies = [(i, o) for i, o in pairs if i["expected"]["trade_remedy"]]
+    for field in FIELDS:
+        scored = [(i, o) for i, o in remedies if wanted(field, i["expected"]) is not None]
+        right = 0
+        for item, output in scored:
+            if got(field, output) == wanted(field, item["expected"]):
+                right += 1
+            else:
+                miss(field, item, f"expected {wanted(field, item['expected'])} "
+                                  f"got {got(field, output)}")
+        fig[f"{field}_accuracy"] = ratio(right, len(scored))
+        fig[f"{field}_accuracy_ci"] = wilson(right, len(scored))
+        fig[f"{field}_scored"] = len(scored)
+    return fig, errors
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--show-errors", type=int, default=0, metavar="N",
+                        help="list up to N disagreements per field of the tuning half")
+    args = parser.parse_args(argv)
+    items = load_items()
+    outputs = run_analyse([as_input(item) for item in items])
+    result: dict[str, Any] = {}
+    for split in ("tuning", "holdout"):
+        pairs = [(i, o) for i, o in zip(items, outputs, strict=True) if i["split"] == split]
+        fig, errors = figures(pairs)
+        result[split] = fig
+        print(f"== {split}: {fig['items']} items")
+        for name in ("vietnam", "new_case", "trade_remedy"):
+            print(f"  {name:13s} precision {fig[f'{name}_precision']}  recall "
+                  f"{fig[f'{name}_recall']} ({fig[f'{name}_labelled']} labelled)")
+        print("  " + "  ".join(f"{field} {fig[f'{field}_accuracy']} ({fig[f'{field}_scored']})"
+                               for field in FIELDS))
+        if split == "tuning" and args.show_errors:
+            for name, lines in errors.items():
+                print(f"  {name}: {len(lines)}")
+                for line in lines[:args.show_errors]:
+                    print(f"    {line}")
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
