@@ -5,9 +5,9 @@ Usage: python bench/press.py [--show-errors N]   (errors are listed for the tuni
 
 Runs `trews analyse` on every item as a news publisher's notice (no market: the text names it)
 and compares with the item's `expected`: Vietnam involved (subject or circumvention) precision and
-recall, new-case recall, and over the trade remedies the market, measures, stage and HS heading
-(stated or inferred), each for the tuning half and the hold-out half apart, with counts and 95%
-intervals. The last line printed is one JSON object.
+recall, new-case recall, and over the trade remedies the market, measures, stage, HS heading
+(stated or inferred) and the event date the text states, for the tuning half and the hold-out
+half apart, with counts and 95% intervals. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ if str(BENCH) not in sys.path:
 from evaluate import involved, precision_recall, ratio, run_analyse, wilson  # noqa: E402
 
 ITEMS = BENCH.parent / "tests" / "fixtures" / "synthetic" / "synthetic_press_items.jsonl"
-FIELDS = ("market", "measures", "stage", "hs_heading")
+FIELDS = ("market", "measures", "stage", "hs_heading", "event_date")
 
 
 def load_items(path: Path = ITEMS) -> list[dict[str, Any]]:

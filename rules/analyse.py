@@ -15,6 +15,7 @@ from config.sectors import Sector
 from rules import case_numbers as cn
 from rules import classify, countries, languages, markets, news, stages
 from rules.deadlines import find_deadlines
+from rules.event_dates import event_date
 from rules.hs_codes import extract_hs_codes
 from rules.notice import Analysis, Notice
 from rules.notice_sectors import inferred_product, notice_sectors, product_phrases
@@ -335,7 +336,11 @@ def analyse(
         index, notice, body, _as_text(notice.raw.get("abstract")) or body, result.hs_codes,
         is_news, inferred)
     result.reasons.append(why)
-    result.deadlines = find_deadlines(body, notice.published)
+    event, said = event_date(body, notice.published) if is_news else (None, "")
+    if event is not None:
+        result.event_date = event
+        result.reasons.append(f"event date {event.isoformat()} stated in the text ('{said}')")
+    result.deadlines = find_deadlines(body, notice.published, event)
     if result.deadlines:
         result.reasons.append("deadlines: " + ", ".join(
             f"{d.kind} {d.date.isoformat()}" for d in result.deadlines))

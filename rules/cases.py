@@ -185,8 +185,19 @@ class CaseStep:
     next: NextStep | None
 
 
+def _stated_event(analysis: Mapping[str, Any]) -> date | None:
+    value = analysis.get("event_date")
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def case_steps(analysis: Mapping[str, Any], title: str, published: date | None) -> list[CaseStep]:
-    """Every case the notice moves, and each one's next expected step and date."""
+    """Every case the notice moves, and each one's next expected step and date, dated at the
+    event the text states (a news item's 'Ngày 11/11/2026, ... khởi xướng'), else at the
+    notice's publication."""
+    published = _stated_event(analysis) or published
     proceeding = str(analysis.get("proceeding") or "other")
     stage = str(analysis.get("stage") or "other")
     postponed = announces_postponement(title)

@@ -3,9 +3,9 @@
 Absolute ("on or before January 31, 2024", "by 31 January 2024", Vietnamese "trước ngày
 15/3/2024", "chậm nhất ngày 15 tháng 3 năm 2024") and relative ("within 15 days of publication",
 "no later than 30 days after the date of publication", "trong vòng 15 ngày kể từ ngày ban hành")
-forms; relative ones are counted from the publication date, as the notice says (a news item
-published days after the event it reports makes them late by that lag: a known limit). Each gets
-a kind from its sentence.
+forms; relative ones are counted from the date of the event the notice reports when its text
+states it (a news item published days after an initiation: rules/event_dates.py), else from the
+publication date. Each gets a kind from its sentence.
 """
 
 import re
@@ -111,19 +111,21 @@ def _absolute(sentence: str) -> list[date]:
     return [d for d in found if d is not None]
 
 
-def _relative(sentence: str, published: date | None) -> list[date]:
-    if published is None:
+def _relative(sentence: str, anchor: date | None) -> list[date]:
+    if anchor is None:
         return []
     days = [_to_int(m.group(1)) for m in _RELATIVE_RE.finditer(sentence)]
     days += [int(m.group(1)) for m in _VI_RELATIVE_RE.finditer(fold(sentence))]
-    return [published + timedelta(days=n) for n in days]
+    return [anchor + timedelta(days=n) for n in days]
 
 
-def find_deadlines(text: str, published: date | None) -> list[Deadline]:
-    """Deadlines on or after publication, unique by (kind, date), sorted by date."""
+def find_deadlines(text: str, published: date | None, event: date | None = None
+                   ) -> list[Deadline]:
+    """Deadlines on or after publication, unique by (kind, date), sorted by date; relative ones
+    counted from the event's date when known."""
     found: dict[tuple[str, date], Deadline] = {}
     for sentence in _SENTENCE_RE.split(text):
-        dates = _absolute(sentence) + _relative(sentence, published)
+        dates = _absolute(sentence) + _relative(sentence, event or published)
         if not dates:
             continue
         kind = _kind(sentence)

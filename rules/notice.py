@@ -126,6 +126,7 @@ class Analysis:
     proceeding: str = "other"
     stage: str = "other"
     new_case: bool = False
+    event_date: date | None = None
     case_numbers: list[str] = field(default_factory=list)
     hs_codes: list[str] = field(default_factory=list)
     hs_inferred: list[str] = field(default_factory=list)
@@ -147,6 +148,7 @@ class Analysis:
             "proceeding": self.proceeding,
             "stage": self.stage,
             "new_case": self.new_case,
+            "event_date": self.event_date.isoformat() if self.event_date else None,
             "case_numbers": list(self.case_numbers),
             "hs_codes": list(self.hs_codes),
             "hs_inferred": list(self.hs_inferred),

@@ -17,7 +17,7 @@ from tests.conftest import FR_PAGE, ROOT
 
 CONTRACT_KEYS = {"id", "trade_remedy", "market", "vietnam", "countries", "measures",
                  "proceeding", "stage", "new_case", "case_numbers", "hs_codes", "hs_inferred",
-                 "sectors",
+                 "event_date", "sectors",
                  "deadlines", "rates", "severity", "reasons"}
 COMMANDS = [[], ["run"], ["demo"], ["crawl"], ["analyse"], ["sources"], ["status"], ["subscribers"],
             ["subscribers", "import"], ["match"], ["digest"], ["db"], ["db", "upgrade"],

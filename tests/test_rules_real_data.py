@@ -110,8 +110,8 @@ def test_fr_page_trade_remedy_count_and_negatives(fr_results: dict[str, dict[str
 
 def test_fr_page_outputs_are_json_contract(fr_results: dict[str, dict[str, Any]]) -> None:
     keys = {"id", "trade_remedy", "market", "vietnam", "countries", "measures", "proceeding",
-            "stage", "new_case", "case_numbers", "hs_codes", "hs_inferred", "sectors", "deadlines",
-            "rates",
+            "stage", "new_case", "case_numbers", "hs_codes", "hs_inferred", "event_date",
+            "sectors", "deadlines", "rates",
             "severity", "reasons"}
     for out in fr_results.values():
         assert set(out) == keys

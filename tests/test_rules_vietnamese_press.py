@@ -5,6 +5,8 @@ processed in Vietnam to evade a duty; and the English of other authorities ('dum
 'anti-subsidy', 'determination of dumping'). The sentences were written for these tests after
 reading how the press reports cases; none is copied from an article."""
 
+from datetime import date
+
 import pytest
 
 from config import load_sectors
@@ -115,3 +117,34 @@ def test_the_product_of_a_headline_is_what_its_other_words_leave() -> None:
         "ván ép")
     assert headline_product("Canada áp thuế chống trợ cấp 12,5% với tháp gió Việt Nam") == (
         "tháp gió")
+
+
+def test_the_event_date_in_the_text_anchors_the_case_and_its_deadlines() -> None:
+    """Published two days after the initiation it reports: the case step is dated at the
+    initiation and '37 ngày kể từ ngày khởi xướng' counts from it."""
+    from rules.cases import case_steps
+
+    notice = {"id": "x", "market": "VN", "source": "vn_trav", "published": "2026-11-13",
+              "title": "Úc khởi xướng điều tra chống bán phá giá đối với nhôm định hình",
+              "text": "Ngày 11/11/2026, Ủy ban Chống bán phá giá Úc (ADC) đã khởi xướng điều tra "
+                      "chống bán phá giá đối với nhôm định hình nhập khẩu từ Việt Nam. Các bên "
+                      "quan tâm đăng ký trong vòng 37 ngày kể từ ngày khởi xướng."}
+    result = analyse(notice, SECTORS).to_dict()
+    assert result["event_date"] == "2026-11-11"
+    assert result["deadlines"] == [{"kind": "register", "date": "2026-12-18"}]
+    [step] = case_steps(result, notice["title"], date(2026, 11, 13))
+    assert step.event_on == date(2026, 11, 11)
+
+
+def test_background_dates_periods_and_deadlines_are_not_the_event() -> None:
+    from rules.event_dates import event_date
+
+    published = date(2026, 4, 24)
+    assert event_date("Bộ Thương mại Hoa Kỳ đã khởi xướng điều tra, sau khi nhận đơn ngày "
+                      "2/4/2026.", published) == (None, "")
+    assert event_date("Thời kỳ điều tra từ 1/4/2025 đến 31/3/2026. Hạn đăng ký trước ngày "
+                      "20/5/2026.", published) == (None, "")
+    assert event_date("Hôm 14-4, DGTR đã ban hành kết luận sơ bộ.", published)[0] == date(
+        2026, 4, 14)
+    assert event_date("On April 2, 2026, the Department initiated ...", published)[0] == date(
+        2026, 4, 2)

@@ -1,0 +1,98 @@
+"""The date of the event a news item reports, when its text states it.
+
+A news item is published days after the step it reports ("Ngày 11/11/2026, Ủy ban Chống bán phá
+giá Úc đã khởi xướng ..." published on the 13th): the step's date is the case's date, and
+relative deadlines ("trong vòng 37 ngày kể từ ngày khởi xướng") count from it. The event date is
+the first date of the lead stated as a day on which something was done: not a period ("thời kỳ
+điều tra 1/7/2025 - 30/6/2026"), not a deadline ("trước ngày ..."), not background ("Trước đó,
+ngày ..."). A date without a year takes the publication's year (the year before, when that would
+put it after the publication).
+"""
+
+import re
+from datetime import date
+
+from rules import languages
+from rules.text import fold
+
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december"]
+_MONTH = "|".join(_MONTHS)
+_YEAR = r"(?:\s*(?:/|-|\.|,?\s*nam)\s*(\d{4}))?"
+_VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
+_EN_RE = re.compile(rf"\bon\s+(?:\w+day,\s+)?(?:({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}})"
+                    rf"|(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}}))")
+# What makes a date something else than the day of the event: a deadline, a period's bounds,
+# background, an extension's new date.
+_NOT_EVENT_BEFORE_RE = re.compile(
+    r"(?:truoc|han chot|han cuoi|cham nhat|den het|tu|den|giai doan|thoi ky|ky dieu tra"
+    r"|truoc do,?|until|by|before|from|through|to|den truoc)\s*$")
+_RANGE_AFTER_RE = re.compile(r"^\s*(?:-|–|den|to|through)\s*\d")
+# 'Ngày khởi xướng là 9/6/2026', 'DATES: Applicable November 2, 2026': the date named as the step's.
+_NAMED_RE = re.compile(
+    rf"\b(?:ngay [a-z ]{{3,25}}? la|applicable|effective)\s+(?:ngay\s+)?(?:(\d{{1,2}})\s*(?:/|-|\."
+    rf"|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}|({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}}))")
+_SENTENCE_END_RE = re.compile(r"[.;!?]\s")
+_LEAD = 500
+_WINDOW = 25
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _with_year(day: int, month: int, year: str | None, published: date | None) -> date | None:
+    if year:
+        return _date(int(year), month, day)
+    if published is None:
+        return None
+    found = _date(published.year, month, day)
+    if found is not None and found > published:
+        found = _date(published.year - 1, month, day)
+    return found
+
+
+def _step_before(lead: str, position: int) -> bool:
+    """True when the sentence holding `position` names its step before it: the date then belongs
+    to an earlier event told as background ('... khởi xướng, sau khi nhận đơn ngày 2/4')."""
+    start = max((m.end() for m in _SENTENCE_END_RE.finditer(lead, 0, position)), default=0)
+    step = languages.earliest_stage(lead[start:position], weak=False)
+    return step is not None
+
+
+def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date | None, bool]]:
+    """(start, end, date, named as the step's) of every date form of the lead."""
+    found = []
+    for m in _NAMED_RE.finditer(lead):
+        if m.group(1):
+            when = _with_year(int(m.group(1)), int(m.group(2)), m.group(3), published)
+        else:
+            when = _date(int(m.group(6)), _MONTHS.index(m.group(4)) + 1, int(m.group(5)))
+        found.append((m.start(), m.end(), when, True))
+    for m in _VI_RE.finditer(lead):
+        found.append((m.start(), m.end(),
+                      _with_year(int(m.group(1)), int(m.group(2)), m.group(3), published), False))
+    for m in _EN_RE.finditer(lead):
+        if m.group(1):
+            when = _date(int(m.group(3)), _MONTHS.index(m.group(1)) + 1, int(m.group(2)))
+        else:
+            when = _date(int(m.group(6)), _MONTHS.index(m.group(5)) + 1, int(m.group(4)))
+        found.append((m.start(), m.end(), when, False))
+    return sorted(found, key=lambda f: (not f[3], f[0]))
+
+
+def event_date(text: str, published: date | None) -> tuple[date | None, str]:
+    """The event's date and the words that state it, or (None, '')."""
+    lead = fold(text[:_LEAD])
+    for start, end, when, named in _candidates(lead, published):
+        if when is None or (published is not None and when > published):
+            continue
+        if not named and (_NOT_EVENT_BEFORE_RE.search(lead[max(0, start - _WINDOW):start])
+                          or _RANGE_AFTER_RE.match(lead[end:end + 6])
+                          or _step_before(lead, start)):
+            continue
+        return when, text[start:end]
+    return None, ""
