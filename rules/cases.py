@@ -4,7 +4,7 @@ say when two records may be one case.
 One FR notice may cover several orders (shrimp from China, India, Thailand and Vietnam under four
 numbers); alerts and storage want one row per case, each with its origin and Vietnam flag.
 
-Which case a notice joins (storage/cases.py, and storage/history.py for the case lists):
+Which case a notice joins (applied by rules/case_identity.py; storage only looks cases up):
 1. The same case number: the same case.
 2. Different numbers of one lifelong kind (`number_kind`: both Commerce, both USITC Title VII...)
    on both sides: different cases, however alike market, product, origin and measure are.

@@ -1,38 +1,23 @@
-"""Linking notices into cases: find a case by a shared number, else by market, product, origin
-and measure when nothing says it is another case (the rule: rules/cases.py), else open one; then
-add the notice to its timeline."""
+"""Linking notices into cases: find a case by a shared number, else the cases of the notice's
+market, product, origin and measure, of which rules/case_identity.py chooses, else open one; then
+add the notice to its timeline and store what the step changes."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import fields
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rules.cases import is_investigation_step, numbers_contradict, same_investigation
+from rules.case_identity import (
+    CaseLink,
+    CaseState,
+    KnownCase,
+    advanced,
+    choose,
+    investigation_began,
+)
 from storage.models import Case, CaseEvent, CaseNumber, Notice
-
-CLOSING_STAGES = {"revocation", "termination"}
-ROLE_RANK = {"none": 0, "circumvention": 1, "subject": 2}
-
-
-@dataclass(frozen=True)
-class CaseLink:
-    """A notice's place in one case, as the rule engine worked it out (plain data)."""
-
-    market: str
-    origin: str | None
-    measure: str | None
-    product: str
-    numbers: tuple[str, ...]
-    vietnam: str
-    proceeding: str
-    stage: str
-    event_on: date | None
-    next_step: str | None = None
-    next_due: date | None = None
-    next_basis: str | None = None
 
 
 def _find_case(session: Session, link: CaseLink) -> Case | None:
@@ -63,57 +48,12 @@ def _find_case(session: Session, link: CaseLink) -> Case | None:
             select(CaseEvent.case_id, CaseEvent.proceeding, CaseEvent.stage, CaseEvent.event_on)
             .where(CaseEvent.case_id.in_(ids))):
         steps[case_id].append((proceeding, stage, event_on))
-    known = [Known(case, numbers[case.id], investigation_began(case, steps[case.id]))
-             for case in alike]
-    best = min((k for k in known if may_join(k, link)), key=_preference(link), default=None)
-    return best.case if best else None
-
-
-@dataclass(frozen=True)
-class Known:
-    """A stored case as the linking rule sees it: its numbers, and when its investigation began."""
-
-    case: Case
-    numbers: list[str]
-    began: date | None
-
-
-def investigation_began(case: Case, steps: Iterable[tuple[str, str, date | None]]) -> date | None:
-    """When the case's investigation began, as far as known: the lists' opening (else order) date;
-    else the date of its first notice when that notice is a step of the investigation. None for a
-    case known only from later steps: the reviews or sunset of an order older than any notice.
-    Dates, not the case's current stage, decide, as notices may be analysed in any order."""
-    if case.history_rows:
-        return case.opened_on or case.ordered_on
-    dated = sorted((on, proceeding, stage) for proceeding, stage, on in steps if on)
-    if dated and is_investigation_step(dated[0][1], dated[0][2]):
-        return dated[0][0]
-    return None
-
-
-def may_join(known: Known, link: CaseLink) -> bool:
-    """Whether a case of the link's market, product, origin and measure is the link's case
-    (rules/cases.py): no number of a lifelong kind contradicts it, and a step of an investigation
-    joins only an investigation begun within the statutory span of it (an undated notice: any)."""
-    if numbers_contradict(link.numbers, known.numbers):
-        return False
-    if not is_investigation_step(link.proceeding, link.stage):
-        return True
-    if known.began is None:
-        return False
-    return link.event_on is None or same_investigation(known.began, link.event_on)
-
-
-def _preference(link: CaseLink) -> Callable[[Known], tuple[bool, bool, int]]:
-    """Among joinable cases: open before closed, then the oldest record (the lists' own, before
-    duplicates); for a later step (review, sunset, scope) a case past its investigation first."""
-    later_step = not is_investigation_step(link.proceeding, link.stage)
-
-    def rank(known: Known) -> tuple[bool, bool, int]:
-        case = known.case
-        running = is_investigation_step(case.proceeding, case.stage) and case.stage != "order"
-        return (later_step and running, case.status == "closed", case.id)
-    return rank
+    by_id = {case.id: case for case in alike}
+    known = [KnownCase(case.id, tuple(numbers[case.id]), investigation_began(
+        bool(case.history_rows), case.opened_on, case.ordered_on, steps[case.id]),
+        case.proceeding, case.stage, case.status == "closed") for case in alike]
+    best = choose(known, link)
+    return by_id[best.id] if best else None
 
 
 def _add_numbers(session: Session, case: Case, link: CaseLink) -> None:
@@ -126,18 +66,14 @@ def _add_numbers(session: Session, case: Case, link: CaseLink) -> None:
             owned.add(number)
 
 
+_STATE_FIELDS = [f.name for f in fields(CaseState)]
+
+
 def _advance(case: Case, link: CaseLink) -> None:
-    """The newest step sets the case's stage and next expectation; Vietnam's role only grows."""
-    if ROLE_RANK.get(link.vietnam, 0) > ROLE_RANK.get(case.vietnam, 0):
-        case.vietnam = link.vietnam
-    if link.event_on and case.opened_on and link.event_on < case.opened_on:
-        case.opened_on = link.event_on
-    if case.last_event_on and link.event_on and link.event_on < case.last_event_on:
-        return
-    case.proceeding, case.stage = link.proceeding, link.stage
-    case.last_event_on = link.event_on or case.last_event_on
-    case.status = "closed" if link.stage in CLOSING_STAGES else "open"
-    case.next_step, case.next_due, case.next_basis = link.next_step, link.next_due, link.next_basis
+    """Store what the step changes in the case (rules/case_identity.py decides)."""
+    now = advanced(CaseState(**{name: getattr(case, name) for name in _STATE_FIELDS}), link)
+    for name in _STATE_FIELDS:
+        setattr(case, name, getattr(now, name))
 
 
 def link_notice(session: Session, notice: Notice, link: CaseLink) -> Case:

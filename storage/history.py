@@ -23,9 +23,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from rules.cases import numbers_contradict, same_investigation
+from rules.case_identity import ROLE_RANK, fits_listed_case, investigation_began
 from rules.countries import VIETNAM
-from storage.cases import ROLE_RANK, investigation_began
 from storage.database import transaction
 from storage.history_lists import HistoricCase, Issue, ListFile, case_product, read_lists
 from storage.models import Case, CaseEvent, CaseNumber
@@ -145,11 +144,12 @@ class KnownCases:
 
 
 def _may_be(case: Case, found: HistoricCase, numbers: list[str]) -> bool:
-    """Whether a stored case without a Commerce number can be the listed case (rules/cases.py)."""
-    if numbers_contradict(numbers, [number.number for number in case.numbers]):
-        return False
-    began = investigation_began(case, [(e.proceeding, e.stage, e.event_on) for e in case.events])
-    return began is None or same_investigation(began, found.opened_on or found.ordered_on)
+    """Whether a stored case without a Commerce number can be the listed case
+    (rules/case_identity.py)."""
+    began = investigation_began(bool(case.history_rows), case.opened_on, case.ordered_on,
+                                [(e.proceeding, e.stage, e.event_on) for e in case.events])
+    return fits_listed_case([number.number for number in case.numbers], began, numbers,
+                            found.opened_on or found.ordered_on)
 
 
 def _own_values(found: HistoricCase) -> dict[str, Any]:
