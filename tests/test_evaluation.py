@@ -1,32 +1,20 @@
 """The evaluation script: its arithmetic on tiny hand-made cases, the loading of the real labelled
 sets, and one run of the whole labelled set against the issue's targets."""
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.bench_scripts import load_bench
+
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "bench" / "evaluate.py"
 ROLES = {"subject", "circumvention", "none"}
 
 
-def load_script() -> ModuleType:
-    """bench/ is a folder of scripts, not a package: import the file itself."""
-    spec = importlib.util.spec_from_file_location("bench_evaluate", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ev = load_script()
+ev = load_bench("evaluate")
 import labelled_sets as sets  # noqa: E402  (bench/ is on sys.path once evaluate is loaded)
 
 

@@ -2,25 +2,13 @@
 the items are well formed and split in halves, the bench's arithmetic, and the tuning half as a
 regression check (the rules were changed looking at it: its figures are not results)."""
 
-import importlib.util
-import sys
-from pathlib import Path
+from tests.bench_scripts import load_bench
 
-SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "press.py"
 STAGES = {"petition", "initiation", "preliminary", "final", "order", "continuation",
           "revocation", "termination", "rescission", "results", "court_decision", "other"}
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("bench_press", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-press = load_script()
+press = load_bench("press")
 
 
 def test_items_are_well_formed_and_split_in_halves() -> None:
