@@ -303,7 +303,7 @@ def analyse(
     if proceeding in stages.REVIEWS and result.stage in ("preliminary", "final"):
         result.stage, why = "results", f"{result.stage} step of a review: '{why}'"
     result.reasons.append(f"stage {result.stage}" + (f" ('{why}')" if why else ""))
-    result.new_case = stages.is_new_case(proceeding, result.stage)
+    result.new_case = stages.is_new_case(proceeding, result.stage, notice.title)
     if result.new_case:
         result.reasons.append("new case: a petition or initiation opens an investigation/inquiry")
 

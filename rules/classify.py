@@ -102,6 +102,12 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
+# Notices on the institutions that review AD/CVD determinations, not on a determination: the
+# binational panels' rosters and rules of procedure (USMCA Article 10.12, NAFTA Article 1904).
+_INSTITUTIONAL_RE = _rx(r"\bpanels? roster\b|\broster of panelists\b|\bprocedures and rules\b"
+                        r"|\brules of procedure\b")
+
+
 # The ADC numbers every notice it publishes 'ADN yyyy/nnn', its own administration too ('Changes
 # to the Anti-Dumping Commission's contact details', 'Publication of the Dumping Commodity
 # Register'). Its name and its registers are not remedy wording.
@@ -143,6 +149,10 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: b
     if _adc_administrative(title, text, case_numbers):
         return Verdict(False, ("not a trade remedy: an Anti-Dumping Notice about the Commission's "
                                "own administration (no goods, origin or case named)",))
+    institutional = _INSTITUTIONAL_RE.search(fold(title))
+    if institutional and not case_numbers:
+        return Verdict(False, (f"not a trade remedy: '{institutional.group(0)}' is about the "
+                               "review system, not a proceeding",))
     if case_numbers:
         shown = ", ".join(case_numbers[:6])
         return Verdict(True, (f"case number(s) {shown} identify a trade-remedy proceeding",))

@@ -24,7 +24,7 @@ _STAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
                   r"|supplemental"
                   r"|advance notification|opportunity to request|notice of commission determination"
                   r"|notice of (?:the )?impending expiry"
-                  r"|notice of scope ruling applications|addendum|correction"
+                  r"|notice of scope ruling applications|addendum|correction|amendment"
                   # TRON: 'Note for the file: selection of the sample ...' records a step of the
                   # investigation's work (sampling, meetings), not a decision.
                   r"|note (?:for|to) the (?:file|attention)\b)")),
@@ -171,6 +171,17 @@ def names_a_determination(title: str) -> bool:
     return bool(_DETERMINATION_RE.search(fold(title)))
 
 
-def is_new_case(proceeding: str, stage: str) -> bool:
-    """A petition or initiation of a new investigation or circumvention inquiry opens a new case."""
-    return stage in ("petition", "initiation") and proceeding in ("investigation", "circumvention")
+_CORRECTION_RE = _rx(r"[;:,]\s*(?:notice of )?correction\s*$|^\s*correction\b|\bdinh chinh\b")
+
+
+def is_correction(title: str) -> bool:
+    """'...: Initiation of Less-Than-Fair-Value Investigation; Correction' mends an earlier
+    notice: it restates that notice's step and opens nothing."""
+    return bool(_CORRECTION_RE.search(fold(title)))
+
+
+def is_new_case(proceeding: str, stage: str, title: str = "") -> bool:
+    """A petition or initiation of a new investigation or circumvention inquiry opens a new case
+    (its correction does not)."""
+    return (stage in ("petition", "initiation")
+            and proceeding in ("investigation", "circumvention") and not is_correction(title))

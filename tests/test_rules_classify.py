@@ -143,3 +143,20 @@ def test_vietnam_as_investigating_market_gives_no_export_warning() -> None:
 def test_wto_source_has_no_market() -> None:
     out = analyse(notice("Anti-dumping measure on steel", market="WTO"), SECTORS)
     assert out.trade_remedy and out.market is None
+
+
+def test_a_correction_restates_an_initiation_and_opens_nothing() -> None:
+    result = analyse({"id": "x", "market": "US", "source": "us_fr_documents",
+                      "title": "Steel Racks From the Socialist Republic of Vietnam: Initiation of "
+                               "Less-Than-Fair-Value Investigation; Correction",
+                      "published": "2026-11-20"}, SECTORS).to_dict()
+    assert (result["trade_remedy"], result["stage"], result["new_case"]) == (
+        True, "initiation", False)
+
+
+def test_the_review_panels_rosters_and_rules_are_no_proceeding() -> None:
+    result = analyse({"id": "x", "market": "US", "source": "us_fr_documents",
+                      "title": "Applications for Inclusion on the Binational Panels Roster",
+                      "text": "Panels review final antidumping and countervailing duty "
+                              "determinations.", "published": "2026-11-20"}, SECTORS).to_dict()
+    assert result["trade_remedy"] is False
