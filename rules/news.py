@@ -138,10 +138,10 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if step and step.name != "other" and in_lead.trade_remedy:
         return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
                               f"says which: {in_lead.reasons[0]}",))
-    stats = languages.statistics(folded_title) or _CASE_COUNT_RE.search(as_written)
-    if stats:
-        phrase = stats.group(0) if isinstance(stats, re.Match) else stats.phrase
-        return Verdict(False, (f"not a trade remedy case: trade or market news ('{phrase}'); "
+    stats, count = languages.statistics(folded_title), _CASE_COUNT_RE.search(as_written)
+    said = stats.phrase if stats else count.group(0) if count else None
+    if said:
+        return Verdict(False, (f"not a trade remedy case: trade or market news ('{said}'); "
                                "remedies are at most mentioned in passing",))
     lead_step = languages.earliest_stage(lead, weak=False)
     if lead_step and lead_step.name != "other" and in_lead.trade_remedy:
