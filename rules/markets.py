@@ -69,8 +69,9 @@ class _Tables:
         for code, market in data.markets.items():
             for name in market.names:
                 self.phrase_market[_key(folded_phrase(name))] = (code, False)
-            for authority in market.authorities:
+            for authority in market.authorities + market.laws:
                 self.phrase_market[_key(folded_phrase(authority))] = (code, True)
+        self.laws = {_key(folded_phrase(law)) for m in data.markets.values() for law in m.laws}
         self.vn_phrases = {_key(folded_phrase(a)) for a in data.vietnam.authorities}
         self.vn_names = {_key(folded_phrase(a)) for a in vocabulary.countries().countries[VIETNAM]}
         self.phrases = phrase_pattern(list(self.phrase_market) + list(self.vn_phrases))
@@ -134,15 +135,27 @@ def _in_origin_list(hit: _Hit, spans: list[tuple[int, int, list[str]]]) -> bool:
     return any(start <= hit.start < end for start, end, _ in spans)
 
 
+def _heads_sentence(hit: _Hit, folded: str) -> bool:
+    """The mention is its sentence's subject: only a date may come before it."""
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(folded, 0, hit.start)]
+    lead = folded[ends[-1] if ends else 0:hit.start]
+    return bool(_LEAD_RE.match(lead))
+
+
 def _vietnam_acts(hit: _Hit, folded: str) -> bool:
     """A Vietnamese body performing a remedy action; the bare name only at a sentence start."""
     if not _tables().action_after.match(folded, hit.end):
         return False
-    if hit.strong:
-        return True
-    ends = [m.end() for m in _SENTENCE_END_RE.finditer(folded, 0, hit.start)]
-    lead = folded[ends[-1] if ends else 0:hit.start]
-    return bool(_LEAD_RE.match(lead))
+    return hit.strong or _heads_sentence(hit, folded)
+
+
+def _title_actor_doubtful(hit: _Hit, title: str) -> bool:
+    """A country name in the title that neither heads it nor acts may be a product's maker or
+    source ("thép CORE làm từ thép cán nóng Nhật Bản bị đề nghị điều tra"): an authority acting
+    in the text then names the market better."""
+    folded = aligned_fold(nfc(title))
+    return not (hit.strong or _heads_sentence(hit, folded)
+                or _tables().action_after.match(folded, hit.end))
 
 
 def _first_actor(text: str, *, names: bool) -> tuple[_Hit, str] | None:
@@ -169,7 +182,8 @@ def _describe(hit: _Hit, where: str, how: str) -> MarketFinding:
         reason = (f"market VN: '{hit.text}' takes the remedy step in the {where} "
                   "(Vietnam's own case on imports)")
     else:
-        kind = "authority" if hit.strong else "market"
+        kind = ("law" if _key(folded_phrase(hit.text)) in _tables().laws
+                else "authority" if hit.strong else "market")
         reason = f"market {hit.market}: {kind} '{hit.text}' is {how} in the {where}"
     if note:
         reason += f" ({note.split(';')[0]})"
@@ -185,6 +199,12 @@ def detect_market(title: str, text: str) -> MarketFinding | None:
         return MarketFinding(VIETNAM, into.group(0), f"market VN: the title says '{into.group(0)}' "
                              "(goods imported into Vietnam: its own case)")
     found = _first_actor(title, names=True)
+    if found and _title_actor_doubtful(found[0], title):
+        in_text = _first_actor(text, names=False)
+        if in_text and in_text[0].market != found[0].market:
+            hit, how = in_text
+            return _describe(hit, "text", "the actor" if how == "acts" else "named outside the "
+                             "origin list")
     if found:
         hit, how = found
         return _describe(hit, "title", "the actor" if how == "acts" else "named outside the "

@@ -52,6 +52,7 @@ class CountriesFile(_Strict):
 
 class Market(_Strict):
     authorities: list[StrictStr] = Field(default_factory=list)
+    laws: list[StrictStr] = Field(default_factory=list)
     acronyms: list[StrictStr] = Field(default_factory=list)
     names: list[StrictStr] = Field(default_factory=list)
     accented: list[StrictStr] = Field(default_factory=list)

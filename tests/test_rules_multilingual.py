@@ -107,6 +107,16 @@ def news(title: str, text: str = "", market: str = "VN", published: str = "2024-
     ("Thép Việt Nam bị Malaysia áp thuế", "", "MY"),
     ("Khởi xướng điều tra thép từ Trung Quốc và Hàn Quốc", "Bộ Công Thương khởi xướng", "VN"),
     ("Cục Phòng vệ thương mại khuyến nghị doanh nghiệp", "Hoa Kỳ khởi xướng điều tra", "US"),
+    # A country in the title that is the inputs' source, not the actor: the acting authority.
+    ("Ống đồng Việt Nam dùng phôi Hàn Quốc bị đề nghị điều tra lẩn tránh",
+     "Bộ Thương mại Hoa Kỳ cho biết đã nhận đơn của ngành sản xuất trong nước.", "US"),
+    # The authority's own notice cites the law it acts under instead of naming itself.
+    ("Notice initiating an anti-dumping investigation concerning glass fibre rovings",
+     "Having regard to the Customs Tariff Act, 1975 and the rules thereunder ...", "IN"),
+    ("Commission Implementing Regulation imposing a provisional anti-dumping duty on tiles", "",
+     "EU"),
+    ("Statement of reasons: final determination of dumping", "Under the Special Import Measures "
+     "Act, the President made a final determination.", "CA"),
 ])
 def test_investigating_market_from_text(title: str, text: str, market: str) -> None:
     found = detect_market(title, text)
