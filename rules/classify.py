@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rules import languages
 from rules.countries import title_origin_list
+from rules.markets import remedy_named_bodies
 from rules.text import fold, squash
 
 
@@ -45,6 +46,9 @@ _AD_RE = _rx(
 _CVD_RE = _rx(
     r"\bcountervailing dut(?:y|ies)\b|\bcountervailable\b|\banti-?subsidy\b|\bchong tro cap\b"
     r"|\bcountervailing\b|\bsubsidi[sz]ing investigation\b|\bdumping and subsidi[sz]ing\b"
+    # USITC: 'imports ... alleged to be sold at less than fair value and subsidized by the
+    # Government of ...'.
+    r"|\bsubsidi[sz]ed (?:by the governments? of|imports)\b"
 )
 _SG_RE = _rx(
     r"\bsafeguard (?:measures?|investigations?|dut(?:y|ies)|proceedings?|review)\b"
@@ -194,7 +198,7 @@ def detect_measures(primary: str, fallback: str, case_numbers: list[str], *, uk:
 
     found = {m for m in (measure_of(n) for n in case_numbers) if m}
     for text in (primary, fallback):
-        folded = _ALIGNMENT_RE.sub(" ", fold(text))
+        folded = remedy_named_bodies().sub(" ", _ALIGNMENT_RE.sub(" ", fold(text)))
         if _AD_RE.search(folded):
             found.add("AD")
         if _CVD_RE.search(folded):

@@ -126,6 +126,19 @@ def _hits(text: str) -> tuple[list[_Hit], str]:
     return kept, folded
 
 
+@cache
+def remedy_named_bodies() -> re.Pattern[str]:
+    """Authorities whose names carry a measure's words ("Anti-Dumping Commission", "Ủy ban Chống
+    bán phá giá Australia"), on folded text: they also run other remedies, so their names say
+    nothing of the measure (a law's name does: "Customs (Anti-Dumping Duties) Order")."""
+    from rules import languages  # languages reads the remedy vocabulary; markets does not need it
+
+    names = [name for market in vocabulary.markets().markets.values()
+             for name in market.authorities
+             if languages.measures(folded_phrase(name))]
+    return phrase_pattern(names)
+
+
 def mention_spans(text: str) -> list[tuple[int, int]]:
     """Where `text` (NFC) names a market, a country or an authority: (start, end) pairs."""
     return [(hit.start, hit.end) for hit in _hits(text)[0]]

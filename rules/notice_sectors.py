@@ -11,7 +11,7 @@ from functools import cache
 from rules import languages, markets
 from rules.notice import Notice
 from rules.products import ProductCode, chemical_name, classify_product
-from rules.sectors import OTHER, SectorIndex, product_part
+from rules.sectors import OTHER, SectorHit, SectorIndex, product_part
 from rules.text import aligned_fold, nfc
 
 CHEMICALS_CHAPTER = "29"  # organic chemicals, where a chemical the HS does not name falls
@@ -70,6 +70,18 @@ def _inferred_sector(index: SectorIndex, inferred: ProductCode) -> tuple[list[st
     return [sector], f"sector {sector} by {inferred.reason()}"
 
 
+def _headline_sectors(index: SectorIndex, title: str, inferred: ProductCode | None
+                      ) -> list[SectorHit]:
+    """The sectors a headline's product names by its head word (rules/sectors.py); of several,
+    the one of the HS code the nomenclature gives the product, when it is among them."""
+    phrase = headline_product(title)
+    hits = index.by_head(phrase) if phrase else []
+    if len(hits) > 1 and inferred is not None:
+        sector = _sector_of(index, inferred.code)
+        return [hit for hit in hits if hit.sector == sector] or hits
+    return hits
+
+
 def notice_sectors(
     index: SectorIndex, notice: Notice, body: str, abstract: str, hs_codes: list[str],
     is_news: bool = False, inferred: ProductCode | None = None,
@@ -100,6 +112,11 @@ def notice_sectors(
         sector = _sector_of(index, CHEMICALS_CHAPTER)
         return [sector], (f"sector {sector}: '{product.strip()}' is a chemical name (ending "
                           f"'-{ending}'), chapter {CHEMICALS_CHAPTER} of the HS")
+    if is_news:
+        hits = _headline_sectors(index, notice.title, inferred)
+        if hits:
+            return [h.sector for h in hits], "sector from the headline's product: " + "; ".join(
+                f"{h.sector} ({h.evidence})" for h in hits)
     sources: list[tuple[str, str]] = [("title", product)] if is_news else []
     if is_news:
         sources.append(("lead paragraph", body[:400]))

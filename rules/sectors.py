@@ -63,6 +63,12 @@ class SectorIndex:
                 short = len(key.split()) < 2 and len(key.strip()) < 5
                 terms.append(_Term(s.id, t, key, accented_key(t) if short else None))
         self._terms = sorted(terms, key=lambda t: len(t.folded), reverse=True)
+        # Terms by their first word (folded, and accented where they need it): a text is only
+        # searched for the terms whose first word it has.
+        self._by_first: dict[str, list[int]] = {}
+        for position, term in enumerate(self._terms):
+            for key in {term.folded.split()[0], (term.accented or term.folded).split()[0]}:
+                self._by_first.setdefault(key, []).append(position)
 
     def by_hs(self, codes: Iterable[str]) -> list[SectorHit]:
         """Sector of each HS code by its longest configured prefix not excluded by that sector."""
@@ -86,7 +92,9 @@ class SectorIndex:
         # longer term hides a shorter one inside it ('ván sợi gỗ' hides 'sợi').
         taken: list[tuple[int, int]] = []
         hits: dict[str, SectorHit] = {}
-        for term in self._terms:
+        words = set(folded.split()) | set(accented.split() if accented else ())
+        candidates = sorted({i for word in words for i in self._by_first.get(word, ())})
+        for term in map(self._terms.__getitem__, candidates):
             haystack, needle = folded, term.folded
             if term.accented is not None:
                 if accented is not None:
@@ -115,6 +123,12 @@ class SectorIndex:
         if len(hits) < 2:
             return hits
         words = folded_key(product).split()
+        # 'aluminium frames for solar panels': what follows 'for' is the use, not the product
+        purpose = next((i for i, word in enumerate(words) if word == "for"), None)
+        if purpose is not None and any(hit.span[1] <= purpose for hit in hits):
+            hits = [hit for hit in hits if hit.span[1] <= purpose]
+            if len(hits) < 2:
+                return hits
         joints = [i for i, word in enumerate(words) if word == "and"
                   and not any(h.span[0] <= i < h.span[1] for h in hits)]
 
@@ -131,6 +145,27 @@ class SectorIndex:
                 continue
             heads[part] = hit
         return list(dict.fromkeys(heads.values()))
+
+    def by_vietnamese_head(self, product: str) -> list[SectorHit]:
+        """Sectors of a Vietnamese product phrase by its head: Vietnamese puts the head noun
+        first ('móc treo quần áo bằng thép' is hangers made of steel; 'quần áo' only says what
+        they hang), so a term at the first word decides; an article that no term names is
+        placed by its material, the term after 'bằng' (made of)."""
+        hits = self.by_terms(product)
+        if len(hits) < 2:
+            return hits
+        head = [hit for hit in hits if hit.span[0] == 0]
+        if head:
+            return head
+        words = folded_key(product).split()
+        materials = {i + 1 for i, word in enumerate(words) if word == "bang"}
+        return [hit for hit in hits if hit.span[0] in materials] or hits
+
+    def by_head(self, product: str) -> list[SectorHit]:
+        """Sectors of a product phrase by its head, in its language's word order."""
+        if has_diacritics(product):
+            return self.by_vietnamese_head(product)
+        return self.by_head_terms(product)
 
 
 # Words that name a product's shape or process, not what it is made of: a term made only of them

@@ -6,6 +6,7 @@ on a folded form so that "Việt Nam", "Viet Nam" and "VIET NAM" are the same wo
 
 import re
 import unicodedata
+from functools import cache
 
 _SPACE_RE = re.compile(r"\s+")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
@@ -29,11 +30,18 @@ def fold(text: str) -> str:
 def aligned_fold(text: str) -> str:
     """Fold character by character: the result has the same length as the NFC form of `text`, so
     a position found on folded text points at the same place in `nfc(text)`."""
-    out = []
-    for ch in text:
-        folded = fold(ch)
-        out.append(folded[0] if folded else " ")
-    return "".join(out).replace("\u2019", "'").replace("\u2018", "'")
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    """One character folded to one: a typographic apostrophe is the ASCII one."""
+    if ch in "\u2018\u2019":
+        return "'"
+    folded = fold(ch)
+    return folded[0] if folded else " "
 
 
 def nfc(text: str) -> str:

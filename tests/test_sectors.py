@@ -88,3 +88,19 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
         load_sectors(path)
     assert info.value.key == "sectors.1.colour"
     assert info.value.line == 9
+
+
+@pytest.mark.parametrize(("product", "sector"), [
+    # Vietnamese puts the head noun first: a term there decides.
+    ("nhôm định hình làm khung pin mặt trời", "aluminium"),
+    # An article no term names ('khung đỡ') is placed by its material after 'bằng'.
+    ("khung đỡ tấm pin mặt trời bằng nhôm", "aluminium"),
+    # English: what follows 'for' is the use, not the product.
+    ("aluminium frames for solar panels", "aluminium"),
+])
+def test_product_head_decides_between_sectors(product: str, sector: str) -> None:
+    from rules.sectors import index_for
+
+    index = index_for(load_sectors())
+    assert len(index.by_terms(product)) == 2  # both sectors' terms are there
+    assert [hit.sector for hit in index.by_head(product)] == [sector]
