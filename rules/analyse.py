@@ -127,6 +127,10 @@ def _vietnam_role(
         return "circumvention", ("the goods are consigned from or finished in Vietnam under "
                                  "another origin's order")
     if countries.VIETNAM in origins:
+        denied = news.vietnam_not_concerned(notice.title, body) if is_news else None
+        if denied and countries.VIETNAM not in countries.origins_after_from(notice.title):
+            return "none", (f"the news says Vietnam is not concerned ('{denied}'), though its "
+                            "lead names Vietnam after 'từ'/'from'")
         return "subject", "Vietnam is a named origin of the goods"
     if countries.VIETNAM in case_origins:
         return "subject", "a Commerce case number with country code 552 (Vietnam)"

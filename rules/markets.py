@@ -26,6 +26,8 @@ _LEAD_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[.;:!?\n]\s")
 _SEPS_RE = re.compile(r"[\s-]+")
+_DATE_BETWEEN = (r"(?:ngay|on)\s+\d{1,2}"
+                 r"(?:/\d{1,2}(?:/\d{4})?|\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?)")
 
 
 def _key(phrase: str) -> str:
@@ -89,8 +91,11 @@ class _Tables:
         actions = sorted({folded_phrase(a) for a in vocabulary.all_phrases(data.actions)},
                          key=len, reverse=True)
         action = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in actions)
+        # '<actor> (<acronym>), ngày 22/10/2025, đã <action>': a bracket and a date may come
+        # between the actor and its action.
         self.action_after = re.compile(
-            rf"\s*(?:\([^)]{{0,40}}\)\s*)?,?\s*(?:(?:{aux})\s+){{0,3}}(?:{action})(?!\w)"
+            rf"\s*(?:\([^)]{{0,40}}\)\s*)?,?\s*(?:{_DATE_BETWEEN}\s*,?\s*)?"
+            rf"(?:(?:{aux})\s+){{0,3}}(?:{action})(?!\w)"
         )
 
 

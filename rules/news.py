@@ -64,6 +64,8 @@ _REQUESTED_RE = re.compile(
     r"\b(?:de nghi|yeu cau|kien nghi|xin|van dong|request\w*|ask\w*|seek\w*|urg\w*|call\w* for)"
     r"(?: \w+){0,3}\s*$")
 _SENTENCES_RE = re.compile(r"(?<=[.;!?])\s+")
+_SENTENCE_END_RE = re.compile(r"[.;!?](?:\s|$)")
+_NEGATOR_RE = re.compile(r"\b(?:khong|chua|not|no|never)\b")
 # Vietnam's own trade-remedy bodies: their NAMES contain 'phòng vệ thương mại' but say nothing
 # about a case ('Cục Phòng vệ thương mại làm việc với ...').
 _OWN_BODIES_RE = re.compile(
@@ -197,6 +199,13 @@ def is_global_safeguard(measures: list[str], origins: list[str], text: str) -> b
     return not [o for o in origins if o != "VN"] or bool(_ALL_ORIGINS_RE.search(fold(text)))
 
 
+def _denied_after_vietnam(sentence: str, at: int) -> bool:
+    """A negation between Vietnam's name and position `at` of a folded sentence: 'Việt Nam không
+    nằm trong danh sách các nước được miễn trừ' denies the exclusion."""
+    names = list(_VN_RE.finditer(sentence, 0, at))
+    return bool(names) and bool(_NEGATOR_RE.search(sentence, names[-1].end(), at))
+
+
 def vietnam_excluded(text: str) -> str | None:
     """The sentence excluding Vietnam from a safeguard (developing-country 3% rule), if any."""
     for sentence in _SENTENCES_RE.split(squash(fold(text))):
@@ -204,8 +213,20 @@ def vietnam_excluded(text: str) -> str | None:
             continue
         for match in _EXCLUSION_RE.finditer(sentence):
             before = sentence[max(0, match.start() - 30):match.start()]
-            if not _NEGATED_RE.search(before) and not _REQUESTED_RE.search(before):
+            if not (_NEGATED_RE.search(before) or _REQUESTED_RE.search(before)
+                    or _denied_after_vietnam(sentence, match.start())):
                 return sentence[:160]
+    return None
+
+
+def vietnam_not_concerned(title: str, body: str) -> str | None:
+    """The words saying Vietnam is not a party to the case ('Việt Nam không bị điều tra'), unless
+    they deny an exclusion (then Vietnam is covered)."""
+    everything = f"{squash(fold(title))}. {squash(fold(body))}"
+    for match in _NEGATIVE_RE.finditer(everything):
+        end = _SENTENCE_END_RE.search(everything, match.end())
+        if not _EXCLUSION_RE.search(everything, match.end(), end.start() if end else None):
+            return match.group(0)
     return None
 
 
@@ -220,9 +241,9 @@ def vietnam_in_news(title: str, body: str, listed: bool = False) -> tuple[str, s
         return None
     if _CIRCUMVENTION_RE.search(everything):
         return "circumvention", "the goods are said to be routed through or finished in Vietnam"
-    negative = _NEGATIVE_RE.search(everything)
+    negative = vietnam_not_concerned(title, body)
     if negative:
-        return "none", f"the notice says Vietnam is not concerned ('{negative.group(0)}')"
+        return "none", f"the notice says Vietnam is not concerned ('{negative}')"
     subject = _SUBJECT_RE.search(everything) or (
         None if listed else _WEAK_SUBJECT_RE.search(everything))
     if subject:
