@@ -79,8 +79,9 @@ def run(once: bool, shard: Any) -> None:
         crawls, report, sent = asyncio.run(run_cycle(service, shard.sources(enabled)))
         for result in crawls:
             click.echo(f"{result.source_id}: {result.detail}")
-        click.echo(f"analysed {report.analysed}, queued {report.queued}, sent {sent.sent}, "
-                   f"deferred {sent.deferred}, failed {sent.failed}")
+        click.echo(f"analysed {report.analysed}, quarantined {report.quarantined}, "
+                   f"queued {report.queued}, sent {sent.sent}, deferred {sent.deferred}, "
+                   f"failed {sent.failed}")
         return
     from storage.instance_lock import AlreadyRunning
     from storage.shards import ShardError
@@ -249,7 +250,8 @@ def match_command(file: Any, subscriptions_file: Path | None) -> None:
 
 def stored_subscriptions() -> list[Any]:
     """The confirmed subscribers' subscriptions, as the service matches them."""
-    from scheduler import Service, rule_subscriptions
+    from analysis_run import rule_subscriptions
+    from scheduler import Service
     from storage.subscribers import active_subscriptions
 
     service = Service.load(settings())
@@ -303,6 +305,11 @@ def status() -> None:
     click.echo(f"failing sources: {len(state.failing)}")
     for source_id, reason in state.failing:
         click.echo(f"  {source_id}: {reason or ''}")
+    click.echo(f"quarantined notices: {state.quarantined} (analysed again when they change)")
+    for notice in state.latest_quarantined:
+        failed = notice.failed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        click.echo(f"  {notice.source_id}:{notice.external_id} {failed} "
+                   f"{shorten(notice.error, 160)}")
     click.echo("last runs:" if state.last_runs else "last runs: none yet")
     for run in state.last_runs:
         finished = run.finished_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")

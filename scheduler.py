@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliveries import delivery_renderers as renderers_for
 from alerts.digests import queue_due_digests
-from alerts.outbox import SubscriptionMatch, queue_matches
 from alerts.sender import (
     DrainReport,
     Render,
@@ -35,23 +34,16 @@ from alerts.sender import (
     transport_for,
 )
 from alerts.transport import TransientMailError, Transport
+from analysis_run import AnalyseReport, analyse_pending
 from config import Sector, Settings, Source, load_sectors, load_sources
-from rules.analyse import analyse
-from rules.cases import case_steps
-from rules.index import MatchIndex
-from rules.subscriptions import Subscription as RuleSubscription
-from storage.cases import CaseLink, link_notice
 from storage.database import make_engine, session_factory, transaction
 from storage.instance_lock import service_lock
 from storage.job_runs import Outcome, record_job_run
 from storage.maintenance import maintain
 from storage.migrate import upgrade
-from storage.models import Notice, Subscription
-from storage.notices import notices_to_analyse, save_analysis
 from storage.outbox_backlog import Backlog, judge_outbox
 from storage.shards import Shard
 from storage.sources import abandon_running, interrupt_running, sync_sources
-from storage.subscribers import active_subscriptions
 from storage.timeutil import utcnow
 
 logger = logging.getLogger("trews")
@@ -114,15 +106,6 @@ class CrawlResult:
     detail: str
 
 
-@dataclass(frozen=True)
-class AnalyseReport:
-    analysed: int = 0
-    trade_remedy: int = 0
-    vietnam: int = 0
-    matches: int = 0
-    queued: int = 0
-
-
 def crawl_environment(settings: Settings) -> dict[str, str]:
     """The child crawl sees this process's settings, whatever their origin (env or overrides)."""
     env = dict(os.environ)
@@ -175,69 +158,6 @@ def _crawl_failed(service: Service, source_id: str, reason: str) -> CrawlResult:
     logger.error("%s: %s (log: %s)", source_id, reason,
                  service.settings.data_dir / "logs" / f"{source_id}.log")
     return CrawlResult(source_id, False, reason)
-
-
-def notice_input(notice: Notice) -> dict[str, Any]:
-    """A stored notice in the shape of the `trews analyse` input contract."""
-    return {
-        "id": f"{notice.source_id}:{notice.external_id}", "market": notice.market,
-        "source": notice.source_id, "title": notice.title, "text": notice.body,
-        "published": notice.published.isoformat() if notice.published else None,
-        "url": notice.url, "raw": notice.raw,
-    }
-
-
-def rule_subscriptions(rows: Iterable[Subscription]) -> list[RuleSubscription]:
-    """Stored subscriptions as the rule engine's plain ones (the id kept as text)."""
-    return [
-        RuleSubscription(
-            str(row.id), row.sectors, hs_codes=row.hs_codes, keywords=row.keywords,
-            markets=row.markets, measures=row.measures, vietnam_roles=row.vietnam_roles,
-            min_severity=row.min_severity, all_sectors=row.all_sectors,
-        )
-        for row in rows
-    ]
-
-
-def link_cases(session: Session, notice: Notice, analysis: dict[str, Any]) -> None:
-    """Put the notice on the timeline of every case it moves."""
-    for step in case_steps(analysis, notice.title, notice.published):
-        key, expected = step.key, step.next
-        link_notice(session, notice, CaseLink(
-            market=key.market, origin=key.origin, measure=key.measure, product=key.product,
-            numbers=key.numbers, vietnam=key.vietnam, proceeding=step.proceeding,
-            stage=step.stage, event_on=step.event_on,
-            next_step=expected.step if expected else None,
-            next_due=expected.due if expected else None,
-            next_basis=expected.basis if expected else None,
-        ))
-
-
-def analyse_pending(service: Service, batch: int = 500) -> AnalyseReport:
-    """Analyse every new or changed notice, record its matches and queue its deliveries, one
-    transaction per batch so an analysis and its deliveries are never half-written."""
-    totals = dict(analysed=0, trade_remedy=0, vietnam=0, matches=0, queued=0)
-    while True:
-        with transaction(service.sessions) as session:
-            notices = notices_to_analyse(session, batch)
-            if not notices:
-                break
-            rows = {str(row.id): row for row in active_subscriptions(session)}
-            index = MatchIndex.build(rule_subscriptions(rows.values()))
-            for notice in notices:
-                analysis = analyse(notice_input(notice), service.sectors).to_dict()
-                save_analysis(notice, analysis)
-                link_cases(session, notice, analysis)
-                found = [
-                    SubscriptionMatch(rows[hit.subscription_id], hit.severity, list(hit.reasons))
-                    for hit in index.match(analysis, notice.title, notice.body)
-                ]
-                totals["analysed"] += 1
-                totals["trade_remedy"] += bool(analysis["trade_remedy"])
-                totals["vietnam"] += analysis["vietnam"] != "none"
-                totals["matches"] += len(found)
-                totals["queued"] += queue_matches(session, notice, found)
-    return AnalyseReport(**totals)
 
 
 def delivery_renderers(service: Service) -> dict[str, Render]:
@@ -383,8 +303,8 @@ def cycle_job_id(source_id: str) -> str:
 async def source_cycle_job(source_id: str) -> JobCounts:
     crawls, report, sent = await run_cycle(running(), [source_id])
     return {"crawl": crawls[0].detail, "analysed": report.analysed, "matches": report.matches,
-            "queued": report.queued, "sent": sent.sent, "failed": sent.failed,
-            "deferred": sent.deferred}
+            "queued": report.queued, "quarantined": report.quarantined, "sent": sent.sent,
+            "failed": sent.failed, "deferred": sent.deferred}
 
 
 def build_scheduler(service: Service) -> AsyncIOScheduler:

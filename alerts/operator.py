@@ -1,9 +1,11 @@
-"""Mail to the operator when a source breaks or recovers, a job keeps failing or works again, or
-the outbox backs up or clears: what failed, since when, the last error, what to check.
+"""Mail to the operator when a source breaks or recovers, a job keeps failing or works again, the
+outbox backs up or clears, or notices are quarantined: what failed, since when, the last error,
+what to check.
 
 One message per change of state (storage.sources.judge_health, storage.job_runs,
-storage.outbox_backlog), in the operator's language, through the same templates, catalogue and
-transports as subscriber alerts. Each topic has its template, extending operator_base.
+storage.outbox_backlog, storage.quarantine), in the operator's language, through the same
+templates, catalogue and transports as subscriber alerts. Each topic has its template, extending
+operator_base.
 """
 
 from dataclasses import dataclass
@@ -22,14 +24,15 @@ KINDS = {
     "job_recovered": ("operator_job", False, N_("JOB RECOVERED")),
     "outbox_backlog": ("operator_outbox", True, N_("OUTBOX BACKED UP")),
     "outbox_cleared": ("operator_outbox", False, N_("OUTBOX CLEARED")),
+    "quarantined": ("operator_analysis", True, N_("NOTICES QUARANTINED")),
 }
 
 
 @dataclass(frozen=True)
 class OperatorContext:
     """One operator alert as plain data. Source alerts carry ``source_id`` and ``authority``;
-    job and outbox alerts ``job_id``, ``since_at`` (when the trouble began) and ``count``
-    (failures in a row, or mails due)."""
+    job, outbox and quarantine alerts ``job_id``, ``since_at`` (when the trouble began) and
+    ``count`` (failures in a row, mails due, or notices quarantined)."""
 
     alert_id: int
     kind: str  # a key of KINDS

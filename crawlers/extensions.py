@@ -1,7 +1,8 @@
 """Records every crawl as a run of its source: the since-date it asked for and how it ended.
 
 This is what makes crawls incremental (the next run starts from the last successful one) and
-sources watched (failures and empty runs are counted on the source row).
+sources watched (failures and empty runs are counted on the source row). A run with an item
+lost (an HTTP, parse or store error) fails, so the next run asks again from the same date.
 """
 
 import logging
@@ -13,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from config import load_sources
+from crawlers.pipelines import STORE_ERRORS
 from crawlers.store import open_store
 from storage.database import transaction
 from storage.models import CrawlRun
@@ -34,11 +36,13 @@ def coverage_problem(stats: dict[str, int]) -> str | None:
     return None
 
 
-def count_errors(stats: dict[str, int]) -> tuple[int, int]:
-    """(HTTP errors, parse errors) of a finished crawl, from Scrapy's stats."""
+def count_errors(stats: dict[str, int]) -> tuple[int, int, int]:
+    """(HTTP errors, parse errors, notices not stored) of a finished crawl, from Scrapy's stats;
+    a notice not stored is a dropped item too, counted once, as a store error."""
     http = stats.get("trews/errors/http", 0)
-    parse = stats.get("item_dropped_count", 0) + stats.get("spider_exceptions/count", 0)
-    return http, parse
+    store = stats.get(STORE_ERRORS, 0)
+    parse = (stats.get("item_dropped_count", 0) - store) + stats.get("spider_exceptions/count", 0)
+    return http, parse, store
 
 
 class CrawlRunRecorder:
@@ -70,7 +74,7 @@ class CrawlRunRecorder:
             return
         stats_collector: StatsCollector | None = self.crawler.stats
         stats = stats_collector.get_stats() if stats_collector else {}
-        http_errors, parse_errors = count_errors(stats)
+        http_errors, parse_errors, store_errors = count_errors(stats)
         problems = []
         if reason != "finished":
             problems.append(f"crawl ended: {reason}")
@@ -78,6 +82,8 @@ class CrawlRunRecorder:
             problems.append(f"{http_errors} HTTP error(s)")
         if parse_errors:
             problems.append(f"{parse_errors} parse error(s)")
+        if store_errors:
+            problems.append(f"{store_errors} notice(s) not stored")
         coverage = coverage_problem(stats)
         if coverage:
             problems.append(coverage)

@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem
 from crawlers.documents import PdfError, pdf_text
 from crawlers.items import Notice
 from crawlers.store import open_store
-from storage.database import transaction
+from storage.database import error_line, transaction
 from storage.notices import NoticeRecord, store_notice
 
 logger = logging.getLogger(__name__)
@@ -87,8 +87,17 @@ class NormaliseTextPipeline:
         return item
 
 
+class NotStored(DropItem):
+    """A notice that could not be stored: counted apart from the parse errors (stat
+    STORE_ERRORS), it fails the crawl's run, so the next crawl asks for it again."""
+
+
+STORE_ERRORS = "trews/errors/store"
+
+
 class StoreNoticePipeline:
-    """Store every notice once per (source, external id); a changed content updates it."""
+    """Store every notice once per (source, external id); a changed content updates it. A notice
+    that cannot be stored is dropped with the reason, naming its source and id, and counted."""
 
     def __init__(self, database_url: str, crawler: Crawler) -> None:
         self.database_url = database_url
@@ -104,8 +113,13 @@ class StoreNoticePipeline:
             url=item["url"], title=item["title"], published=item.get("published") or None,
             body=item.get("body") or "", raw=dict(item.get("raw") or {}),
         )
-        with transaction(open_store(self.database_url)) as session:
-            outcome = store_notice(session, record)
         assert self.crawler.stats is not None
+        try:
+            with transaction(open_store(self.database_url)) as session:
+                outcome = store_notice(session, record)
+        except Exception as exc:  # noqa: BLE001 - whatever the cause, the notice is lost: counted
+            self.crawler.stats.inc_value(STORE_ERRORS)
+            raise NotStored(f"{spider.name}: notice {record.external_id} not stored: "
+                            f"{error_line(exc)}") from exc
         self.crawler.stats.inc_value(f"trews/notices/{outcome.value}")
         return item

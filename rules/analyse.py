@@ -7,13 +7,13 @@ appends a reason.
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from config.sectors import Sector
 from rules import case_numbers as cn
 from rules import classify, countries, languages, markets, news, stages
+from rules.dates import from_epoch_ms
 from rules.deadlines import find_deadlines
 from rules.event_dates import event_date
 from rules.hs_codes import extract_hs_codes
@@ -106,8 +106,7 @@ def _case_list_entry(notice: Notice) -> bool:
         return False
     if notice.published is None:
         return True
-    opened = datetime.fromtimestamp(init / 1000, tz=_BRUSSELS).date()
-    return opened == notice.published
+    return from_epoch_ms(init, _BRUSSELS) == notice.published
 
 
 def _vietnam_role(

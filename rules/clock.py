@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from config.yamlfile import load_yaml_model
+from rules.dates import days_after, plausible
 
 CLOCK_FILE = Path(__file__).resolve().parent / "data" / "clock.yaml"
 # Added to a rule's basis when the notice postpones the step. The rule's English sentence is the
@@ -72,13 +73,17 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _due(rule: ClockRule, event: date, postponed: bool) -> date:
+def _due(rule: ClockRule, event: date, postponed: bool) -> date | None:
+    """The step's due date; None when the event's date is implausible (rules.dates), so a
+    feed's year 9999 leaves the step undated instead of overflowing."""
+    if plausible(event) is None:
+        return None
     start = event.replace(day=1) - timedelta(days=1) if rule.start == "month_end" else event
     if postponed and rule.extended_days is not None:
-        return start + timedelta(days=rule.extended_days)
+        return days_after(start, rule.extended_days)
     if rule.days is not None:
-        return start + timedelta(days=rule.days)
-    return add_months(start, rule.months or 0)
+        return days_after(start, rule.days)
+    return plausible(add_months(start, rule.months or 0))
 
 
 def next_step(market: str | None, proceeding: str, stage: str, measures: Iterable[str],
@@ -95,7 +100,8 @@ def next_step(market: str | None, proceeding: str, stage: str, measures: Iterabl
         if when.measure is not None and wanted != {when.measure}:
             continue
         basis = rule.basis + (POSTPONED if postponed and rule.extended_days is not None else "")
-        return NextStep(rule.next, _due(rule, event, postponed), basis)
+        due = _due(rule, event, postponed)
+        return NextStep(rule.next, due, basis) if due is not None else None
     return None
 
 

@@ -9,8 +9,9 @@ publication date. Each gets a kind from its sentence.
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
+from rules.dates import calendar_date, days_after
 from rules.notice import Deadline
 from rules.text import fold
 
@@ -94,10 +95,7 @@ def _to_int(token: str) -> int:
 
 
 def _date(year: str, month: int, day: str) -> date | None:
-    try:
-        return date(int(year), month, int(day))
-    except ValueError:
-        return None
+    return calendar_date(int(year), month, int(day))
 
 
 def _absolute(sentence: str) -> list[date]:
@@ -112,11 +110,13 @@ def _absolute(sentence: str) -> list[date]:
 
 
 def _relative(sentence: str, anchor: date | None) -> list[date]:
+    """Dates counted from `anchor`; none when it is missing or implausible (a feed's year 9999)."""
     if anchor is None:
         return []
     days = [_to_int(m.group(1)) for m in _RELATIVE_RE.finditer(sentence)]
     days += [int(m.group(1)) for m in _VI_RELATIVE_RE.finditer(fold(sentence))]
-    return [anchor + timedelta(days=n) for n in days]
+    found = [days_after(anchor, n) for n in days]
+    return [d for d in found if d is not None]
 
 
 def find_deadlines(text: str, published: date | None, event: date | None = None

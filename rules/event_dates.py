@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from rules import languages
+from rules.dates import calendar_date
 from rules.text import fold
 
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -37,21 +38,14 @@ _LEAD = 500
 _WINDOW = 25
 
 
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 def _with_year(day: int, month: int, year: str | None, published: date | None) -> date | None:
     if year:
-        return _date(int(year), month, day)
+        return calendar_date(int(year), month, day)
     if published is None:
         return None
-    found = _date(published.year, month, day)
+    found = calendar_date(published.year, month, day)
     if found is not None and found > published:
-        found = _date(published.year - 1, month, day)
+        found = calendar_date(published.year - 1, month, day)
     return found
 
 
@@ -70,16 +64,16 @@ def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date 
         if m.group(1):
             when = _with_year(int(m.group(1)), int(m.group(2)), m.group(3), published)
         else:
-            when = _date(int(m.group(6)), _MONTHS.index(m.group(4)) + 1, int(m.group(5)))
+            when = calendar_date(int(m.group(6)), _MONTHS.index(m.group(4)) + 1, int(m.group(5)))
         found.append((m.start(), m.end(), when, True))
     for m in _VI_RE.finditer(lead):
         found.append((m.start(), m.end(),
                       _with_year(int(m.group(1)), int(m.group(2)), m.group(3), published), False))
     for m in _EN_RE.finditer(lead):
         if m.group(1):
-            when = _date(int(m.group(3)), _MONTHS.index(m.group(1)) + 1, int(m.group(2)))
+            when = calendar_date(int(m.group(3)), _MONTHS.index(m.group(1)) + 1, int(m.group(2)))
         else:
-            when = _date(int(m.group(6)), _MONTHS.index(m.group(5)) + 1, int(m.group(4)))
+            when = calendar_date(int(m.group(6)), _MONTHS.index(m.group(5)) + 1, int(m.group(4)))
         found.append((m.start(), m.end(), when, False))
     return sorted(found, key=lambda f: (not f[3], f[0]))
 

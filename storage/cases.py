@@ -3,7 +3,7 @@ market, product, origin and measure, of which rules/case_identity.py chooses, el
 add the notice to its timeline and store what the step changes."""
 
 from collections import defaultdict
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from rules.case_identity import (
     choose,
     investigation_began,
 )
-from storage.models import Case, CaseEvent, CaseNumber, Notice
+from storage.models import CASE_NUMBER_CHARS, PRODUCT_CHARS, Case, CaseEvent, CaseNumber, Notice
 
 
 def _find_case(session: Session, link: CaseLink) -> Case | None:
@@ -76,8 +76,17 @@ def _advance(case: Case, link: CaseLink) -> None:
         setattr(case, name, getattr(now, name))
 
 
+def _fitted(link: CaseLink) -> CaseLink:
+    """The link within its columns: the product cut to its column's length (the same cut for
+    every notice of the product, so they still meet in one case), a number too long for its
+    column left out (cut, it would name another case)."""
+    return replace(link, product=link.product[:PRODUCT_CHARS],
+                   numbers=tuple(n for n in link.numbers if len(n) <= CASE_NUMBER_CHARS))
+
+
 def link_notice(session: Session, notice: Notice, link: CaseLink) -> Case:
     """Put `notice` on its case's timeline (once), creating the case if it is new."""
+    link = _fitted(link)
     case = _find_case(session, link)
     if case is None:
         case = Case(market=link.market, origin=link.origin, measure=link.measure,

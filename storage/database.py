@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+ERROR_CHARS = 500
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -43,3 +45,11 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def error_line(exc: BaseException) -> str:
+    """An error in one bounded line, to store or log: for a database error its own message, not
+    the statement and parameters, which carry a whole notice."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = f"{type(cause).__name__}: {' '.join(str(cause).split())}"
+    return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS - 1] + "…"

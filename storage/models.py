@@ -13,6 +13,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from storage.timeutil import UtcDateTime, utcnow
 
 VIETNAM_ROLES = ("subject", "circumvention", "diversion")
+# Bounded columns the analysis fills with text it read (storage.cases fits them).
+PRODUCT_CHARS = 300
+CASE_NUMBER_CHARS = 60
 
 
 class Base(DeclarativeBase):
@@ -44,17 +47,20 @@ class Source(Base):
 
 
 OPERATOR_ALERT_KINDS = ("failing", "recovered", "job_failing", "job_recovered",
-                        "outbox_backlog", "outbox_cleared")
+                        "outbox_backlog", "outbox_cleared", "quarantined")
 
 
 class OperatorAlert(Base):
     """A message owed to the operator: a source broke or recovered, a job failed several times
-    in a row or works again, the outbox backed up or cleared. One per change of state, not one
-    per run, so a source down for a week sends two mails, not three hundred.
+    in a row or works again, the outbox backed up or cleared, notices were quarantined. One per
+    change of state, not one per run, so a source down for a week sends two mails, not three
+    hundred.
 
     ``kind`` (OPERATOR_ALERT_KINDS): "failing"/"recovered" are about ``source_id``; the others
-    about ``job_id`` (the outbox ones: "outbox"). ``since_at``: when the trouble began;
-    ``count``: failures in a row ("job_failing") or mails due ("outbox_backlog").
+    about ``job_id`` (the outbox ones: "outbox"; "quarantined": "analysis"). ``since_at``: when
+    the trouble began; ``count``: failures in a row ("job_failing"), mails due
+    ("outbox_backlog") or notices newly quarantined ("quarantined", whose ``reason`` lists the
+    latest errors).
     """
 
     __tablename__ = "operator_alert"
@@ -113,16 +119,21 @@ class CrawlRun(Base):
 
 
 class Notice(Base):
-    """A document as the source published it, stored once per (source, external id)."""
+    """A document as the source published it, stored once per (source, external id).
+
+    The guid and URL are kept whole, whatever their length. A notice whose analysis failed is
+    quarantined (``analysis_failed_at``, ``analysis_error``) and analysed again only when its
+    content changes.
+    """
 
     __tablename__ = "notice"
     __table_args__ = (UniqueConstraint("source_id", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("source.id"))
-    external_id: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str] = mapped_column(Text)
     market: Mapped[str] = mapped_column(String(8))
-    url: Mapped[str] = mapped_column(String(1000))
+    url: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     published: Mapped[date | None]
     body: Mapped[str] = mapped_column(Text, default="")
@@ -135,6 +146,8 @@ class Notice(Base):
     trade_remedy: Mapped[bool | None]
     vietnam: Mapped[str | None] = mapped_column(String(16))
     severity: Mapped[str | None] = mapped_column(String(8))
+    analysis_failed_at: Mapped[datetime | None]
+    analysis_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Subscriber(Base):
@@ -258,7 +271,7 @@ class Case(Base):
     market: Mapped[str] = mapped_column(String(8))
     origin: Mapped[str | None] = mapped_column(String(3))
     measure: Mapped[str | None] = mapped_column(String(4))
-    product: Mapped[str] = mapped_column(String(300))
+    product: Mapped[str] = mapped_column(String(PRODUCT_CHARS))
     vietnam: Mapped[str] = mapped_column(String(16), default="none", index=True)
     proceeding: Mapped[str] = mapped_column(String(32))
     stage: Mapped[str] = mapped_column(String(32))
@@ -290,7 +303,7 @@ class CaseNumber(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("trade_case.id"), index=True)
     market: Mapped[str] = mapped_column(String(8))
-    number: Mapped[str] = mapped_column(String(60))
+    number: Mapped[str] = mapped_column(String(CASE_NUMBER_CHARS))
 
 
 class CaseEvent(Base):

@@ -64,16 +64,18 @@ def store_notice(session: Session, record: NoticeRecord) -> StoreOutcome:
     existing.body, existing.raw, existing.content_hash = record.body, record.raw, digest
     existing.updated_at = utcnow()
     existing.analysed_at = None
+    existing.analysis_failed_at, existing.analysis_error = None, None  # out of quarantine
     return StoreOutcome.UPDATED
 
 
 def notices_to_analyse(session: Session, limit: int = 500) -> list[Notice]:
     """New or changed notices, oldest first, in batches so a backfill never loads everything;
-    locked for the session's transaction on PostgreSQL, where services sharing the database
-    skip each other's batches rather than analyse and queue the same notice twice."""
+    not those quarantined (storage.quarantine) until they change. Locked for the session's
+    transaction on PostgreSQL, where services sharing the database skip each other's batches
+    rather than analyse and queue the same notice twice."""
     return list(session.scalars(
-        select(Notice).where(Notice.analysed_at.is_(None)).order_by(Notice.id).limit(limit)
-        .with_for_update(skip_locked=True)
+        select(Notice).where(Notice.analysed_at.is_(None), Notice.analysis_failed_at.is_(None))
+        .order_by(Notice.id).limit(limit).with_for_update(skip_locked=True)
     ))
 
 

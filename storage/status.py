@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from storage.job_runs import last_runs
 from storage.models import Delivery, JobRun, OperatorAlert, Source
+from storage.quarantine import Quarantined, latest_quarantined, quarantined_count
 from storage.shards import Shard
 from storage.timeutil import utcnow
 
@@ -21,6 +22,8 @@ class ServiceStatus:
     operator_alerts_queued: int
     failing: list[tuple[str, str | None]]
     last_runs: list[JobRun] = field(default_factory=list)
+    quarantined: int = 0
+    latest_quarantined: list[Quarantined] = field(default_factory=list)
 
 
 def scheduled_jobs(session: Session) -> list[tuple[str, datetime | None]]:
@@ -41,8 +44,8 @@ def scheduled_jobs(session: Session) -> list[tuple[str, datetime | None]]:
 
 
 def service_status(session: Session, zone: ZoneInfo) -> ServiceStatus:
-    """Jobs, the outbox by status, mails sent since midnight in `zone`, failing sources, and
-    the last run of every job."""
+    """Jobs, the outbox by status, mails sent since midnight in `zone`, failing sources, the
+    last run of every job, and the notices quarantined (how many, the latest)."""
     now = utcnow().astimezone(zone)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     outbox = dict(session.execute(
@@ -55,4 +58,5 @@ def service_status(session: Session, zone: ZoneInfo) -> ServiceStatus:
     failing = [(row.id, row.health_reason) for row in session.scalars(
         select(Source).where(Source.health == "failing").order_by(Source.id))]
     return ServiceStatus(scheduled_jobs(session), outbox, sent_today, queued_alerts, failing,
-                         last_runs(session))
+                         last_runs(session), quarantined_count(session),
+                         latest_quarantined(session))

@@ -62,10 +62,12 @@ class Harness:
 
 
 def harness(source: str, replay: ReplayServer, data_dir: Path, *, crawl_delay_s: float = 0.0,
-            **options: object) -> Harness:
+            database_url: str | None = None, **options: object) -> Harness:
     """A service on `data_dir` (database, HTTP cache, logs) whose sources point at `replay`, no
-    delay between requests (a local server) unless told, `source` given any extra `options`."""
-    settings = load_settings(data_dir=data_dir, crawl_delay_s=crawl_delay_s)
+    delay between requests (a local server) unless told, `source` given any extra `options`;
+    its database the SQLite file of `data_dir` unless `database_url` names another."""
+    settings = load_settings(data_dir=data_dir, crawl_delay_s=crawl_delay_s,
+                             database_url=database_url)
     sources_file = replayed_sources_file(settings, replay.base_url,
                                          data_dir.parent / "sources.yaml")
     if options:

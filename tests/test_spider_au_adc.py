@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse, Request, TextResponse
 
+from analysis_run import notice_input
 from config import load_sectors, load_sources
 from crawlers.spiders.au_adc import AuAdcSpider, adn_number, notice_rows_of, published_on
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.conftest import RECORDINGS, ROOT
 from tests.crawl_harness import Harness, replaying
 

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
 
+from analysis_run import notice_input
 from config import load_sectors
 from crawlers.spiders.ca_cbsa import external_id, parse_investigations, parse_measures
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.crawl_harness import Harness
 
 SOURCE = "ca_cbsa"

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import Response, TextResponse
 
+from analysis_run import notice_input
 from crawlers.spiders.eu_eurlex import BRUSSELS, parse_feed, rfc822_date
 from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.crawl_harness import Harness, harness
 
 SOURCE = "eu_eurlex"

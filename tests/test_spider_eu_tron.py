@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import TextResponse
 
+from analysis_run import notice_input
 from config import Source
 from crawlers.spiders.eu_tron import EuTronSpider, case_documents, parse_case_list
 from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.crawl_harness import Harness, harness
 
 SOURCE = "eu_tron"

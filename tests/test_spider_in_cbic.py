@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import Request, TextResponse
 
+from analysis_run import notice_input
 from config import load_sectors, load_sources
 from crawlers.spiders.in_cbic import (
     InCbicSpider,
@@ -20,7 +21,6 @@ from crawlers.spiders.in_cbic import (
     updates,
 )
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.conftest import RECORDINGS, ROOT
 from tests.crawl_harness import Harness, replaying
 

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse, Request, TextResponse
 
+from analysis_run import notice_input
 from config import load_sectors, load_sources
 from crawlers.spiders.in_dgtr import InDgtrSpider, day_month_year, list_rows, next_page
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.conftest import RECORDINGS, ROOT
 from tests.crawl_harness import Harness, replaying
 

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
 
+from analysis_run import notice_input
 from config import load_sectors
 from crawlers.spiders.uk_tra import parse_case_list, parse_case_page
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.crawl_harness import Harness
 
 SOURCE = "uk_tra"

@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scrapy.http import TextResponse
 
+from analysis_run import notice_input
 from config import Source
 from crawlers.spiders.us_fr_public_inspection import (
     UsFrPublicInspectionSpider,
@@ -23,7 +24,6 @@ from crawlers.spiders.us_fr_public_inspection import (
 )
 from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.crawl_harness import Harness, harness
 
 SOURCE = "us_fr_public_inspection"

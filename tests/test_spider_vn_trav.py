@@ -11,12 +11,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
 
+from analysis_run import notice_input
 from config import load_sectors
 from crawlers.spiders.vn_trav import ListPage, parse_article, parse_list_page
 from replay import ReplayServer
 from replay.server import GARBAGE_BODY
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.crawl_harness import Harness
 
 SOURCE = "vn_trav"

@@ -11,10 +11,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
 
+from analysis_run import notice_input
 from config import load_sectors
 from crawlers.spiders.vn_trav_warnings import WarningRow, parse_warning_table
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.crawl_harness import Harness
 
 SOURCE = "vn_trav_warnings"

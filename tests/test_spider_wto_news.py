@@ -15,10 +15,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scrapy.http import TextResponse, XmlResponse
 
+from analysis_run import notice_input
 from crawlers.spiders.wto_news import feed_records, news_js_records, read_js_literal
 from replay import ReplayServer
 from rules.analyse import analyse
-from scheduler import notice_input
 from tests.crawl_harness import Harness, harness
 
 SOURCE = "wto_news"

@@ -3,12 +3,13 @@
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, inspect, select
+from alembic import command
+from sqlalchemy import Text, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.database import make_engine, transaction
-from storage.migrate import upgrade
+from storage.migrate import alembic_config, upgrade
 from storage.models import Notice, Source
 from storage.notices import NoticeRecord, StoreOutcome, notices_to_analyse, store_notice
 
@@ -45,6 +46,25 @@ def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
     tables = set(inspect(engine).get_table_names())
     assert {"source", "crawl_run", "notice", "subscriber", "subscription", "match",
             "delivery", "alembic_version"} <= tables
+    engine.dispose()
+
+
+def test_migration_0010_goes_down_and_up(database_url: str) -> None:
+    """Guid and URL become text and notices gain their quarantine; the downgrade restores the
+    bounded columns."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    columns = {column["name"]: column for column in inspect(engine).get_columns("notice")}
+    assert "analysis_error" not in columns and columns["external_id"]["type"].length == 200
+    upgrade(engine)
+    columns = {column["name"]: column for column in inspect(engine).get_columns("notice")}
+    assert {"analysis_error", "analysis_failed_at"} <= set(columns)
+    assert isinstance(columns["external_id"]["type"], Text)
+    assert isinstance(columns["url"]["type"], Text)
     engine.dispose()
 
 
