@@ -225,7 +225,8 @@ def vietnam_not_concerned(title: str, body: str) -> str | None:
     everything = f"{squash(fold(title))}. {squash(fold(body))}"
     for match in _NEGATIVE_RE.finditer(everything):
         end = _SENTENCE_END_RE.search(everything, match.end())
-        if not _EXCLUSION_RE.search(everything, match.end(), end.start() if end else None):
+        if not _EXCLUSION_RE.search(everything, match.end(),
+                                    end.start() if end else len(everything)):
             return match.group(0)
     return None
 

@@ -88,6 +88,29 @@ def test_a_request_to_exclude_vietnam_is_not_an_exclusion_but_an_exclusion_is() 
     assert asked.vietnam == "subject" and granted.vietnam == "none"
 
 
+def test_a_denied_exclusion_covers_vietnam() -> None:
+    base = {"id": "x", "market": None, "source": "news", "published": "2026-11-20",
+            "title": "Nam Phi gia hạn biện pháp tự vệ đối với dây đồng"}
+    covered = analyse(base | {"text": "Việt Nam không có tên trong danh sách các nước đang phát "
+                                      "triển được miễn trừ, nên vẫn chịu thuế tự vệ."}, SECTORS)
+    assert covered.vietnam == "subject"
+
+
+def test_a_case_that_leaves_vietnam_out_is_no_alert_on_vietnam() -> None:
+    result = _news("Canada điều tra ống đồng Trung Quốc, nhà xuất khẩu Việt nên theo dõi",
+                   "CBSA khởi xướng điều tra chống bán phá giá ống đồng có xuất xứ từ Trung Quốc. "
+                   "Việt Nam không bị điều tra, nhưng hàng mang xuất xứ Việt Nam có thể bị soi "
+                   "xét kỹ hơn.")
+    assert (result["market"], result["vietnam"]) == ("CA", "none")
+
+
+def test_vietnam_acting_after_a_date_is_its_own_case() -> None:
+    result = _news("Gia hạn thuế chống bán phá giá thép cán nguội Trung Quốc",
+                   "Bộ Công Thương ngày 3/10/2026 đã quyết định tiếp tục áp dụng biện pháp chống "
+                   "bán phá giá đối với thép cán nguội có xuất xứ từ Trung Quốc.")
+    assert (result["market"], result["vietnam"]) == ("VN", "none")
+
+
 def _news(title: str, text: str) -> dict:
     return analyse({"id": "x", "title": title, "text": text, "market": None, "source": "news",
                     "published": "2026-11-20"}, SECTORS).to_dict()
