@@ -56,6 +56,20 @@ ITEMS = [
      'Final determination of dumping on melamine dinnerware from Viet Nam',
      'The authority made a final determination of dumping in respect of melamine dinnerware exported from Viet Nam.',
      (None, "subject", ["AD"], "final", False)),
+    # 'tiếp tục áp thuế' keeps a measure (continuation), though 'áp thuế' alone orders one
+    ('c1',
+     'Tiếp tục áp thuế chống bán phá giá thép không gỉ cán nguội thêm 5 năm',
+     'Bộ Công Thương quyết định tiếp tục áp thuế chống bán phá giá đối với thép không gỉ cán nguội có xuất xứ từ Trung Quốc và Indonesia.',
+     ("VN", "none", ["AD"], "continuation", False)),
+    # a body that only recommends the duty reports its final findings
+    ('f1',
+     'DGTR khuyến nghị áp thuế chống bán phá giá kính cường lực Việt Nam',
+     'Tổng vụ Phòng vệ thương mại Ấn Độ (DGTR) khuyến nghị Bộ Tài chính áp thuế chống bán phá giá đối với kính cường lực nhập khẩu từ Việt Nam.',
+     ("IN", "subject", ["AD"], "final", False)),
+    ('r1',
+     'ITC finds reasonable indication of injury from Vietnamese steel nails',
+     'The U.S. International Trade Commission found a reasonable indication that imports of steel nails from Vietnam allegedly sold at less than fair value injure a U.S. industry.',
+     ("US", "subject", ["AD"], "preliminary", False)),
 ]
 
 
