@@ -168,6 +168,17 @@ def _safeguard_role(
     return "subject", "global safeguard: covers all origins including Vietnam", True
 
 
+_SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+")
+
+
+def _remedy_sentences(lead: str) -> str:
+    """The sentences of a news lead that speak of the remedy: another sentence's 'xuất khẩu thép
+    của Việt Nam sang EU' is trade around the case, not its origins (the whole lead when no
+    sentence has remedy wording)."""
+    kept = [s for s in _SENTENCE_RE.split(lead) if languages.remedy_wording(s)]
+    return " ".join(kept) if kept else lead
+
+
 def _origins(notice: Notice, body: str, market: str | None, is_news: bool
              ) -> tuple[list[str], str]:
     """Origins from the title's 'From ...' lists (not 'Exports From'), else from the text; a
@@ -177,7 +188,7 @@ def _origins(notice: Notice, body: str, market: str | None, is_news: bool
         return [c for c in codes if c != market]
 
     if is_news:  # a headline abbreviates ('từ Việt Nam'); the lead lists every origin
-        lead = body[:_NEWS_LEAD]
+        lead = _remedy_sentences(body[:_NEWS_LEAD])
         found = own(countries.origins_after_from(notice.title))
         found += [c for c in own(countries.origins_after_from(lead)) if c not in found]
         if found:

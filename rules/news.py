@@ -25,7 +25,8 @@ _VN_RE = re.compile(rf"\b{_VN}\b")
 _NEGATIVE_RE = re.compile(
     rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi|la|trong|nam)\b"
     rf"|\bkhong (?:bao gom|co) {_VN}\b|\bngoai tru {_VN}\b"
-    rf"|\b{_VN} (?:is|was) not (?:among|named|a subject|subject|covered|investigated)\b"
+    rf"|\b{_VN}(?:, [^,.;]{{1,60}},)? (?:is|was|are|were) not (?:among|named|a subject|subject"
+    rf"|covered|investigated|included|part of|targeted)\b"
 )
 # Strong: Vietnam's goods are the target ('của Việt Nam', 'Việt Nam bị áp thuế').
 _SUBJECT_RE = re.compile(
@@ -249,6 +250,6 @@ def vietnam_in_news(title: str, body: str, listed: bool = False) -> tuple[str, s
         None if listed else _WEAK_SUBJECT_RE.search(everything))
     if subject:
         return "subject", f"Vietnam's goods are named ('{subject.group(0)}')"
-    if _VN_RE.search(folded_title):
+    if _VN_RE.search(folded_title) and not listed:
         return "subject", "the title names Vietnam as the goods' country"
     return None

@@ -118,6 +118,21 @@ def test_a_case_that_leaves_vietnam_out_is_no_alert_on_vietnam() -> None:
     assert (result["market"], result["vietnam"]) == ("CA", "none")
 
 
+@pytest.mark.parametrize(("title", "text"), [
+    ("Úc áp thuế chống bán phá giá bồn rửa Trung Quốc: cơ hội cho doanh nghiệp Việt Nam",
+     "Ủy ban Chống bán phá giá Úc áp thuế chống bán phá giá đối với bồn rửa bằng thép không gỉ "
+     "nhập khẩu từ Trung Quốc. Giới phân tích cho rằng doanh nghiệp Việt Nam có thể tăng thị phần."),
+    ("Doanh nghiệp Việt Nam đăng ký làm bên liên quan trong vụ Canada điều tra ống thép",
+     "Cơ quan Biên phòng Canada điều tra chống bán phá giá ống thép hàn có xuất xứ từ Trung Quốc "
+     "và Thổ Nhĩ Kỳ. Một số doanh nghiệp Việt Nam đã đăng ký để theo dõi vụ việc."),
+    ("Brazil probes Chinese glass jars; Vietnamese makers watch closely",
+     "Brazil's SECEX initiated an anti-dumping investigation into glass jars from China. Vietnam, "
+     "an exporter of the product, is not covered by the investigation."),
+])
+def test_vietnam_in_the_headline_but_not_among_the_listed_origins(title: str, text: str) -> None:
+    assert _news(title, text)["vietnam"] == "none"
+
+
 def test_vietnam_acting_after_a_date_is_its_own_case() -> None:
     result = _news("Gia hạn thuế chống bán phá giá thép cán nguội Trung Quốc",
                    "Bộ Công Thương ngày 3/10/2026 đã quyết định tiếp tục áp dụng biện pháp chống "
