@@ -95,6 +95,8 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
     ("nhôm định hình làm khung pin mặt trời", "aluminium"),
     # An article no term names ('khung đỡ') is placed by its material after 'bằng'.
     ("khung đỡ tấm pin mặt trời bằng nhôm", "aluminium"),
+    # The head 'xơ' (fibre) is the sector's own word; 'staple' alone is also a steel fastener.
+    ("xơ staple tổng hợp", "yarn_fibres"),
     # English: what follows 'for' is the use, not the product.
     ("aluminium frames for solar panels", "aluminium"),
 ])
