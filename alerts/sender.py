@@ -16,7 +16,9 @@ committed transaction (see ``alerts.outbox``):
    server's answer                      outcome
    ===================================  ========================================================
    250 after DATA                       "sent"
-   5xx to RCPT or DATA                  "failed", with the server's reply; the others go on
+   5xx to MAIL, RCPT or DATA, or an     "failed", with the server's reply or the reason; the
+   address needing SMTPUTF8 the server  others go on
+   does not offer
    4xx to MAIL/RCPT/DATA, a timeout or  back to "queued" (or "uncertain" if an earlier try may
    lost connection before DATA          have arrived) after a backoff: exponential from
                                         ``backoff_base_s``, capped at ``backoff_max_s``, jittered;
@@ -24,7 +26,7 @@ committed transaction (see ``alerts.outbox``):
    no answer after DATA (timeout or     "uncertain" after a backoff: the server may have it, so
    dropped connection)                  the next drain resends it, once, same Message-ID
    could not connect, greet, STARTTLS,  back to its previous status, the attempt not counted (an
-   AUTH, or MAIL FROM refused           outage must not use up the mail's tries); the drain
+   or AUTH, or a 421 to MAIL FROM       outage must not use up the mail's tries); the drain
                                         stops and gives back the rows it has not tried, so a
                                         dead server costs one connection per drain
    ===================================  ========================================================
@@ -72,6 +74,7 @@ from alerts.outbox import (
 )
 from alerts.render import render_alert
 from alerts.transport import (
+    SERVER_CLOSING,
     FileOutbox,
     MailError,
     PermanentMailError,
@@ -90,8 +93,6 @@ if TYPE_CHECKING:
     from config.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-SERVER_CLOSING = 421
 
 Render = Callable[[Session, int], EmailMessage]
 """Builds one row's message from the database (row id in, message out)."""
