@@ -32,6 +32,8 @@ committed transaction (see ``alerts.outbox``):
    ===================================  ========================================================
 
    After ``max_attempts`` tries a row is "failed": "gave up after N attempts: <last error>".
+   A delivery whose subscriber has unsubscribed, found so just before its send or before it
+   would be queued again, is "cancelled" ("unsubscribed") and never sent (``alerts.unsubscribed``).
 
 Crash safety: a process killed between the server's 250 and the settle leaves its row claimed.
 Once its claim expires, a later drain (this process after a restart, or another one) takes it as
@@ -86,7 +88,9 @@ from alerts.transport import (
     backoff_delay,
     parallelism,
 )
+from alerts.unsubscribed import Unsubscribed
 from storage.models import Delivery, OperatorAlert
+from storage.subscribers import CANCELLED, UNSUBSCRIBED
 from storage.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -123,10 +127,12 @@ class SendPolicy:
 @dataclass
 class DrainReport:
     """What one drain did. ``deferred``: left for a later drain (backoff, or the drain stopped);
-    ``resent``: sends of possibly delivered rows (after a crash or an uncertain answer)."""
+    ``resent``: sends of possibly delivered rows (after a crash or an uncertain answer);
+    ``cancelled``: not sent, their subscriber having unsubscribed meanwhile."""
 
     sent: int = 0
     failed: int = 0
+    cancelled: int = 0
     deferred: int = 0
     uncertain: int = 0
     resent: int = 0
@@ -238,6 +244,7 @@ class _Drain:
         self.ready: asyncio.Queue[_Ready | None] = asyncio.Queue(maxsize=self.batch)
         self.untried: list[Claim] = []
         self.settlements = Settlements(sessions, queue.model)
+        self.unsubscribed = Unsubscribed(sessions, applies=queue.model is Delivery)
 
     async def run(self, limit: int) -> None:
         try:
@@ -245,6 +252,7 @@ class _Drain:
                                  *(self._worker() for _ in range(self.workers)))
         finally:
             await self.settlements.close()
+            await self.unsubscribed.close()
         if self.untried:
             release(self.sessions, self.queue.model, self.untried)
             self.report.deferred += len(self.untried)
@@ -311,6 +319,9 @@ class _Drain:
             await self._retry(held, f"could not render: {ready.render_error}")
             return
         message_id = str(message["Message-ID"])
+        if await self.unsubscribed.check(held.row_id):
+            await self._cancel(held, attempts=held.attempt - 1)  # nothing was tried
+            return
         if held.possibly_delivered:
             self.report.resent += 1
             logger.info("resending %s, possibly delivered before", message_id)
@@ -350,6 +361,9 @@ class _Drain:
 
     async def _retry(self, held: Claim, error: str, status: str = "queued",
                      message_id: str | None = None) -> None:
+        if await self.unsubscribed.check(held.row_id):
+            await self._cancel(held)
+            return
         if held.attempt >= self.policy.max_attempts:
             await self._give_up(held, error)
             return
@@ -360,6 +374,12 @@ class _Drain:
             held, status=status, error=error,
             retry_at=self.policy.retry_at(held.attempt, utcnow()), message_id=message_id)
         self.report.deferred += 1
+
+    async def _cancel(self, held: Claim, attempts: int | None = None) -> None:
+        """The subscriber has unsubscribed since the row was queued: it is never sent."""
+        await self.settlements.settle(held, status=CANCELLED, error=UNSUBSCRIBED,
+                                      attempts=attempts)
+        self.report.cancelled += 1
 
     async def _give_up(self, held: Claim, error: str) -> None:
         attempts = min(held.attempt, self.policy.max_attempts)
