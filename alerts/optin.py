@@ -3,7 +3,8 @@
 A subscriber who signed up themselves (or was imported without ``--confirmed``) gets one
 confirmation mail (a delivery of kind "confirmation", period "once") and nothing else until they
 open its link; ``confirm`` then makes them a receiving subscriber. ``unsubscribe`` takes effect at
-once: the subscriber stops matching, and every mail still queued for them is cancelled.
+once: the subscriber stops matching, and every mail still queued for them is cancelled (one a
+sender holds is cancelled by the sender, just before it would go: ``alerts.unsubscribed``).
 Tokens are those of alerts.tokens (signed, expiring, bound to their purpose).
 """
 
@@ -21,14 +22,19 @@ from alerts.i18n import normalize_language, translations
 from alerts.render import compose, recipient_address
 from alerts.tokens import read_token
 from storage.models import Delivery, Subscriber
-from storage.subscribers import SubscriberRecord, store_subscriber
+from storage.subscribers import (
+    CANCELLED,
+    CONFIRMATION,
+    UNSUBSCRIBED,
+    SubscriberRecord,
+    store_subscriber,
+)
 from storage.timeutil import utcnow
 
-CONFIRMATION = "confirmation"
 CONFIRMATION_PERIOD = "once"
-CANCELLED = "cancelled"
 # Not yet handed to a mail server, or maybe not ("uncertain" would be retried): an unsubscribe
-# cancels them. A row a sender has claimed ("sending", "resending") is left to that sender.
+# cancels them. A row a sender has claimed ("sending", "resending") is left to that sender, which
+# checks again just before sending it or queueing it again.
 PENDING = ("queued", "uncertain")
 
 
@@ -98,13 +104,13 @@ def unsubscribe(session: Session, token: str, *, secret: str) -> Subscriber:
 
     The subscriber stops being matched (storage.subscribers.active_subscriptions) and gets no
     digest; every delivery still queued for them is cancelled, so not even a mail already owed
-    goes out after the click."""
+    goes out after the click (the sender cancels one it holds, see ``alerts.unsubscribed``)."""
     subscriber = _subscriber(session, read_token(token, "unsubscribe", secret=secret))
     if subscriber.unsubscribed_at is None:
         subscriber.unsubscribed_at = utcnow()
     session.execute(update(Delivery).where(
         Delivery.subscriber_id == subscriber.id, Delivery.status.in_(PENDING),
-    ).values(status=CANCELLED, last_error="unsubscribed"))
+    ).values(status=CANCELLED, last_error=UNSUBSCRIBED))
     return subscriber
 
 

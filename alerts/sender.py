@@ -16,7 +16,9 @@ committed transaction (see ``alerts.outbox``):
    server's answer                      outcome
    ===================================  ========================================================
    250 after DATA                       "sent"
-   5xx to RCPT or DATA                  "failed", with the server's reply; the others go on
+   5xx to MAIL, RCPT or DATA, or an     "failed", with the server's reply or the reason; the
+   address needing SMTPUTF8 the server  others go on
+   does not offer
    4xx to MAIL/RCPT/DATA, a timeout or  back to "queued" (or "uncertain" if an earlier try may
    lost connection before DATA          have arrived) after a backoff: exponential from
                                         ``backoff_base_s``, capped at ``backoff_max_s``, jittered;
@@ -24,12 +26,14 @@ committed transaction (see ``alerts.outbox``):
    no answer after DATA (timeout or     "uncertain" after a backoff: the server may have it, so
    dropped connection)                  the next drain resends it, once, same Message-ID
    could not connect, greet, STARTTLS,  back to its previous status, the attempt not counted (an
-   AUTH, or MAIL FROM refused           outage must not use up the mail's tries); the drain
+   or AUTH, or a 421 to MAIL FROM       outage must not use up the mail's tries); the drain
                                         stops and gives back the rows it has not tried, so a
                                         dead server costs one connection per drain
    ===================================  ========================================================
 
    After ``max_attempts`` tries a row is "failed": "gave up after N attempts: <last error>".
+   A delivery whose subscriber has unsubscribed, found so just before its send or before it
+   would be queued again, is "cancelled" ("unsubscribed") and never sent (``alerts.unsubscribed``).
 
 Crash safety: a process killed between the server's 250 and the settle leaves its row claimed.
 Once its claim expires, a later drain (this process after a restart, or another one) takes it as
@@ -72,6 +76,7 @@ from alerts.outbox import (
 )
 from alerts.render import render_alert
 from alerts.transport import (
+    SERVER_CLOSING,
     FileOutbox,
     MailError,
     PermanentMailError,
@@ -83,15 +88,15 @@ from alerts.transport import (
     backoff_delay,
     parallelism,
 )
+from alerts.unsubscribed import Unsubscribed
 from storage.models import Delivery, OperatorAlert
+from storage.subscribers import CANCELLED, UNSUBSCRIBED
 from storage.timeutil import utcnow
 
 if TYPE_CHECKING:
     from config.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-SERVER_CLOSING = 421
 
 Render = Callable[[Session, int], EmailMessage]
 """Builds one row's message from the database (row id in, message out)."""
@@ -122,10 +127,12 @@ class SendPolicy:
 @dataclass
 class DrainReport:
     """What one drain did. ``deferred``: left for a later drain (backoff, or the drain stopped);
-    ``resent``: sends of possibly delivered rows (after a crash or an uncertain answer)."""
+    ``resent``: sends of possibly delivered rows (after a crash or an uncertain answer);
+    ``cancelled``: not sent, their subscriber having unsubscribed meanwhile."""
 
     sent: int = 0
     failed: int = 0
+    cancelled: int = 0
     deferred: int = 0
     uncertain: int = 0
     resent: int = 0
@@ -237,6 +244,7 @@ class _Drain:
         self.ready: asyncio.Queue[_Ready | None] = asyncio.Queue(maxsize=self.batch)
         self.untried: list[Claim] = []
         self.settlements = Settlements(sessions, queue.model)
+        self.unsubscribed = Unsubscribed(sessions, applies=queue.model is Delivery)
 
     async def run(self, limit: int) -> None:
         try:
@@ -244,6 +252,7 @@ class _Drain:
                                  *(self._worker() for _ in range(self.workers)))
         finally:
             await self.settlements.close()
+            await self.unsubscribed.close()
         if self.untried:
             release(self.sessions, self.queue.model, self.untried)
             self.report.deferred += len(self.untried)
@@ -310,6 +319,9 @@ class _Drain:
             await self._retry(held, f"could not render: {ready.render_error}")
             return
         message_id = str(message["Message-ID"])
+        if await self.unsubscribed.check(held.row_id):
+            await self._cancel(held, attempts=held.attempt - 1)  # nothing was tried
+            return
         if held.possibly_delivered:
             self.report.resent += 1
             logger.info("resending %s, possibly delivered before", message_id)
@@ -349,6 +361,9 @@ class _Drain:
 
     async def _retry(self, held: Claim, error: str, status: str = "queued",
                      message_id: str | None = None) -> None:
+        if await self.unsubscribed.check(held.row_id):
+            await self._cancel(held)
+            return
         if held.attempt >= self.policy.max_attempts:
             await self._give_up(held, error)
             return
@@ -359,6 +374,12 @@ class _Drain:
             held, status=status, error=error,
             retry_at=self.policy.retry_at(held.attempt, utcnow()), message_id=message_id)
         self.report.deferred += 1
+
+    async def _cancel(self, held: Claim, attempts: int | None = None) -> None:
+        """The subscriber has unsubscribed since the row was queued: it is never sent."""
+        await self.settlements.settle(held, status=CANCELLED, error=UNSUBSCRIBED,
+                                      attempts=attempts)
+        self.report.cancelled += 1
 
     async def _give_up(self, held: Claim, error: str) -> None:
         attempts = min(held.attempt, self.policy.max_attempts)

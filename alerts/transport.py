@@ -5,15 +5,18 @@ Every transport is an async context manager with ``send(msg) -> str``, so the se
 care which one the settings chose. Failures are reduced to a few exceptions because the sender
 has only a few choices:
 
-- ``PermanentMailError``: a 5xx for this recipient or message; mark that delivery failed.
-- ``TransientMailError``: a 4xx, or a timeout or lost connection *before* the message's data was
-  sent; nothing was delivered, retry later with backoff.
+- ``PermanentMailError``: a 5xx to this message's MAIL FROM, RCPT TO or DATA, or an address that
+  needs SMTPUTF8 when the server lacks it; mark that delivery failed.
+- ``TransientMailError``: a 4xx to this message, or a timeout or lost connection *before* the
+  message's data was sent; nothing was delivered, retry later with backoff.
 - ``UncertainMailError`` (transient): the connection timed out or dropped *after* the message's
   data was sent and before the server's answer; it may have been delivered, so a resend must
   carry the same Message-ID.
 - ``ServerUnavailableError`` (transient): we could not even start a mail transaction (no
-  connection, greeting, EHLO, STARTTLS or AUTH failed, sender refused). The message is not to
-  blame, so the sender stops its drain rather than try every queued message against a dead server.
+  connection, greeting, EHLO, STARTTLS or AUTH failed, or a 421 "closing" to MAIL FROM). The
+  message is not to blame, so the sender stops its drain rather than try every queued message
+  against a dead server. (A MAIL FROM refused otherwise is the message's: taken for an outage,
+  that row, never counted, would be claimed first by every drain and stop each one.)
 """
 
 from __future__ import annotations
@@ -48,16 +51,17 @@ class MailError(Exception):
 
 class TransientMailError(MailError):
     """Worth retrying later: no connection, a timeout, a 4xx reply, or our own misconfiguration
-    (authentication, sender refused), which is fixed on our side without failing deliveries."""
+    (authentication), which is fixed on our side without failing deliveries."""
 
 
 class PermanentMailError(MailError):
-    """Retrying will not help: the server refused this recipient or this message with a 5xx."""
+    """Retrying will not help: the server refused this sender, recipient or message with a 5xx,
+    or the message needs SMTPUTF8 and the server does not offer it."""
 
 
 class ServerUnavailableError(TransientMailError):
-    """No mail transaction could start: connection, greeting, EHLO, STARTTLS, AUTH or MAIL FROM
-    failed. Nothing about the message was said, so it is not counted against the message."""
+    """No mail transaction could start: connection, greeting, EHLO, STARTTLS or AUTH failed, or
+    the server is closing. Nothing about the message was said, so it is not counted against it."""
 
 
 class UncertainMailError(TransientMailError):
@@ -269,11 +273,13 @@ class SmtpTransport:
 
     async def _envelope_commands(self, sender: str, recipients: list[str],
                                  mail_options: list[str]) -> None:
-        """MAIL FROM and RCPT TO; a refusal resets the envelope so the connection stays usable."""
+        """MAIL FROM and RCPT TO; a refusal resets the envelope so the connection stays usable.
+        Addresses go out in UTF-8 only under SMTPUTF8 (aiosmtplib's default is ASCII)."""
+        encoding = "utf-8" if "SMTPUTF8" in mail_options else "ascii"
         try:
-            await self._smtp.mail(sender, options=mail_options)
+            await self._smtp.mail(sender, options=mail_options, encoding=encoding)
             for recipient in recipients:
-                await self._smtp.rcpt(recipient)
+                await self._smtp.rcpt(recipient, encoding=encoding)
         except aiosmtplib.SMTPServerDisconnected as exc:
             raise _DroppedBeforeData(str(exc)) from exc
         except aiosmtplib.SMTPResponseException as exc:
@@ -286,17 +292,23 @@ class SmtpTransport:
                 from exc
 
     def _envelope(self, msg: EmailMessage) -> tuple[str, list[str], bytes, list[str]]:
-        """Sender, recipients, bytes and MAIL options, as aiosmtplib's send_message makes them."""
+        """Sender, recipients, bytes and MAIL options, as aiosmtplib's send_message makes them.
+        Domains are in IDNA (``alerts.mailpolicy.mailbox``): only a local part that is not ASCII
+        needs SMTPUTF8, and a server without it fails that message alone, before any command."""
         sender = extract_sender(msg)
         recipients = extract_recipients(msg)
         if not sender or not recipients:
             raise PermanentMailError("message has no From or no recipient")
-        utf8 = not (sender + "".join(recipients)).isascii()
-        options = ["SMTPUTF8"] if utf8 else []
+        needs_utf8 = [address for address in (sender, *recipients) if not address.isascii()]
+        if needs_utf8 and not self._smtp.supports_extension("SMTPUTF8"):
+            raise PermanentMailError(f"{', '.join(needs_utf8)}: an address whose local part is "
+                                     f"not ASCII needs SMTPUTF8, which the mail server does "
+                                     f"not offer")
+        options = ["SMTPUTF8"] if needs_utf8 else []
         eight_bit = self._smtp.supports_extension("8BITMIME")
         if eight_bit:
             options.append("BODY=8BITMIME")
-        data = smtp_bytes(msg, utf8=utf8, cte_type="8bit" if eight_bit else "7bit")
+        data = smtp_bytes(msg, utf8=bool(needs_utf8), cte_type="8bit" if eight_bit else "7bit")
         return sender, recipients, data, options
 
     async def _reset(self) -> None:
@@ -306,6 +318,9 @@ class SmtpTransport:
             await self._smtp.rset()
         except (aiosmtplib.SMTPException, OSError):
             self._smtp.close()
+
+
+SERVER_CLOSING = 421  # "closing the channel": the server's state, not the message's
 
 
 class _DroppedBeforeData(Exception):
@@ -370,8 +385,12 @@ def _classify(exc: BaseException) -> MailError:
             return PermanentMailError(f"recipient refused: {detail}", max(codes))
         return TransientMailError(f"recipient deferred: {detail}", min(codes, default=None))
     if isinstance(exc, aiosmtplib.SMTPSenderRefused):
-        return ServerUnavailableError(f"sender refused (check mail_from): {exc.code} "
+        if exc.code == SERVER_CLOSING:
+            return ServerUnavailableError(f"server closing: {exc.code} {exc.message}", exc.code)
+        if exc.code >= 500:
+            return PermanentMailError(f"sender refused for this message: {exc.code} "
                                       f"{exc.message}", exc.code)
+        return TransientMailError(f"sender deferred: {exc.code} {exc.message}", exc.code)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         refused = isinstance(exc, aiosmtplib.SMTPDataError | aiosmtplib.SMTPRecipientRefused)
         if exc.code >= 500 and refused:

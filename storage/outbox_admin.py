@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Delivery, Subscriber
+from storage.subscribers import CANCELLED, UNSUBSCRIBED, unsubscribed_mail
 
 FAILED = "failed"
 
@@ -42,10 +43,13 @@ def resend_failed(session: Session, delivery_ids: list[int]) -> int:
     """Queue failed deliveries again as if new (attempts reset, no backoff); how many were.
 
     Only "failed" rows change: a delivery sent, queued or being sent meanwhile is left alone,
-    so a double click cannot send a mail twice."""
+    so a double click cannot send a mail twice. The mail of someone who has unsubscribed since
+    is cancelled instead: the operator's second chance is not the reader's."""
     if not delivery_ids:
         return 0
-    result = session.execute(
-        update(Delivery).where(Delivery.id.in_(delivery_ids), Delivery.status == FAILED)
-        .values(status="queued", attempts=0, next_attempt_at=None, last_error=None))
+    failed = and_(Delivery.id.in_(delivery_ids), Delivery.status == FAILED)
+    session.execute(update(Delivery).where(failed, unsubscribed_mail())
+                    .values(status=CANCELLED, last_error=UNSUBSCRIBED))
+    result = session.execute(update(Delivery).where(failed).values(
+        status="queued", attempts=0, next_attempt_at=None, last_error=None))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -2,10 +2,15 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Subscriber, Subscription
+from storage.models import Delivery, Subscriber, Subscription
+
+CONFIRMATION = "confirmation"
+# A delivery never to be sent, and why (its last_error).
+CANCELLED = "cancelled"
+UNSUBSCRIBED = "unsubscribed"
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,15 @@ def active_subscriptions(session: Session) -> list[Subscription]:
         select(Subscription).join(Subscription.subscriber).where(
             Subscriber.confirmed.is_(True), Subscriber.unsubscribed_at.is_(None))
     ))
+
+
+def unsubscribed_mail() -> ColumnElement[bool]:
+    """Deliveries owed to someone who has unsubscribed: to be cancelled, never sent. Not the
+    confirmation mail: signing up again asks for one, and the old unsubscribe stands until the
+    new sign-up is confirmed."""
+    return and_(Delivery.kind != CONFIRMATION, select(Subscriber.id).where(
+        Subscriber.id == Delivery.subscriber_id, Subscriber.unsubscribed_at.is_not(None),
+    ).exists())  # per delivery, one lookup by key: no scan of every subscriber
 
 
 SUBSCRIBER_STATES = ("active", "pending", "unsubscribed")

@@ -24,6 +24,7 @@ from alerts import (
     Transport,
     render_alert,
 )
+from alerts.render import recipient_address
 
 
 def _message(n: int, to: str = "lan@example.vn", body: str = "Kết luận sơ bộ") -> EmailMessage:
@@ -56,12 +57,14 @@ class Recorder:
 
 
 @asynccontextmanager
-async def smtp_server(handler: Recorder) -> AsyncIterator[tuple[int, list[SMTPServerProtocol]]]:
-    """A real SMTP server on 127.0.0.1; yields its port and every connection it accepted."""
+async def smtp_server(handler: Recorder, **options: Any
+                      ) -> AsyncIterator[tuple[int, list[SMTPServerProtocol]]]:
+    """A real SMTP server on 127.0.0.1 (``options``: aiosmtpd's, e.g. enable_SMTPUTF8); yields
+    its port and every connection it accepted."""
     connections: list[SMTPServerProtocol] = []
 
     def accept() -> SMTPServerProtocol:
-        protocol = SMTPServerProtocol(handler, hostname="trews.test")
+        protocol = SMTPServerProtocol(handler, hostname="trews.test", **options)
         connections.append(protocol)
         return protocol
 
@@ -190,6 +193,26 @@ def test_smtp_refused_recipient_is_permanent_and_the_connection_survives() -> No
     assert transient.code == 452
     assert connections == 1
     assert [e.rcpt_tos for e in handler.envelopes] == [["lan@example.vn"]]
+
+
+def test_a_utf8_local_part_goes_under_smtputf8_where_the_server_offers_it() -> None:
+    """The domain goes in IDNA all the same; the local part needs SMTPUTF8 (RFC 6531)."""
+    msg = _message(4)
+    del msg["To"]
+    msg["To"] = recipient_address("nguyễn@bücher.example", "Nguyễn Văn An")
+    handler = Recorder()
+
+    async def scenario() -> None:
+        async with smtp_server(handler, enable_SMTPUTF8=True) as (port, _connections), \
+                _transport(port) as smtp:
+            await smtp.send(msg)
+
+    _run(scenario)
+    [envelope] = handler.envelopes
+    assert envelope.rcpt_tos == ["nguyễn@xn--bcher-kva.example"] and envelope.smtp_utf8
+    received = email.message_from_string(envelope.content.decode("utf-8"),
+                                         policy=email.policy.default)
+    assert received["To"].addresses[0].addr_spec == "nguyễn@xn--bcher-kva.example"
 
 
 def test_rendered_vietnamese_alert_survives_smtp() -> None:
