@@ -95,8 +95,6 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
     ("nhôm định hình làm khung pin mặt trời", "aluminium"),
     # An article no term names ('khung đỡ') is placed by its material after 'bằng'.
     ("khung đỡ tấm pin mặt trời bằng nhôm", "aluminium"),
-    # The head 'xơ' (fibre) is the sector's own word; 'staple' alone is also a steel fastener.
-    ("xơ staple tổng hợp", "yarn_fibres"),
     # English: what follows 'for' is the use, not the product.
     ("aluminium frames for solar panels", "aluminium"),
 ])
@@ -106,3 +104,11 @@ def test_product_head_decides_between_sectors(product: str, sector: str) -> None
     index = index_for(load_sectors())
     assert len(index.by_terms(product)) == 2  # both sectors' terms are there
     assert [hit.sector for hit in index.by_head(product)] == [sector]
+
+
+def test_fibre_is_named_by_the_nomenclatures_word_not_by_a_fastener() -> None:
+    from rules.sectors import index_for
+
+    # 'xơ staple' (staple fibre, HS 5503): 'staple' alone is also a steel fastener's term.
+    index = index_for(load_sectors())
+    assert [hit.sector for hit in index.by_head("xơ staple tổng hợp")] == ["yarn_fibres"]
