@@ -21,18 +21,28 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _MONTH = "|".join(_MONTHS)
 _YEAR = r"(?:\s*(?:/|-|\.|,?\s*nam)\s*(\d{4}))?"
 _VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
-_EN_RE = re.compile(rf"\bon\s+(?:\w+day,\s+)?(?:({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}})"
-                    rf"|(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}}))")
+# 'February 10, 2026', '11 May 2026', '30th June, 2026'
+_EN_DATE = (rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}),\s*(?P<y1>\d{{4}})"
+            rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))")
+_EN_RE = re.compile(rf"\bon\s+(?:\w+day,\s+)?{_EN_DATE}")
+# 'Ngày khởi xướng là 9/6/2026', 'DATES: Applicable November 2, 2026', 'Date of initiation: 11 May
+# 2026', 'Initiation date: 3 March 2026', 'Decision No. 402 dated February 10, 2026': the date
+# named as the step's.
+_NAMED_RE = re.compile(
+    rf"\b(?:ngay [a-z ]{{3,25}}? la|applicable|effective)\s+(?:ngay\s+)?(?:(\d{{1,2}})\s*(?:/|-|\."
+    rf"|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}|({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}}))")
+_EN_NAMED_RE = re.compile(
+    rf"\b(?:date of (?:initiation|imposition|decision|the decision|publication|the notice)"
+    rf"|(?:initiation|decision|publication|notice) date|dated)\s*:?\s*(?:on\s+)?{_EN_DATE}")
 # What makes a date something else than the day of the event: a deadline, a period's bounds,
 # background, an extension's new date.
 _NOT_EVENT_BEFORE_RE = re.compile(
     r"(?:truoc|han chot|han cuoi|cham nhat|den het|tu|den|giai doan|thoi ky|ky dieu tra"
     r"|truoc do,?|until|by|before|from|through|to|den truoc)\s*$")
 _RANGE_AFTER_RE = re.compile(r"^\s*(?:-|–|den|to|through)\s*\d")
-# 'Ngày khởi xướng là 9/6/2026', 'DATES: Applicable November 2, 2026': the date named as the step's.
-_NAMED_RE = re.compile(
-    rf"\b(?:ngay [a-z ]{{3,25}}? la|applicable|effective)\s+(?:ngay\s+)?(?:(\d{{1,2}})\s*(?:/|-|\."
-    rf"|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}|({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}}))")
+# A date told as an earlier step's, after the sentence's own step: 'khởi xướng, sau khi nhận
+# đơn ngày 2/4'.
+_SUBORDINATE_RE = re.compile(r"\b(?:sau khi|truoc khi|ke tu khi|after|following|since|once)\b")
 _SENTENCE_END_RE = re.compile(r"[.;!?]\s")
 _LEAD = 500
 _WINDOW = 25
@@ -50,11 +60,23 @@ def _with_year(day: int, month: int, year: str | None, published: date | None) -
 
 
 def _step_before(lead: str, position: int) -> bool:
-    """True when the sentence holding `position` names its step before it: the date then belongs
-    to an earlier event told as background ('... khởi xướng, sau khi nhận đơn ngày 2/4')."""
+    """True when the sentence holding `position` names its step before it and then turns to an
+    earlier event ('... khởi xướng, sau khi nhận đơn ngày 2/4'): the date is that event's. Said
+    right after its step ('initiated on 14 October 2025', 'khởi xướng ... vào ngày 29/6'), the
+    date is the step's own."""
     start = max((m.end() for m in _SENTENCE_END_RE.finditer(lead, 0, position)), default=0)
     step = languages.earliest_stage(lead[start:position], weak=False)
-    return step is not None
+    if step is None:
+        return False
+    return bool(_SUBORDINATE_RE.search(lead, start + step.start, position))
+
+
+def _english(m: re.Match[str]) -> date | None:
+    """The date of an _EN_DATE match, whichever order it is written in."""
+    if m.group("m1"):
+        return calendar_date(int(m.group("y1")), _MONTHS.index(m.group("m1")) + 1,
+                             int(m.group("d1")))
+    return calendar_date(int(m.group("y2")), _MONTHS.index(m.group("m2")) + 1, int(m.group("d2")))
 
 
 def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date | None, bool]]:
@@ -69,12 +91,10 @@ def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date 
     for m in _VI_RE.finditer(lead):
         found.append((m.start(), m.end(),
                       _with_year(int(m.group(1)), int(m.group(2)), m.group(3), published), False))
+    for m in _EN_NAMED_RE.finditer(lead):
+        found.append((m.start(), m.end(), _english(m), True))
     for m in _EN_RE.finditer(lead):
-        if m.group(1):
-            when = calendar_date(int(m.group(3)), _MONTHS.index(m.group(1)) + 1, int(m.group(2)))
-        else:
-            when = calendar_date(int(m.group(6)), _MONTHS.index(m.group(5)) + 1, int(m.group(4)))
-        found.append((m.start(), m.end(), when, False))
+        found.append((m.start(), m.end(), _english(m), False))
     return sorted(found, key=lambda f: (not f[3], f[0]))
 
 

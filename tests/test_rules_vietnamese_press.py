@@ -200,3 +200,19 @@ def test_background_dates_periods_and_deadlines_are_not_the_event() -> None:
         2026, 4, 14)
     assert event_date("On April 2, 2026, the Department initiated ...", published)[0] == date(
         2026, 4, 2)
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("The authority announced the initiation of an investigation. Date of initiation: 7 May 2026.",
+     date(2026, 5, 7)),
+    ("Case No. AD-12/2026. Having regard to the Act, the Authority initiates an investigation. "
+     "Dated: 21st April, 2026.", date(2026, 4, 21)),
+    ("The Commissioner has initiated, on 9 April 2026, an inquiry into the continuation of the "
+     "measures.", date(2026, 4, 9)),
+    ("DGTR đã khởi xướng rà soát cuối kỳ đối với ống thép nhập khẩu từ Việt Nam vào ngày "
+     "16/4/2026.", date(2026, 4, 16)),
+])
+def test_the_event_date_stated_after_its_step_or_under_a_label(text: str, day: date) -> None:
+    from rules.event_dates import event_date
+
+    assert event_date(text, date(2026, 4, 24))[0] == day
