@@ -203,8 +203,8 @@ def test_background_dates_periods_and_deadlines_are_not_the_event() -> None:
 
 
 @pytest.mark.parametrize(("text", "day"), [
-    ("The authority announced the initiation of an investigation. Date of initiation: 7 May 2026.",
-     date(2026, 5, 7)),
+    ("The authority announced the initiation of an investigation. Date of initiation: 7 April 2026.",
+     date(2026, 4, 7)),
     ("Case No. AD-12/2026. Having regard to the Act, the Authority initiates an investigation. "
      "Dated: 21st April, 2026.", date(2026, 4, 21)),
     ("The Commissioner has initiated, on 9 April 2026, an inquiry into the continuation of the "
