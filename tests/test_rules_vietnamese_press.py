@@ -56,6 +56,11 @@ ITEMS = [
      'Final determination of dumping on melamine dinnerware from Viet Nam',
      'The authority made a final determination of dumping in respect of melamine dinnerware exported from Viet Nam.',
      (None, "subject", ["AD"], "final", False)),
+    # 'dumping finding' / 'being dumped' name the measure without 'anti-dumping'
+    ('e3',
+     'Korea Trade Commission makes preliminary dumping finding on copper foil from Vietnam',
+     'The Korea Trade Commission found in a preliminary determination that copper foil imported from Vietnam is being dumped.',
+     ("KR", "subject", ["AD"], "preliminary", False)),
     # 'tiếp tục áp thuế' keeps a measure (continuation), though 'áp thuế' alone orders one
     ('c1',
      'Tiếp tục áp thuế chống bán phá giá thép không gỉ cán nguội thêm 5 năm',
