@@ -112,3 +112,14 @@ def test_fibre_is_named_by_the_nomenclatures_word_not_by_a_fastener() -> None:
     # 'xơ staple' (staple fibre, HS 5503): 'staple' alone is also a steel fastener's term.
     index = index_for(load_sectors())
     assert [hit.sector for hit in index.by_head("xơ staple tổng hợp")] == ["yarn_fibres"]
+
+
+@pytest.mark.parametrize(("product", "sector"), [
+    ("khung giường kim loại", "wood_furniture"),  # HS 9403: furniture of any material
+    ("tấm thạch cao", "ceramics_glass"),  # HS 6809: articles of plaster
+    ("woven polypropylene sacks", "textiles_garments"),  # HS 6305: sacks and bags
+])
+def test_headings_words_name_their_sector(product: str, sector: str) -> None:
+    from rules.sectors import index_for
+
+    assert [hit.sector for hit in index_for(load_sectors()).by_head(product)] == [sector]
