@@ -16,10 +16,8 @@ LOCKED) RETURNING``), so several senders, in one process or several sharing a Po
 database, drain one outbox without waiting for each other and without sending a row twice.
 """
 
-import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -44,6 +42,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from alerts.operator import OperatorContext
 from alerts.render import AlertContext, CaseContext
+from alerts.thread_groups import ThreadGroups
 from rules.match_reasons import Reason, named_sectors, stored_reasons
 from storage.database import transaction
 from storage.models import (
@@ -259,72 +258,34 @@ class Settlements:
 
     One commit per mail, waited for on the event loop, held a drain on PostgreSQL to about 380
     mails/s here (every mail waited for a round trip and a flush to disk, and the loop with it).
-    Here answers that come in while a write is
-    under way go together into the next write, one transaction (group commit), on a thread of
-    its own with a connection of its own, so the loop renders and sends meanwhile. Only while a
+    Answers are written in groups instead (``alerts.thread_groups``: group commit). Only while a
     row's claim is still ours (claimed at our attempt): if it expired and another sender took
     the row over, that sender's outcome stands.
     """
 
     def __init__(self, sessions: sessionmaker[Session], model: OutboxModel) -> None:
-        self._engine, self._model = _engine(sessions), model
-        self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trews-settle")
-        self._connection: Connection | None = None
+        self._model = model
+        self._groups: ThreadGroups[dict[str, Any], None] = ThreadGroups(
+            _engine(sessions), self._write, "trews-settle")
 
     async def settle(self, held: Claim, *, status: str, error: str | None = None,
                      retry_at: datetime | None = None, attempts: int | None = None,
                      message_id: str | None = None) -> None:
         """Write one row's outcome; returns once it is committed. ``attempts`` rewrites the
         count, for a try that never reached the server."""
-        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((_outcome(held, status=status, error=error, retry_at=retry_at,
-                                       attempts=attempts, message_id=message_id), written))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_pending())
-        await written
+        await self._groups.ask(_outcome(held, status=status, error=error, retry_at=retry_at,
+                                        attempts=attempts, message_id=message_id))
 
     async def close(self) -> None:
         """Let the last write finish, then give the connection back."""
-        if self._writer is not None:
-            await asyncio.wait([self._writer])
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._disconnect)
-        self._thread.shutdown()
+        await self._groups.close()
 
-    async def _write_pending(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                written = await loop.run_in_executor(self._thread, self._write,
-                                                     [outcome for outcome, _ in batch])
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting send
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            if written < len(batch):
-                logger.warning("%d outcome(s) not written: their claim had expired and another "
-                               "sender took the row over", len(batch) - written)
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
-
-    def _write(self, outcomes: list[dict[str, Any]]) -> int:
-        if self._connection is None:
-            self._connection = self._engine.connect()
-        try:
-            with self._connection.begin():
-                return _write_outcomes(self._connection, self._model, outcomes)
-        except Exception:
-            self._disconnect()
-            raise
-
-    def _disconnect(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+    def _write(self, connection: Connection, outcomes: list[dict[str, Any]]) -> list[None]:
+        written = _write_outcomes(connection, self._model, outcomes)
+        if written < len(outcomes):
+            logger.warning("%d outcome(s) not written: their claim had expired and another "
+                           "sender took the row over", len(outcomes) - written)
+        return [None] * len(outcomes)
 
 
 def release(sessions: sessionmaker[Session], model: OutboxModel, claims: Iterable[Claim]) -> int:
