@@ -200,7 +200,7 @@ async def show_progress(service: Any, source_id: str, every_s: float = 1.0) -> N
 
 
 @main.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @config_errors_exit
 def analyse(file: Any) -> None:
     """Analyse notices: JSON lines in (FILE or - for stdin), one JSON line out per input line."""
@@ -208,10 +208,10 @@ def analyse(file: Any) -> None:
 
     sectors = load_sectors(settings().sectors_file)
     failed = 0
-    for number, result, error in analyse_lines(file, sectors):
+    for _number, result, error in analyse_lines(file, sectors):
         if error is not None:
             failed += 1
-            click.echo(f"line {number}: {error}", err=True)
+            click.echo(error, err=True)
             continue
         click.echo(json.dumps(result, ensure_ascii=False))
     if failed:
@@ -219,7 +219,7 @@ def analyse(file: Any) -> None:
 
 
 @main.command("match")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--subscriptions", "subscriptions_file",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Subscriptions as JSON lines (default: the database's subscriptions).")
@@ -231,13 +231,15 @@ def match_command(file: Any, subscriptions_file: Path | None) -> None:
     from rules.matchlines import match_lines
     from rules.subscriptions import SubscriptionError, load_subscriptions_jsonl
 
+    sector_ids = frozenset(sector.id for sector in load_sectors(settings().sectors_file))
     try:
-        subscriptions = (load_subscriptions_jsonl(subscriptions_file) if subscriptions_file
-                         else stored_subscriptions())
+        subscriptions = (load_subscriptions_jsonl(subscriptions_file, sector_ids)
+                         if subscriptions_file else stored_subscriptions())
     except SubscriptionError as exc:
         raise click.BadParameter(str(exc), param_hint="--subscriptions") from exc
     failed = 0
-    for _number, matches, error in match_lines(file, MatchIndex.build(subscriptions)):
+    for _number, matches, error in match_lines(file, MatchIndex.build(subscriptions),
+                                               sector_ids):
         if error is not None:
             failed += 1
             click.echo(error, err=True)

@@ -4,27 +4,23 @@ The CLI prints outputs in input order and errors on stderr naming the line, so a
 stops a batch; blank lines are skipped.
 """
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 
 from config.sectors import Sector
 from rules.analyse import analyse
+from rules.json_input import json_lines
 from rules.notice import NoticeError
 from rules.sectors import SectorIndex, index_for
 
 
 def analyse_lines(
-    lines: Iterable[str], sectors: Sequence[Sector] | SectorIndex
+    lines: Iterable[str | bytes], sectors: Sequence[Sector] | SectorIndex
 ) -> Iterator[tuple[int, dict[str, object] | None, str | None]]:
     """Yield (1-based line number, output dict or None, error or None) per non-blank line."""
     index = index_for(sectors)
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            notice = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, None, f"line {number}: invalid JSON: {exc.msg} (column {exc.colno})"
+    for number, notice, error in json_lines(lines):
+        if error is not None:
+            yield number, None, error
             continue
         try:
             yield number, analyse(notice, index).to_dict(), None

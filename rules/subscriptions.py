@@ -8,13 +8,14 @@ the exact predicate; this module only validates and normalises the fields.
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rules.hs_codes import normalise_hs
+from rules.json_input import json_lines
 from rules.text import folded_key
 
 SEVERITIES = ("low", "medium", "high")
@@ -167,18 +168,18 @@ class Subscription:
         }
 
 
-def read_subscriptions_jsonl(lines: Iterable[str]) -> Iterator[Subscription]:
-    """Subscriptions from JSON lines (blank lines skipped); SubscriptionError names the line."""
+def read_subscriptions_jsonl(lines: Iterable[str | bytes],
+                             sector_ids: frozenset[str] | None = None) -> Iterator[Subscription]:
+    """Subscriptions from JSON lines (blank lines skipped); SubscriptionError names the line.
+    A subscription must watch some product, and name only known sectors (`sector_ids`, when
+    given) and markets written as ISO alpha-2 codes or EU."""
     seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SubscriptionError(f"line {number}: not JSON: {exc.msg}") from None
+    for number, obj, error in json_lines(lines):
+        if error is not None:
+            raise SubscriptionError(error)
         try:
             sub = Subscription.from_dict(obj)
+            _check_usable(sub, sector_ids)
         except SubscriptionError as exc:
             raise SubscriptionError(f"line {number}: {exc}") from None
         if sub.id in seen:
@@ -187,7 +188,24 @@ def read_subscriptions_jsonl(lines: Iterable[str]) -> Iterator[Subscription]:
         yield sub
 
 
-def load_subscriptions_jsonl(path: str | Path) -> list[Subscription]:
+def _check_usable(sub: Subscription, sector_ids: frozenset[str] | None) -> None:
+    """A subscription read from a file that could never match, or names what does not exist."""
+    if not sub.watches_products:
+        raise SubscriptionError("watches no product: give sectors, hs_codes, keywords or "
+                                "all_sectors")
+    markets = sorted(m for m in sub.markets if not _MARKET_RE.fullmatch(m))
+    if markets:
+        raise SubscriptionError(f"markets must be ISO alpha-2 codes or EU, not {markets}")
+    unknown = sorted(sub.sectors - sector_ids) if sector_ids else []
+    if unknown:
+        raise SubscriptionError(f"sectors: unknown sector id(s) {', '.join(unknown)}")
+
+
+_MARKET_RE = re.compile(r"[A-Z]{2}")
+
+
+def load_subscriptions_jsonl(path: str | Path, sector_ids: frozenset[str] | None = None
+                             ) -> list[Subscription]:
     """Every subscription of a JSON-lines file, in file order (the order matches come out in)."""
-    with Path(path).open(encoding="utf-8") as handle:
-        return list(read_subscriptions_jsonl(handle))
+    with Path(path).open("rb") as handle:
+        return list(read_subscriptions_jsonl(handle, sector_ids))

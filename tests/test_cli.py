@@ -136,3 +136,54 @@ def test_match_refuses_a_bad_subscriptions_file(tmp_path: Path) -> None:
     result = run_trews("match", "-", "--subscriptions", str(subscriptions), stdin="")
     assert result.returncode == 2
     assert "73O6" in result.stderr and "line 1" in result.stderr
+
+
+def test_analyse_reads_what_people_and_programs_write(tmp_path: Path) -> None:
+    """A BOM before line 1 is no error; a line in another encoding or nested without end is its
+    own error, said once per line, and the other lines are analysed."""
+    good = {"id": "g", "market": "US", "source": "us_fr_documents", "published": "2024-01-03",
+            "title": "Certain Paper Shopping Bags From the Socialist Republic of Vietnam: "
+                     "Preliminary Affirmative Determination of Sales at Less Than Fair Value",
+            "text": "", "url": "https://example.org/g"}
+    lines = [b"\xef\xbb\xbf" + json.dumps(good).encode(),
+             json.dumps(good | {"id": "latin", "title": "Tôm"},
+                        ensure_ascii=False).encode("latin-1"),
+             b"[" * 100_000 + b"]" * 100_000,
+             json.dumps(good | {"id": "last"}).encode()]
+    result = CliRunner().invoke(main, ["analyse", "-"], input=b"\n".join(lines) + b"\n")
+
+    assert result.exit_code == 1
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["g", "last"]
+    assert "line 2: not UTF-8 text" in result.stderr
+    assert "line 3: invalid JSON: nested too deeply" in result.stderr
+    assert "line 2: line 2" not in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("analysis", "said"), [
+    ({"severity": "critical"}, "'severity' must be one of"),
+    ({"trade_remedy": "no"}, "'trade_remedy' must be true or false"),
+    ({"sectors": ["spaceships"]}, "unknown sector id(s) spaceships"),
+    ({"market": "Vietnam"}, "'market' must be an ISO alpha-2 code"),
+])
+def test_match_refuses_values_outside_the_contract(tmp_path: Path, analysis: dict, said: str
+                                                   ) -> None:
+    subscriptions = tmp_path / "subscriptions.jsonl"
+    subscriptions.write_text('{"id": "s", "sectors": ["steel"]}\n')
+    line = json.dumps({"id": "n1", "trade_remedy": True, "sectors": ["steel"]} | analysis)
+    result = CliRunner().invoke(main, ["match", "-", "--subscriptions", str(subscriptions)],
+                                input=line + "\n")
+    assert result.exit_code == 1 and said in result.stderr, result.output
+
+
+@pytest.mark.parametrize(("subscription", "said"), [
+    ('{"id": "s"}', "watches no product"),
+    ('{"id": "s", "sectors": ["spaceships"]}', "unknown sector id(s) spaceships"),
+    ('{"id": "s", "sectors": ["steel"], "markets": ["Vietnam"]}', "ISO alpha-2"),
+])
+def test_match_refuses_a_subscription_that_cannot_match(tmp_path: Path, subscription: str,
+                                                        said: str) -> None:
+    subscriptions = tmp_path / "subscriptions.jsonl"
+    subscriptions.write_text(subscription + "\n")
+    result = CliRunner().invoke(main, ["match", "-", "--subscriptions", str(subscriptions)],
+                                input="")
+    assert result.exit_code == 2 and said in result.output, result.output

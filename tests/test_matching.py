@@ -182,7 +182,7 @@ def test_load_subscriptions_jsonl(tmp_path: Path) -> None:
     with pytest.raises(SubscriptionError, match="line 2: duplicate"):
         load_subscriptions_jsonl(path)
     path.write_text("{nope")
-    with pytest.raises(SubscriptionError, match="line 1: not JSON"):
+    with pytest.raises(SubscriptionError, match="line 1: invalid JSON"):
         load_subscriptions_jsonl(path)
 
 
