@@ -10,6 +10,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -26,6 +27,7 @@ from config.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parent
 ENV_PREFIX = "TREWS_"
+MIN_SECRET_LENGTH = 16
 
 
 def known_zone(value: str) -> str:
@@ -104,6 +106,24 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return known_zone(value)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough_to_sign(cls, value: SecretStr | None) -> SecretStr | None:
+        """Links signed with a short key can be forged by guessing it."""
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"the secret key must be at least {MIN_SECRET_LENGTH} characters "
+                             "(leave it unset to have one generated in data_dir)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        """Every mail's links start with it: only an http(s) address with a host."""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"must be an http:// or https:// address with a host, not {value!r}")
+        return value
 
     @field_validator("smtp_tls")
     @classmethod

@@ -27,6 +27,11 @@ def _distinct(times: tuple[str, ...]) -> tuple[str, ...]:
     return times
 
 
+# A source polled less often than once a year is a typing error, and the scheduler's
+# arithmetic on such an interval would overflow.
+MINUTES_A_YEAR = 366 * 24 * 60
+
+
 class RunTimes(BaseModel):
     """Runs at fixed times of the publisher's clock, on top of the interval: for a publisher that
     posts on a schedule (the FR public inspection desk, 08:45 and 16:15 Eastern on business days).
@@ -53,10 +58,11 @@ class Source(BaseModel):
     authority: str
     kind: Literal["api", "feed", "html", "pdf"]
     url: HttpUrl
-    interval_minutes: int = Field(gt=0)
+    interval_minutes: int = Field(gt=0, le=MINUTES_A_YEAR)
     enabled: bool = True
-    max_empty_runs: int = Field(5, gt=0, description="runs in a row with no item before the "
-                                                     "source counts as failing")
+    max_empty_runs: int = Field(5, gt=0, le=10_000, description="runs in a row with no item "
+                                                                "before the source counts as "
+                                                                "failing")
     also_at: RunTimes | None = None
     options: dict[str, Any] = Field(default_factory=dict)
 

@@ -56,6 +56,11 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise ConfigError(str(path), "(syntax)", str(getattr(exc, "problem", exc)), line) from exc
+    duplicate = _duplicate_key(root)
+    if duplicate is not None:
+        key, line, first = duplicate
+        raise ConfigError(str(path), key, f"duplicate key (first at line {first}): YAML would "
+                          "silently keep only the last", line)
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
@@ -64,6 +69,28 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
         key = ".".join(str(p) for p in loc) or "(top level)"
         reason = first["msg"] + (f" (and {others} more problem(s))" if others else "")
         raise ConfigError(str(path), key, reason, _node_line(root, loc)) from exc
+
+
+def _duplicate_key(node: yaml.Node | None, path: tuple[str, ...] = ()
+                   ) -> tuple[str, int, int] | None:
+    """The first key written twice in one mapping: (dotted key, its line, the first one's line)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            line = key.start_mark.line + 1
+            if name in seen:
+                return ".".join((*path, name)), line, seen[name]
+            seen[name] = line
+            found = _duplicate_key(value, (*path, name))
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for position, item in enumerate(node.value):
+            found = _duplicate_key(item, (*path, str(position)))
+            if found is not None:
+                return found
+    return None
 
 
 def first_error(exc: ValidationError) -> tuple[Any, int]:

@@ -75,3 +75,30 @@ def test_cli_reports_a_bad_config_and_exits_2(tmp_path: Path) -> None:
         "TREWS_SOURCES_FILE": str(path), "TREWS_DATA_DIR": str(tmp_path / "var")})
     assert result.exit_code == 2
     assert f"{path}:5: sources.us_fr_documents.kind" in result.output
+
+
+def test_a_key_written_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_SOURCE + "    interval_minutes: 5\n")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    assert caught.value.key == "sources.us_fr_documents.interval_minutes"
+    assert caught.value.line == 8 and "first at line 7" in caught.value.reason
+
+
+def test_an_interval_beyond_a_year_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_SOURCE.replace("interval_minutes: 60",
+                                               "interval_minutes: 99999999999999999999"))
+    with pytest.raises(ConfigError, match="interval_minutes"):
+        load_sources(path)
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("TREWS_PUBLIC_URL", "javascript:alert(1)"),
+    ("TREWS_PUBLIC_URL", "https://"),
+    ("TREWS_SECRET_KEY", "x"),
+])
+def test_settings_that_would_make_unsafe_links_are_refused(
+        monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=variable):
+        load_settings()

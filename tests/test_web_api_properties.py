@@ -59,7 +59,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
 def document_app() -> FastAPI:
     """The app without a database: its document depends on no data, so it can be read when the
     tests are collected (one test per operation)."""
-    return create_app(Settings(secret_key=SecretStr("document only")), sessions=sessionmaker())
+    return create_app(Settings(secret_key=SecretStr("document only, not signing")),
+                      sessions=sessionmaker())
 
 
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", document_app())
