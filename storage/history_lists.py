@@ -358,7 +358,10 @@ def _api_row(row: dict[str, Any], ref: str, note: Callable[[str], None]) -> list
     number = _required_number(str(row.get("case_number") or ""))
     country, product = str(row.get("country") or ""), squash(str(row.get("product") or ""))
     case = HistoricCase(number, _measure(number), _origin(number, country), product, [ref])
-    case.hs_codes = _hs_codes(" ".join(str(c) for c in row.get("hts_numbers") or []), note)
+    codes = row.get("hts_numbers") or []
+    if not isinstance(codes, list) or not all(isinstance(c, str | int) for c in codes):
+        raise RowError(f"hts_numbers must be a list of codes, not {codes!r:.60}")
+    case.hs_codes = _hs_codes(" ".join(str(c) for c in codes), note)
     return [case]
 
 
@@ -460,6 +463,8 @@ def _read_json(path: Path, text: str) -> ListFile:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HistoryFileError(path, exc.lineno, f"broken JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise HistoryFileError(path, 1, "broken JSON (nested too deeply)") from exc
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, list):
         raise HistoryFileError(path, 1, "not an ITA orders API answer (no 'results' list)")

@@ -21,6 +21,7 @@ from storage.history_lists import (
     commerce_number,
     itc_number,
     parse_day,
+    read_list,
     read_lists,
     wto_partners,
 )
@@ -250,6 +251,21 @@ def test_a_file_that_is_no_case_list_is_named(tmp_path: Path) -> None:
     latin.write_bytes(b"Case Number,Case Title\nA-552-802,Shrimp From Vi\xeat Nam\n")
     with pytest.raises(HistoryFileError, match=r"synthetic_latin1.csv:2: not UTF-8"):
         read_lists([latin])
+
+
+def test_an_orders_api_answer_with_wrong_shapes_is_rejected_row_by_row(tmp_path: Path) -> None:
+    answer = tmp_path / "synthetic_orders_api.json"
+    answer.write_text('{"results": [{"case_number": "A-552-802", "country": "Vietnam", '
+                      '"product": "Shrimp", "hts_numbers": 5}, {"case_number": "A-552-801", '
+                      '"country": "Vietnam", "product": "Fish fillets", "hts_numbers": '
+                      '["0304.62"]}]}', encoding="utf-8")
+    listed = read_list(answer)
+    assert [case.number for case in listed.cases] == ["A-552-801"]
+    assert "hts_numbers must be a list" in listed.rejected[0].reason
+    deep = tmp_path / "synthetic_deep.json"
+    deep.write_text('{"results": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(HistoryFileError, match=r"synthetic_deep.json:1: broken JSON"):
+        read_list(deep)
 
 
 # --- the command ---------------------------------------------------------------------------------
