@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliveries import delivery_renderers as renderers_for
 from alerts.digests import queue_due_digests
+from alerts.send_policy import SendPolicy
 from alerts.sender import (
     DrainReport,
     Render,
-    SendPolicy,
     drain,
     drain_operator_alerts,
     transport_for,

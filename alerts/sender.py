@@ -17,8 +17,9 @@ committed transaction (see ``alerts.outbox``):
    ===================================  ========================================================
    250 after DATA                       "sent"
    5xx to MAIL, RCPT or DATA, or an     "failed", with the server's reply or the reason; the
-   address needing SMTPUTF8 the server  others go on
-   does not offer
+   address needing SMTPUTF8 the server  others go on. Unless the server refuses everything:
+   does not offer                       before it accepts one and in a streak, 5xx are retried
+                                        (``alerts.refusals``)
    4xx to MAIL/RCPT/DATA, a timeout or  back to "queued" (or "uncertain" if an earlier try may
    lost connection before DATA          have arrived) after a backoff: exponential from
                                         ``backoff_base_s``, capped at ``backoff_max_s``, jittered;
@@ -44,20 +45,18 @@ expires. A claim is taken by one sender only (``alerts.outbox.claim_due``), so c
 in one process or several sharing a PostgreSQL outbox, never send the same row; a row whose
 claim is more than half spent before its turn comes is given back rather than sent late.
 
-Concurrency: as many workers as the transport carries sends at once (``SmtpPool.size``, 1 for a
-single ``SmtpTransport`` or the ``FileOutbox``) take rendered messages from a short queue that
-one producer fills batch by batch, so messages leave oldest first and rendering overlaps with
-the network.
+Concurrency: as many workers as the transport carries sends at once (``SmtpPool.size``) take
+rendered messages from a short queue that one producer fills batch by batch, so messages leave
+oldest first and rendering overlaps with the network.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
@@ -74,7 +73,9 @@ from alerts.outbox import (
     prefetch_deliveries,
     release,
 )
+from alerts.refusals import RefusalWatch, Verdict, accepted_lately
 from alerts.render import render_alert
+from alerts.send_policy import SendPolicy
 from alerts.transport import (
     SERVER_CLOSING,
     FileOutbox,
@@ -85,7 +86,6 @@ from alerts.transport import (
     TransientMailError,
     Transport,
     UncertainMailError,
-    backoff_delay,
     parallelism,
 )
 from alerts.unsubscribed import Unsubscribed
@@ -100,28 +100,6 @@ logger = logging.getLogger(__name__)
 
 Render = Callable[[Session, int], EmailMessage]
 """Builds one row's message from the database (row id in, message out)."""
-
-
-@dataclass(frozen=True)
-class SendPolicy:
-    """How hard to try: the settings ``smtp_max_attempts``, ``smtp_backoff_base_s``,
-    ``smtp_backoff_max_s`` and ``smtp_claim_s``."""
-
-    max_attempts: int = 8
-    backoff_base_s: float = 30.0
-    backoff_max_s: float = 3600.0
-    claim_s: float = 600.0
-    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SendPolicy:
-        return cls(max_attempts=settings.smtp_max_attempts,
-                   backoff_base_s=settings.smtp_backoff_base_s,
-                   backoff_max_s=settings.smtp_backoff_max_s, claim_s=settings.smtp_claim_s)
-
-    def retry_at(self, attempt: int, now: datetime) -> datetime:
-        delay = backoff_delay(attempt, self.backoff_base_s, self.backoff_max_s, self.rng)
-        return now + timedelta(seconds=delay)
 
 
 @dataclass
@@ -245,6 +223,7 @@ class _Drain:
         self.untried: list[Claim] = []
         self.settlements = Settlements(sessions, queue.model)
         self.unsubscribed = Unsubscribed(sessions, applies=queue.model is Delivery)
+        self.refusals = RefusalWatch(accepted_lately(sessions, queue.model, utcnow()))
 
     async def run(self, limit: int) -> None:
         try:
@@ -330,16 +309,29 @@ class _Drain:
         except MailError as exc:
             await self._settle_error(held, exc, message_id)
             return
+        self.refusals.accepted_one()
         await self.settlements.settle(held, status="sent", message_id=message_id)
         self.report.sent += 1
+
+    async def _refused(self, held: Claim, error: str, message_id: str) -> None:
+        """A 5xx: the message's failure, unless the relay refuses everything (alerts/refusals)."""
+        verdict = self.refusals.refused_one()
+        if verdict is Verdict.FAIL:
+            await self._fail(held, error, message_id)
+            return
+        if verdict is Verdict.STOP and not self.stopped:
+            logger.warning("the mail server refused %d messages in a row: the drain stops, "
+                           "they are retried later", self.refusals.streak)
+            self.stopped = True
+        await self._retry(held, error, message_id=message_id)
 
     async def _settle_error(self, held: Claim, exc: MailError, message_id: str) -> None:
         error = str(exc)
         self.report.errors.append(error)
-        if isinstance(exc, PermanentMailError):
-            await self.settlements.settle(held, status="failed", error=error,
-                                          message_id=message_id)
-            self.report.failed += 1
+        if isinstance(exc, PermanentMailError) and exc.code is not None:
+            await self._refused(held, error, message_id)
+        elif isinstance(exc, PermanentMailError):  # refused here, before any server saw it
+            await self._fail(held, error, message_id)
         elif isinstance(exc, ServerUnavailableError):
             await self._server_unavailable(held, error)
         elif isinstance(exc, UncertainMailError):
@@ -348,6 +340,10 @@ class _Drain:
             if exc.code == SERVER_CLOSING:
                 self.stopped = True
             await self._retry(held, error, message_id=message_id)
+
+    async def _fail(self, held: Claim, error: str, message_id: str) -> None:
+        await self.settlements.settle(held, status="failed", error=error, message_id=message_id)
+        self.report.failed += 1
 
     async def _server_unavailable(self, held: Claim, error: str) -> None:
         """Nothing reached the server: put the row back as it was, attempt not counted, and

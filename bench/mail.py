@@ -48,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from alerts.deliveries import delivery_renderers  # noqa: E402
-from alerts.sender import Render, SendPolicy, drain  # noqa: E402
+from alerts.send_policy import SendPolicy  # noqa: E402
+from alerts.sender import Render, drain  # noqa: E402
 from alerts.transport import SmtpPool  # noqa: E402
 from config import load_settings  # noqa: E402
 from rules.match_reasons import stored_reasons  # noqa: E402

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import Settlements, claim_due
 from alerts.render import message_id
-from alerts.sender import DrainReport, SendPolicy, drain, transport_for
+from alerts.send_policy import SendPolicy
+from alerts.sender import DrainReport, drain, transport_for
 from alerts.transport import FileOutbox, SmtpPool, backoff_delay
 from config import Settings
 from storage.database import make_engine, session_factory, transaction
@@ -297,7 +298,8 @@ def test_timeout_after_data_is_uncertain_and_resent_exactly_once(database) -> No
 
 SENDER = """
 import asyncio, sys
-from alerts.sender import SendPolicy, drain
+from alerts.send_policy import SendPolicy
+from alerts.sender import drain
 from alerts.transport import SmtpPool
 from storage.database import make_engine, session_factory
 

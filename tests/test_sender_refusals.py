@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.render import message_id
 from storage.database import transaction
 from storage.models import Delivery, Subscriber
+from storage.timeutil import utcnow
 from tests.test_sender import (
     Inbox,
     ids_of,
@@ -95,7 +96,9 @@ def test_an_idn_address_is_sent_in_punycode_and_stalls_nothing(sessions) -> None
 def test_a_refused_mail_from_is_that_messages_failure_or_retry(sessions) -> None:
     ids = queue(sessions, 5)
     relay = Relay()
-    relay.mail = {1: "553 5.7.1 Sender address rejected for this message",
+    # The relay has accepted one message (MAIL 1) when it refuses one (MAIL 2): that refusal is
+    # the message's own (alerts/refusals.py).
+    relay.mail = {2: "553 5.7.1 Sender address rejected for this message",
                   3: "451 4.7.1 Too many messages, slow down"}
 
     async def scenario() -> tuple[dict[int, Delivery], dict[int, str]]:
@@ -106,11 +109,51 @@ def test_a_refused_mail_from_is_that_messages_failure_or_retry(sessions) -> None
             return after_one, statuses(sessions)
 
     after_one, final = run(scenario)
-    refused, deferred = ids[0], ids[2]
+    refused, deferred = ids[1], ids[2]
     assert (after_one[refused].status, after_one[refused].attempts) == ("failed", 1)
     assert "553" in (after_one[refused].last_error or "")
     assert (after_one[deferred].status, after_one[deferred].attempts) == ("queued", 1)
     assert after_one[deferred].next_attempt_at is not None
-    assert {after_one[i].status for i in (ids[1], *ids[3:])} == {"sent"}
+    assert {after_one[i].status for i in (ids[0], *ids[3:])} == {"sent"}
     assert final == {**{i: "sent" for i in ids}, refused: "failed"}
-    assert relay.count() == Counter(ids_of(ids[1:]))
+    assert relay.count() == Counter(ids_of([ids[0], *ids[2:]]))
+
+
+def test_a_relay_refusing_everything_fails_nothing_and_stops_the_drain(sessions) -> None:
+    """A burst of 550s from a relay that has accepted nothing lately is the relay's fault: every
+    message stays queued (its attempt counted), the drain stops after the streak, and all go out
+    once the relay accepts again."""
+    ids = queue(sessions, 12)
+    relay = Relay()
+    relay.mail = {n: "550 5.7.1 Service refused, try later" for n in range(1, 30)}
+
+    async def scenario() -> tuple[dict[int, str], int, dict[int, str]]:
+        async with smtp_server(relay) as (port, _connections), pool(port, size=1) as smtp:
+            report = await send(sessions, smtp)
+            assert report.failed == 0 and report.sent == 0
+            during, tried = statuses(sessions), relay.mail_commands
+            relay.mail = {}
+            await until_settled(sessions, smtp)
+            return during, tried, statuses(sessions)
+
+    during, tried, final = run(scenario)
+    assert set(during.values()) == {"queued"}
+    assert tried == 5  # the streak (alerts.refusals.BURST) stopped the drain
+    assert final == {i: "sent" for i in ids} and relay.count() == Counter(ids_of(ids))
+
+
+def test_a_refusal_is_the_messages_own_when_the_relay_accepted_mail_lately(sessions) -> None:
+    ids = queue(sessions, 2)
+    with transaction(sessions) as session:  # an earlier drain sent the first one just now
+        sent = session.get(Delivery, ids[0])
+        assert sent is not None
+        sent.status, sent.sent_at = "sent", utcnow()
+    relay = Relay()
+    relay.mail = {1: "550 5.1.1 No such user here"}
+
+    async def scenario() -> None:
+        async with smtp_server(relay) as (port, _connections), pool(port, size=1) as smtp:
+            await send(sessions, smtp)
+
+    run(scenario)
+    assert rows(sessions)[ids[1]].status == "failed"
