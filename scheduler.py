@@ -25,13 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliveries import delivery_renderers as renderers_for
 from alerts.digests import queue_due_digests
-from alerts.send_policy import SendPolicy
+from alerts.send_policy import SendPolicy, transport_for
 from alerts.sender import (
     DrainReport,
     Render,
     drain,
     drain_operator_alerts,
-    transport_for,
 )
 from alerts.transport import TransientMailError, Transport
 from analysis_run import AnalyseReport, analyse_pending

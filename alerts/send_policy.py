@@ -1,4 +1,5 @@
-"""How hard the sender tries a message: attempts, backoff and claim time, from the settings."""
+"""How the sender sends, from the settings: the transport, and how hard it tries a message
+(attempts, backoff and claim time)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from alerts.transport import backoff_delay
+from alerts.transport import FileOutbox, SmtpPool, Transport, backoff_delay
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -33,3 +34,18 @@ class SendPolicy:
     def retry_at(self, attempt: int, now: datetime) -> datetime:
         delay = backoff_delay(attempt, self.backoff_base_s, self.backoff_max_s, self.rng)
         return now + timedelta(seconds=delay)
+
+
+def transport_for(settings: Settings) -> Transport:
+    """The settings' transport: an SMTP pool (``smtp_pool_size`` reused connections, STARTTLS or
+    TLS with the server's certificate verified, and AUTH, from the settings), or by default the
+    file outbox, which needs no server."""
+    if not settings.smtp_host:
+        return FileOutbox(settings.outbox)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpPool(
+        settings.smtp_pool_size, host=settings.smtp_host, port=settings.smtp_port,
+        username=settings.smtp_username, password=password, start_tls=settings.smtp_starttls,
+        use_tls=settings.smtp_tls, timeout=settings.smtp_timeout_s,
+        ca_file=settings.smtp_ca_file,
+    )

@@ -55,11 +55,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.operator import render_operator_alert
@@ -78,11 +79,9 @@ from alerts.render import render_alert
 from alerts.send_policy import SendPolicy
 from alerts.transport import (
     SERVER_CLOSING,
-    FileOutbox,
     MailError,
     PermanentMailError,
     ServerUnavailableError,
-    SmtpPool,
     TransientMailError,
     Transport,
     UncertainMailError,
@@ -94,7 +93,7 @@ from storage.subscribers import CANCELLED, UNSUBSCRIBED
 from storage.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -133,21 +132,6 @@ class MailQueue:
     render: Render
     kinds: tuple[str, ...] | None = None
     prefetch: Prefetch | None = None
-
-
-def transport_for(settings: Settings) -> Transport:
-    """The settings' transport: an SMTP pool (``smtp_pool_size`` reused connections, STARTTLS or
-    TLS with the server's certificate verified, and AUTH, from the settings), or by default the
-    file outbox, which needs no server."""
-    if not settings.smtp_host:
-        return FileOutbox(settings.outbox)
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return SmtpPool(
-        settings.smtp_pool_size, host=settings.smtp_host, port=settings.smtp_port,
-        username=settings.smtp_username, password=password, start_tls=settings.smtp_starttls,
-        use_tls=settings.smtp_tls, timeout=settings.smtp_timeout_s,
-        ca_file=settings.smtp_ca_file,
-    )
 
 
 async def drain(sessions: sessionmaker[Session], transport: Transport, *, mail_from: str,
@@ -233,7 +217,11 @@ class _Drain:
             await self.settlements.close()
             await self.unsubscribed.close()
         if self.untried:
-            release(self.sessions, self.queue.model, self.untried)
+            try:
+                release(self.sessions, self.queue.model, self.untried)
+            except SQLAlchemyError as exc:
+                logger.error("%d claimed message(s) could not be given back (their claim "
+                             "expires): %s", len(self.untried), str(exc).splitlines()[0])
             self.report.deferred += len(self.untried)
             logger.warning("mail drain stopped: %d message(s) stay queued", len(self.untried))
 
@@ -250,6 +238,11 @@ class _Drain:
                     return
                 claimed += len(batch)
                 await self._render_batch(batch)
+        except SQLAlchemyError as exc:  # nothing claimed is lost: the workers finish theirs
+            logger.error("database lost while claiming mail, the drain stops: %s",
+                         str(exc).splitlines()[0])
+            self.report.errors.append(f"database lost: {str(exc).splitlines()[0]}")
+            self.stopped = True
         finally:
             for _ in range(self.workers):
                 await self.ready.put(None)
@@ -259,7 +252,20 @@ class _Drain:
             if self.stopped or self._claim_too_old(ready.held):
                 self.untried.append(ready.held)
                 continue
-            await self._send_one(ready)
+            try:
+                await self._send_one(ready)
+            except SQLAlchemyError as exc:  # the database stayed lost: stop, give rows back
+                self._database_lost(ready.held, exc)
+
+    def _database_lost(self, held: Claim, exc: SQLAlchemyError) -> None:
+        """The row's outcome could not be written: the drain stops, and the row is given back
+        as possibly delivered (resent once, same Message-ID) rather than left claimed."""
+        if not self.stopped:
+            logger.error("database lost during the mail drain, which stops: %s",
+                         str(exc).splitlines()[0])
+            self.report.errors.append(f"database lost: {str(exc).splitlines()[0]}")
+        self.stopped = True
+        self.untried.append(replace(held, possibly_delivered=True))
 
     async def _render_batch(self, batch: list[Claim]) -> None:
         """Render the batch's messages in one session, handing each to the workers as it is

@@ -9,14 +9,21 @@ group, one short transaction, on a worker thread, and the loop renders and sends
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+logger = logging.getLogger(__name__)
 Request = TypeVar("Request")
 Answer = TypeVar("Answer")
+# Waits before each new try of a group while the database is lost or locked: about 8 s in all,
+# longer than a PostgreSQL restart or SQLite's busy timeout, shorter than a send's claim.
+RETRY_DELAYS_S = (0.1, 0.4, 1.0, 2.0, 4.0)
 
 
 class ThreadGroups(Generic[Request, Answer]):
@@ -64,6 +71,20 @@ class ThreadGroups(Generic[Request, Answer]):
                     future.set_result(answer)
 
     def _run(self, requests: list[Request]) -> list[Answer]:
+        """The group's work, tried again on a new connection while the database is lost or
+        locked (RETRY_DELAYS_S), so a restart or a long write elsewhere does not end a drain."""
+        for delay in (*RETRY_DELAYS_S, None):
+            try:
+                return self._run_once(requests)
+            except (OperationalError, InterfaceError) as exc:
+                if delay is None:
+                    raise
+                logger.warning("database unavailable, trying again in %.1f s: %s", delay,
+                               str(exc).splitlines()[0])
+                time.sleep(delay)  # on the worker thread: the event loop goes on
+        raise AssertionError("unreachable")
+
+    def _run_once(self, requests: list[Request]) -> list[Answer]:
         if self._connection is None:
             self._connection = self._engine.connect()
         try:

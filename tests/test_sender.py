@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import Settlements, claim_due
 from alerts.render import message_id
-from alerts.send_policy import SendPolicy
-from alerts.sender import DrainReport, drain, transport_for
+from alerts.send_policy import SendPolicy, transport_for
+from alerts.sender import DrainReport, drain
 from alerts.transport import FileOutbox, SmtpPool, backoff_delay
 from config import Settings
 from storage.database import make_engine, session_factory, transaction

@@ -20,7 +20,8 @@ from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.sender import DrainReport, drain, transport_for
+from alerts.send_policy import transport_for
+from alerts.sender import DrainReport, drain
 from config import ConfigError, Settings, load_settings
 from tests.test_sender import FAST, MAIL_FROM, queue_deliveries, rows
 
