@@ -1,8 +1,13 @@
 """What a crawl refuses, run as the service runs it (a child process) against real local HTTP
-servers: a redirect off the source's configured origin and a response over the size limit."""
+servers: a redirect off the source's configured origin, a response over the size limit, and a
+notice URL that is not http(s)."""
+
+import json
+from datetime import date
+from pathlib import Path
 
 from replay import ReplayServer
-from tests.crawl_harness import Harness
+from tests.crawl_harness import Harness, harness
 from tests.test_spider_wto_news import FEED, KEPT, SINCE, SYNTHETIC_FEED, XML
 
 SOURCE = "wto_news"
@@ -46,3 +51,21 @@ def test_a_response_over_the_size_limit_fails_the_source(h: Harness) -> None:
     assert row.last_status == "failed" and "HTTP error" in (row.last_error or "")
     assert f"larger than download max size ({limit})" in h.log()
 
+
+def test_a_notice_url_that_is_not_http_is_not_stored(replay: ReplayServer,
+                                                     tmp_path: Path) -> None:
+    # Synthetic FR API page: the same document twice, once with a javascript: link.
+    documents = [{"document_number": number, "title": "Steel Nails From Vietnam",
+                  "type": "Notice", "html_url": url, "publication_date": "2024-01-02"}
+                 for number, url in [("2024-00001", "https://www.federalregister.gov/d/1"),
+                                     ("2024-00002", "javascript:alert(document.cookie)")]]
+    replay.add_route("/api/v1/documents.json",
+                     json.dumps({"count": 2, "results": documents}).encode())
+    h = harness("us_fr_documents", replay, tmp_path / "var")
+
+    assert h.crawl(date(2024, 1, 1)).ok
+
+    notices = h.notices()
+    assert notices["2024-00001"].url == "https://www.federalregister.gov/d/1"
+    assert notices["2024-00002"].url == ""  # kept, without a link
+    assert "2024-00002: not an http(s) URL, dropped: 'javascript:" in h.log()
