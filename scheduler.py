@@ -116,6 +116,7 @@ def crawl_environment(settings: Settings) -> dict[str, str]:
         "TREWS_BACKFILL_DAYS": str(settings.backfill_days),
         "TREWS_CONTACT_URL": settings.contact_url,
         "TREWS_CRAWL_DELAY_S": str(settings.crawl_delay_s),
+        "TREWS_DOWNLOAD_MAX_BYTES": str(settings.download_max_bytes),
     })
     return env
 

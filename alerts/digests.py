@@ -54,12 +54,12 @@ from alerts.render import (
     deadline_view,
     next_expected,
     recipient_address,
-    safe_url,
     site_page,
 )
 from alerts.tokens import links, secret_key
 from config.settings import Settings
 from rules.match_reasons import Reason
+from storage.links import safe_url
 from storage.models import (
     Case,
     CaseEvent,

@@ -21,7 +21,6 @@ from email.utils import format_datetime as rfc2822_datetime
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import css_inline
 from babel.support import NullTranslations
@@ -43,10 +42,10 @@ from alerts.labels import Labels
 from alerts.mailpolicy import MAIL_POLICY, mailbox, text_part
 from alerts.reasons import why_lines
 from rules.hs_codes import dotted_hs
+from storage.links import safe_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _SUBJECT_PRODUCT_LIMIT = 48
-_SAFE_URL_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -394,13 +393,6 @@ def when_text(days_left: int, tr: NullTranslations) -> str:
     if days_left == 0:
         return tr.gettext("today")
     return tr.ngettext("in %(num)d day", "in %(num)d days", days_left) % {"num": days_left}
-
-
-def safe_url(url: object) -> str | None:
-    """Only http(s) becomes a link, in mails and on pages: a scraped ``javascript:`` URL must
-    never be clickable."""
-    text = str(url or "").strip()
-    return text if urlsplit(text).scheme.lower() in _SAFE_URL_SCHEMES else None
 
 
 def _one_line(text: str) -> str:

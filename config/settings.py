@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     crawl_delay_s: float = Field(1.0, ge=0, description="Least delay between two requests to one "
                                  "site (AutoThrottle adapts above it); 0 for the local replay")
     backfill_days: int = Field(14, ge=0, description="How far back a source's first crawl reaches")
+    download_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="A response larger than this fails its request "
+        "(and its source's run); above half of it a warning is logged")
     contact_url: str = "https://github.com/trews/trews"
 
     secret_key: SecretStr | None = Field(

@@ -13,6 +13,7 @@ from crawlers.documents import PdfError, pdf_text
 from crawlers.items import Notice
 from crawlers.store import open_store
 from storage.database import error_line, transaction
+from storage.links import safe_url
 from storage.notices import NoticeRecord, store_notice
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,16 @@ class NormaliseTextPipeline:
         return item
 
 
+def stored_url(item: Notice, spider: Spider) -> str:
+    """The notice's URL when it is http(s); any other (``javascript:``, ``data:``) is dropped,
+    with a warning, and the notice kept without a link ("": the column holds no NULL)."""
+    url = safe_url(item["url"])
+    if url is None:
+        spider.logger.warning("%s: item %s: not an http(s) URL, dropped: %r",
+                              spider.name, item["external_id"], item["url"])
+    return url or ""
+
+
 class NotStored(DropItem):
     """A notice that could not be stored: counted apart from the parse errors (stat
     STORE_ERRORS), it fails the crawl's run, so the next crawl asks for it again."""
@@ -110,7 +121,8 @@ class StoreNoticePipeline:
     def process_item(self, item: Notice, spider: Spider) -> Notice:
         record = NoticeRecord(
             source_id=item["source"], external_id=item["external_id"], market=item["market"],
-            url=item["url"], title=item["title"], published=item.get("published") or None,
+            url=stored_url(item, spider), title=item["title"],
+            published=item.get("published") or None,
             body=item.get("body") or "", raw=dict(item.get("raw") or {}),
         )
         assert self.crawler.stats is not None

@@ -25,6 +25,17 @@ AUTOTHROTTLE_START_DELAY = _trews.crawl_delay_s
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 2
+# Notices and PDF gazettes are far smaller: a larger response fails its request, which is counted
+# against the source; half the limit is logged as a warning, so growth shows before it fails.
+DOWNLOAD_MAXSIZE = _trews.download_max_bytes
+DOWNLOAD_WARNSIZE = _trews.download_max_bytes // 2
+# Redirects stay on the source's configured origin (crawlers/redirects.py).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawlers.redirects.OnOriginMetaRefreshMiddleware": 580,
+    "crawlers.redirects.OnOriginRedirectMiddleware": 600,
+}
 TELNETCONSOLE_ENABLED = False
 
 # An unchanged page costs a 304: requests carry Cache-Control: max-age=0 so the RFC 2616 policy

@@ -141,6 +141,18 @@ def test_notice_detail_carries_the_analysis(client: TestClient, web: WebData) ->
     assert case["next_step"] == "final" and case["next_due"]
 
 
+def test_a_notice_url_that_is_not_http_is_returned_as_null(client: TestClient,
+                                                          web: WebData) -> None:
+    # The hostile notice was stored with url javascript:alert(2), as before the store refused it.
+    detail = client.get(f"/api/notices/{web.hostile_id}").json()
+    assert detail["url"] is None
+    listed = client.get("/api/notices?q=Paper%20Shopping%20Bags&limit=100").json()["items"]
+    assert [n["url"] for n in listed if n["id"] == web.hostile_id] == [None]
+    case = client.get(f"/api/cases/{detail['cases'][0]['id']}")
+    step = next(s for s in case.json()["timeline"] if s["notice_id"] == web.hostile_id)
+    assert step["notice_url"] is None and "javascript:" not in case.text
+
+
 def test_sectors_markets_and_stats(client: TestClient) -> None:
     sectors = client.get("/api/sectors").json()
     assert {"shrimp", "steel", "paper"} <= {s["id"] for s in sectors}

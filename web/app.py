@@ -25,6 +25,7 @@ from config.settings import Settings
 from storage.database import make_engine, session_factory
 from storage.migrate import upgrade
 from web import admin, api, feeds, pages, subscriptions
+from web.http import HeadAsGetMiddleware, RelativeRedirectsMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.templating import render_page
 
@@ -49,6 +50,8 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session] | None = N
                               for sector in app.state.sectors}
     app.state.secret = secret_key(settings)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RelativeRedirectsMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from alerts.i18n import as_date
+from storage.links import safe_url
 from storage.models import Case, Notice
 from web.queries import TimelineEntry, case_rates
 
@@ -35,7 +36,7 @@ class CaseRef(BaseModel):
 class NoticeSummary(BaseModel):
     id: int
     title: str
-    url: str = Field(description="The notice at its source")
+    url: str | None = Field(description="The notice at its source; null unless http(s)")
     source: str
     market: str | None = Field(description="Market of the measure (the analysis' market)")
     published: dt.date | None = Field(description="Publication date, the publisher's calendar")
@@ -89,7 +90,7 @@ class TimelineStep(BaseModel):
     stage: str
     notice_id: int
     notice_title: str
-    notice_url: str
+    notice_url: str | None = Field(description="The notice at its source; null unless http(s)")
     published: dt.date | None
 
 
@@ -152,7 +153,7 @@ def _strings(analysis: Mapping[str, Any], key: str) -> list[str]:
 def notice_summary(notice: Notice, cases: Sequence[Case]) -> NoticeSummary:
     analysis = notice.analysis or {}
     return NoticeSummary(
-        id=notice.id, title=notice.title, url=notice.url, source=notice.source_id,
+        id=notice.id, title=notice.title, url=safe_url(notice.url), source=notice.source_id,
         market=analysis.get("market") or notice.market, published=notice.published,
         fetched_at=notice.fetched_at, vietnam=notice.vietnam, severity=notice.severity,
         measures=_strings(analysis, "measures"), proceeding=analysis.get("proceeding"),
@@ -187,7 +188,8 @@ def case_detail(case: Case, sectors: Sequence[str],
                 timeline: Sequence[TimelineEntry]) -> CaseDetail:
     steps = [TimelineStep(date=entry.event.event_on, proceeding=entry.event.proceeding,
                           stage=entry.event.stage, notice_id=entry.notice.id,
-                          notice_title=entry.notice.title, notice_url=entry.notice.url,
+                          notice_title=entry.notice.title,
+                          notice_url=safe_url(entry.notice.url),
                           published=entry.notice.published) for entry in timeline]
     rates = [CaseRate(**rate.to_dict(), notice_id=stated.notice.id,
                       published=stated.notice.published)

@@ -26,7 +26,7 @@ from alerts.i18n import (
     translated_environment,
     translations,
 )
-from alerts.render import safe_url
+from storage.links import safe_url
 from web.security import attach_csrf_cookie, csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
