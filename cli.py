@@ -452,13 +452,15 @@ def add_user_command(email: str, role: str, password: str) -> None:
     role. Only an argon2 hash of the password is stored."""
     from storage.database import make_engine, session_factory, transaction
     from storage.migrate import upgrade as apply
-    from web.auth import PasswordTooShort, add_user
+    from web.auth import NotAnAddress, PasswordTooShort, add_user
 
     engine = make_engine(settings().db_url)
     apply(engine)
     try:
         with transaction(session_factory(engine)) as session:
             created = add_user(session, email, password, role)
+    except NotAnAddress as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
     except PasswordTooShort as exc:
         raise click.BadParameter(str(exc), param_hint="password") from exc
     click.echo(f"{'added' if created else 'updated'} {role} {email.strip().lower()}")

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from sqlalchemy.orm import Session
 
 from alerts.digests import DIGEST_KINDS, digest_delivery_message, mail_domain
-from alerts.optin import CONFIRMATION, ConfirmationContext, render_confirmation
+from alerts.optin import CONFIRMATION, ConfirmationContext, render_confirmation, signup_state
 from alerts.render import render_alert
 from alerts.sender import Render
 from alerts.tokens import DAY_S, MAX_AGE_S, Links, links, secret_key
@@ -23,9 +23,11 @@ from config.settings import Settings
 from storage.models import DELIVERY_KINDS, Delivery, Subscriber
 
 
-def subscriber_links(settings: Settings, subscriber_id: int) -> Links:
-    """The signed confirm/manage/unsubscribe links of a subscriber, on the public URL."""
-    return links(subscriber_id, secret=secret_key(settings), public_url=settings.public_url)
+def subscriber_links(settings: Settings, subscriber_id: int, confirm_state: str = "") -> Links:
+    """The signed confirm/manage/unsubscribe links of a subscriber, on the public URL; the
+    confirm link bound to `confirm_state` (alerts.optin.signup_state)."""
+    return links(subscriber_id, secret=secret_key(settings), public_url=settings.public_url,
+                 confirm_state=confirm_state)
 
 
 def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
@@ -37,7 +39,7 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
                                        sector_names=sector_names, source_names=source_names)
     subscriber = session.get(Subscriber, delivery.subscriber_id)
     assert subscriber is not None
-    link = subscriber_links(settings, subscriber.id)
+    link = subscriber_links(settings, subscriber.id, signup_state(subscriber))
     if delivery.kind == CONFIRMATION:
         return render_confirmation(ConfirmationContext(
             delivery_id=delivery.id, recipient_email=subscriber.email,

@@ -5,12 +5,15 @@ confirmation mail (a delivery of kind "confirmation", period "once") and nothing
 open its link; ``confirm`` then makes them a receiving subscriber. ``unsubscribe`` takes effect at
 once: the subscriber stops matching, and every mail still queued for them is cancelled (one a
 sender holds is cancelled by the sender, just before it would go: ``alerts.unsubscribed``).
-Tokens are those of alerts.tokens (signed, expiring, bound to their purpose).
+An unsubscribe is final until a new sign-up is confirmed: the link of a confirmation mail sent
+before it (opened again by a mail scanner, say) is refused. Tokens are those of alerts.tokens
+(signed, expiring, bound to their purpose).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
@@ -20,7 +23,7 @@ from sqlalchemy.orm import Session
 from alerts.content import N_
 from alerts.i18n import normalize_language, translations
 from alerts.render import compose, recipient_address
-from alerts.tokens import read_token
+from alerts.tokens import TokenSuperseded, read_token, read_token_state
 from storage.models import Delivery, Subscriber
 from storage.subscribers import (
     CANCELLED,
@@ -91,9 +94,23 @@ def _subscriber(session: Session, subscriber_id: int) -> Subscriber:
     return subscriber
 
 
+def signup_state(subscriber: Subscriber) -> str:
+    """What a confirm link is bound to: the subscriber's last unsubscribe, if any. A link made
+    after it (for a new sign-up) carries it; one made before carries an older state or none."""
+    if subscriber.unsubscribed_at is None:
+        return ""
+    return subscriber.unsubscribed_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+
+
 def confirm(session: Session, token: str, *, secret: str) -> Subscriber:
-    """Confirm the subscriber named by a "confirm" token (TokenError when it is refused)."""
-    subscriber = _subscriber(session, read_token(token, "confirm", secret=secret))
+    """Confirm the subscriber named by a "confirm" token (TokenError when it is refused).
+
+    Someone who unsubscribed is subscribed again only by the link of a confirmation mail sent
+    after their unsubscribe (TokenSuperseded otherwise)."""
+    subscriber_id, state = read_token_state(token, "confirm", secret=secret)
+    subscriber = _subscriber(session, subscriber_id)
+    if subscriber.unsubscribed_at is not None and state != signup_state(subscriber):
+        raise TokenSuperseded("this link was sent before the subscriber unsubscribed")
     subscriber.confirmed = True
     subscriber.unsubscribed_at = None
     return subscriber

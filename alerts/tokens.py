@@ -1,9 +1,11 @@
 """Signed, expiring tokens for the links in subscriber mails: confirm, manage, unsubscribe.
 
-A token carries only the subscriber's id, signed with the service's secret and a salt bound to its
+A token carries the subscriber's id, signed with the service's secret and a salt bound to its
 purpose, so an unsubscribe link cannot be replayed as a manage link (which would show the
-subscriber's settings to whoever got hold of a forwarded mail). ``read_token`` says why a token
-is refused: expired, forged, or meant for another purpose.
+subscriber's settings to whoever got hold of a forwarded mail). A confirm token also carries the
+subscriber's state when it was made (alerts.optin.signup_state), so that a link sent before an
+unsubscribe cannot undo it. ``read_token`` says why a token is refused: expired, forged, or meant
+for another purpose.
 
 The secret comes from the setting ``TREWS_SECRET_KEY``; without it, a random key is generated
 once and kept in ``data_dir/secret_key`` (mode 0600), so links survive a restart.
@@ -51,6 +53,12 @@ class TokenWrongPurpose(TokenError):
     reason = "wrong purpose"
 
 
+class TokenSuperseded(TokenError):
+    """A genuine confirm link sent before the subscriber unsubscribed (alerts.optin.confirm)."""
+
+    reason = "superseded"
+
+
 def secret_key(settings: Settings) -> str:
     """The signing secret: the setting, else the key file in data_dir (created once, 0600)."""
     if settings.secret_key is not None and settings.secret_key.get_secret_value():
@@ -83,9 +91,11 @@ def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=_SALT_PREFIX + purpose)
 
 
-def make_token(subscriber_id: int, purpose: str, *, secret: str) -> str:
-    """A URL-safe token naming the subscriber, valid for `purpose` only."""
-    return _serializer(secret, purpose).dumps(int(subscriber_id))
+def make_token(subscriber_id: int, purpose: str, *, secret: str, state: str = "") -> str:
+    """A URL-safe token naming the subscriber, valid for `purpose` only, and bound to `state`
+    when one is given (read back by read_token_state)."""
+    payload: int | list[int | str] = [int(subscriber_id), state] if state else int(subscriber_id)
+    return _serializer(secret, purpose).dumps(payload)
 
 
 def read_token(token: str, purpose: str, max_age: int | None = None, *, secret: str) -> int:
@@ -93,6 +103,12 @@ def read_token(token: str, purpose: str, max_age: int | None = None, *, secret: 
 
     `max_age` (seconds) defaults to the purpose's own lifetime (MAX_AGE_S).
     """
+    return read_token_state(token, purpose, max_age, secret=secret)[0]
+
+
+def read_token_state(token: str, purpose: str, max_age: int | None = None, *,
+                     secret: str) -> tuple[int, str]:
+    """`read_token`, with the state the token was bound to ("" when none)."""
     age = MAX_AGE_S[purpose] if max_age is None else max_age
     try:
         value = _serializer(secret, purpose).loads(token, max_age=age)
@@ -104,9 +120,12 @@ def read_token(token: str, purpose: str, max_age: int | None = None, *, secret: 
                 raise TokenWrongPurpose(
                     f"this link is for {other}, not for {purpose}") from exc
         raise TokenForged("this link is not valid (altered or not issued by TREWS)") from exc
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TokenForged("this link does not name a subscriber")
-    return value
+    match value:
+        case int(subscriber_id) if not isinstance(value, bool):
+            return subscriber_id, ""
+        case [int(subscriber_id), str(state)] if not isinstance(subscriber_id, bool):
+            return subscriber_id, state
+    raise TokenForged("this link does not name a subscriber")
 
 
 def _signed_for(token: str, secret: str, purpose: str) -> bool:
@@ -126,10 +145,11 @@ class Links:
     subscriber_id: int
     secret: str = field(repr=False)
     base: str = ""
+    confirm_state: str = ""
 
     @property
     def confirm(self) -> str:
-        return self._link("confirm")
+        return self._link("confirm", self.confirm_state)
 
     @property
     def manage(self) -> str:
@@ -139,13 +159,13 @@ class Links:
     def unsubscribe(self) -> str:
         return self._link("unsubscribe")
 
-    def _link(self, purpose: Purpose) -> str:
-        token = make_token(self.subscriber_id, purpose, secret=self.secret)
+    def _link(self, purpose: Purpose, state: str = "") -> str:
+        token = make_token(self.subscriber_id, purpose, secret=self.secret, state=state)
         return f"{self.base}/{purpose}/{token}"
 
 
-def links(subscriber_id: int, *, secret: str, public_url: str) -> Links:
-    return Links(subscriber_id, secret, public_url.rstrip("/"))
+def links(subscriber_id: int, *, secret: str, public_url: str, confirm_state: str = "") -> Links:
+    return Links(subscriber_id, secret, public_url.rstrip("/"), confirm_state)
 
 
 def token_from_url(url: str) -> str:

@@ -335,3 +335,5 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default="operator")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Counted up at each logout: it ends every session the user had open (web.auth).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")

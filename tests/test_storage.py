@@ -68,6 +68,21 @@ def test_migration_0010_goes_down_and_up(database_url: str) -> None:
     engine.dispose()
 
 
+def test_migration_0011_goes_down_and_up(database_url: str) -> None:
+    """Users gain their session generation (0 for those already there), and lose it again."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+    assert "session_generation" not in {c["name"] for c in inspect(engine).get_columns("users")}
+    upgrade(engine)
+    columns = {c["name"]: c for c in inspect(engine).get_columns("users")}
+    assert not columns["session_generation"]["nullable"]
+    engine.dispose()
+
+
 def test_storing_twice_stores_once(sessions) -> None:
     with transaction(sessions) as session:
         assert store_notice(session, record()) is StoreOutcome.NEW

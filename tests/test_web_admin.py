@@ -205,3 +205,50 @@ def test_cli_users_add_stores_only_an_argon2_hash(tmp_path: Path,
     stored = users["op@trews.example.vn"]
     assert stored.role == "ministry" and stored.password_hash.startswith("$argon2id$")
     assert PASSWORD not in stored.password_hash
+
+
+def test_logout_ends_the_session_on_the_server(web: Web) -> None:
+    client, _sessions, _service = web
+    signed_in = login(client)
+    old_cookie = signed_in.cookies["trews_session"]
+    client.post("/admin/logout", data={"csrf_token": csrf(client, "/admin/sources")})
+    replayed = browser(client.app, trews_session=old_cookie)  # the cookie kept by someone
+    assert replayed.get("/admin/sources", follow_redirects=False).status_code == 303
+    login(client)
+    assert client.get("/admin/sources").status_code == 200  # signing in again works
+
+
+def test_login_issues_a_fresh_form_token(web: Web) -> None:
+    client, _sessions, _service = web
+    before = csrf(client, "/admin/login")
+    cookie_before = client.cookies["trews_csrf"]
+    answer = client.post("/admin/login", data={"csrf_token": before, "email":
+                                               "op@trews.example.vn", "password": PASSWORD},
+                         follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.cookies["trews_csrf"] != cookie_before
+    refused = client.post("/admin/logout", data={"csrf_token": before}, follow_redirects=False)
+    assert refused.status_code == 403  # a token planted before the login is worth nothing
+    assert client.get("/admin/sources").status_code == 200
+
+
+def test_a_page_number_that_is_not_a_small_positive_integer_is_a_400(web: Web) -> None:
+    client, _sessions, _service = web
+    login(client)
+    for page in ("²", "12345678901234567890", "0", "-1", "x"):
+        for path in ("/admin/subscribers", "/admin/outbox"):
+            answer = client.get(f"{path}?page={page}")
+            assert answer.status_code == 400, (path, page)
+    assert client.get("/admin/outbox?page=2&resent=²").status_code == 200
+    resend = client.post("/admin/outbox/resend", data={
+        "csrf_token": csrf(client, "/admin/outbox"), "delivery": ["²", "1" * 20]})
+    assert resend.status_code == 200  # nothing resent, back to the list
+
+
+def test_cli_users_add_refuses_an_empty_or_invalid_address(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREWS_DATA_DIR", str(tmp_path / "var"))
+    for address in ("", "  ", "op", "x <op@trews.example.vn>"):
+        added = CliRunner().invoke(main, ["users", "add", address],
+                                   input=f"{PASSWORD}\n{PASSWORD}\n")
+        assert added.exit_code == 2 and "not one e-mail address" in added.output, address

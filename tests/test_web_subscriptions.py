@@ -155,7 +155,7 @@ def test_a_refused_form_comes_back_filled_in_with_reasons(sqlite_web: Web) -> No
     answer = client.post("/subscribe", data=sign_up_form(
         token, "not-an-address", hs_codes="0306.17, 12345, abc", markets=["US", "XX"]))
     assert answer.status_code == 422
-    assert "Hãy nhập một địa chỉ thư điện tử hợp lệ." in answer.text
+    assert "Hãy nhập một địa chỉ thư điện tử hợp lệ, chỉ một địa chỉ" in answer.text
     assert "Không phải mã HS: 12345, abc." in answer.text
     assert "Hãy chọn thị trường trong danh sách." in answer.text
     assert 'value="0306.17, 12345, abc"' in answer.text and 'value="not-an-address"' in answer.text

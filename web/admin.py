@@ -2,11 +2,13 @@
 
 Users are added on the command line (`trews users add`); there is no sign-up here. Both roles
 see every page; only the operator acts (sends failed mails again). The session is a signed,
-HttpOnly cookie bound to the password, so changing the password ends the old sessions.
+HttpOnly cookie bound to the password and to the user's session generation, so changing the
+password or logging out ends the old sessions; signing in gives the browser a new CSRF cookie.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,12 +22,15 @@ from storage.outbox_admin import outbox_rows, resend_failed
 from storage.sources import list_sources
 from storage.status import service_status
 from storage.subscribers import SUBSCRIBER_STATES, SubscriberFilter, find_subscribers
-from web.auth import authenticate, password_fingerprint
+from web.auth import authenticate, end_sessions, session_fingerprint
+from web.deps import MAX_ID
+from web.form_input import has_control_characters
 from web.security import (
     CSRF_FIELD,
     check_csrf,
     end_session,
     rate_limit,
+    renew_csrf,
     safe_next,
     session_login,
     start_session,
@@ -37,6 +42,8 @@ from web.templating import page_language, render_page
 router = APIRouter(prefix="/admin", include_in_schema=False)
 HOME = "/admin/subscribers"
 PAGE_SIZE = 50
+MAX_PAGE = 100_000
+_DIGITS = re.compile(r"[0-9]{1,10}")
 OUTBOX_STATUSES = (*DELIVERY_STATUSES, "cancelled")
 
 
@@ -47,7 +54,7 @@ def current_user(request: Request) -> User | None:
         return None
     with request.app.state.sessions() as session:
         user = session.get(User, login[0])
-    if user is None or password_fingerprint(user) != login[1]:
+    if user is None or session_fingerprint(user) != login[1]:
         return None
     return user
 
@@ -82,9 +89,29 @@ def _page(request: Request, template: str, user: User | None, status_code: int =
     return response
 
 
+def _number(raw: str | None, *, least: int, most: int) -> int | None:
+    """A whole number written in ASCII digits within [least, most], else None ("²", a 20-digit
+    number: neither may reach int() or the database's OFFSET)."""
+    if raw is None or not _DIGITS.fullmatch(raw) or not least <= int(raw) <= most:
+        return None
+    return int(raw)
+
+
 def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    """The page asked for (1 when none); 400 for anything but a page number."""
+    page = _number(request.query_params.get("page", "1"), least=1, most=MAX_PAGE)
+    if page is None:
+        raise HTTPException(status_code=400, detail="page is a whole number from 1")
+    return page
+
+
+def _search_text(request: Request) -> str | None:
+    """The subscriber search (at most 200 characters); 400 for a control character, which
+    PostgreSQL would refuse (NUL)."""
+    text = (request.query_params.get("q") or "").strip()[:200]
+    if has_control_characters(text):
+        raise HTTPException(status_code=400, detail="control character in the search")
+    return text or None
 
 
 def _choice(request: Request, name: str, allowed: Any) -> str | None:
@@ -111,11 +138,14 @@ async def login_post(request: Request) -> Response:
     wait = rate_limit(request, "login", email)
     if wait:
         return too_many_requests(request, wait)
+    if has_control_characters(email):  # never an account; PostgreSQL refuses NUL
+        return _page(request, "admin/login.html.j2", None, status_code=400, next=target,
+                     failed=True, email="")
 
     def check() -> tuple[int, str] | None:
         with transaction(request.app.state.sessions) as session:
             user = authenticate(session, email, password)
-            return (user.id, password_fingerprint(user)) if user else None
+            return (user.id, session_fingerprint(user)) if user else None
 
     login = await run_in_threadpool(check)
     if login is None:
@@ -123,13 +153,24 @@ async def login_post(request: Request) -> Response:
                      failed=True, email=email)
     response = RedirectResponse(target, status_code=303)
     start_session(request, response, *login)
+    renew_csrf(request, response)
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    """End the session on the server (every session of this user: see web.auth.end_sessions)
+    and drop the cookie."""
     data = await request.form()
     check_csrf(request, _text(data, CSRF_FIELD))
+
+    def end() -> None:
+        user = current_user(request)
+        if user is not None:
+            with transaction(request.app.state.sessions) as session:
+                end_sessions(session, user.id)
+
+    await run_in_threadpool(end)
     response = RedirectResponse("/admin/login", status_code=303)
     end_session(request, response)
     return response
@@ -155,7 +196,7 @@ def subscribers_page(request: Request, user: SignedIn) -> HTMLResponse:
         state=_choice(request, "state", SUBSCRIBER_STATES),
         kind=_choice(request, "kind", KINDS), language=_choice(request, "language", LANGUAGES),
         sector=_choice(request, "sector", sector_ids),
-        text=(request.query_params.get("q") or "").strip()[:200] or None)
+        text=_search_text(request))
     page = _page_number(request)
     with request.app.state.sessions() as session:
         rows, total = find_subscribers(session, wanted, offset=(page - 1) * PAGE_SIZE,
@@ -203,7 +244,7 @@ def outbox_page(request: Request, user: SignedIn) -> HTMLResponse:
     return _page(request, "admin/outbox.html.j2", user, counts=state.outbox,
                  sent_today=state.sent_today, statuses=OUTBOX_STATUSES, status=status,
                  rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                 resent=int(resent) if resent and resent.isdigit() else None)
+                 resent=_number(resent, least=0, most=MAX_PAGE * PAGE_SIZE))
 
 
 @router.post("/outbox/resend")
@@ -211,7 +252,8 @@ async def resend(request: Request, user: Operator) -> Response:
     """Queue the ticked failed deliveries again (attempts reset); back to the failed list."""
     data = await request.form()
     check_csrf(request, _text(data, CSRF_FIELD))
-    ids = [int(v) for v in data.getlist("delivery") if isinstance(v, str) and v.isdigit()]
+    ids = [number for value in data.getlist("delivery") if isinstance(value, str)
+           and (number := _number(value, least=1, most=MAX_ID)) is not None]
 
     def run() -> int:
         with transaction(request.app.state.sessions) as session:

@@ -11,11 +11,12 @@ import hashlib
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import USER_ROLES, User
 from storage.timeutil import utcnow
+from web.form_input import plain_address
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
@@ -31,13 +32,19 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+class NotAnAddress(ValueError):
+    """A user's e-mail that is not one plain address."""
+
+
 def add_user(session: Session, email: str, password: str, role: str = "operator") -> bool:
     """Create the user, or set the password and role of an existing one; True when new."""
     if role not in USER_ROLES:
         raise ValueError(f"unknown role {role!r} (one of {', '.join(USER_ROLES)})")
+    address = plain_address(email)
+    if address is None:
+        raise NotAnAddress(f"{email!r} is not one e-mail address (such as op@example.vn)")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordTooShort(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
-    address = normalise_email(email)
     user = find_user(session, address)
     created = user is None
     if user is None:
@@ -68,7 +75,15 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def password_fingerprint(user: User) -> str:
-    """Short digest of the stored hash, kept in the session cookie: a new password ends every
-    session opened with the old one."""
-    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+def session_fingerprint(user: User) -> str:
+    """Short digest of the stored hash and the session generation, kept in the session cookie:
+    a new password, or a logout, ends every session opened before it."""
+    material = f"{user.password_hash}\n{user.session_generation}"
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Log the user out on the server: every cookie signed before now stops working (a copy of
+    the cookie kept elsewhere too, for the 8 hours it would still be valid)."""
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_generation=User.session_generation + 1))

@@ -19,6 +19,8 @@ from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from web.form_input import address_key, has_control_characters
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -96,6 +98,14 @@ def check_csrf(request: Request, token: str | None) -> None:
         raise HTTPException(status_code=403, detail="CSRF token of another session")
 
 
+def renew_csrf(request: Request, response: Response) -> None:
+    """A new CSRF cookie (at login): a form token planted in the browser before, or read by
+    someone while it was anonymous, is worth nothing for the signed-in session."""
+    request.state.csrf_session = secrets.token_urlsafe(24)
+    request.state.csrf_cookie_new = True
+    attach_csrf_cookie(request, response)
+
+
 def attach_csrf_cookie(request: Request, response: Response) -> None:
     """Set the CSRF cookie when csrf_token() created a session during this request."""
     if getattr(request.state, "csrf_cookie_new", False):
@@ -151,7 +161,8 @@ def end_session(request: Request, response: Response) -> None:
 def safe_next(target: str | None, default: str) -> str:
     """`target` when it is a path on this site, else `default`: a login link cannot send the
     user to another site ("https://evil.example", "//evil.example", "/\\evil.example")."""
-    if not target or any(ch in target for ch in "\\\r\n\t") or not target.startswith("/"):
+    if (not target or "\\" in target or has_control_characters(target)
+            or not target.startswith("/")):
         return default
     parts = urlsplit(target)
     if target.startswith("//") or parts.scheme or parts.netloc:
@@ -217,9 +228,10 @@ _limits_lock = threading.Lock()
 
 
 def rate_limit(request: Request, form: str, email: str) -> int:
-    """Count a POST of `form` ("subscribe", "login"); the whole seconds to wait (Retry-After),
-    or 0 when it may go on. The client is the connection's address: behind a reverse proxy, run
-    uvicorn with --proxy-headers so that it is the visitor's."""
+    """Count a POST of `form` ("subscribe", "login") naming `email` (however it is written);
+    the whole seconds to wait (Retry-After), or 0 when it may go on. The client is the
+    connection's address: behind a reverse proxy, run uvicorn with --proxy-headers so that it
+    is the visitor's."""
     with _limits_lock:
         limits: dict[str, FormLimit] | None = getattr(request.app.state, "rate_limits", None)
         if limits is None:
@@ -230,4 +242,4 @@ def rate_limit(request: Request, form: str, email: str) -> int:
                                      settings.rate_limit_window_s)
         limit = limits[form]
     ip = request.client.host if request.client else "unknown"
-    return math.ceil(limit.hit(ip, email.strip().lower()))
+    return math.ceil(limit.hit(ip, address_key(email)))

@@ -54,8 +54,8 @@ def _drop_confirmation(session: Session, subscriber_id: int) -> None:
     session.flush()
 
 
-def save_preferences(session: Session, subscriber: Subscriber, record: SubscriberRecord) -> None:
-    """Changes made through a manage link. The link proves the mailbox (it only goes out in mails
-    to confirmed subscribers), so saving also subscribes again someone who had unsubscribed."""
-    store_subscriber(session, record, confirmed=True)
-    subscriber.unsubscribed_at = None
+def save_preferences(session: Session, record: SubscriberRecord) -> None:
+    """Changes made through a manage link: the choices only. Someone who unsubscribed stays
+    unsubscribed (a manage link lives 90 days and can be opened by anyone the mail reached):
+    only a new, confirmed sign-up subscribes them again."""
+    store_subscriber(session, record, confirmed=False)

@@ -13,13 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pydantic import EmailStr, TypeAdapter, ValidationError
-
 from alerts.subscribers import ALL_SECTORS, MEASURES
 from config.sectors import Sector
 from rules import vocabulary
 from storage.models import Subscriber
 from storage.subscribers import SubscriberRecord
+from web.form_input import has_control_characters, plain_address
 from web.hs import parse_codes
 
 KINDS = ("exporter", "association", "ministry")
@@ -30,7 +29,6 @@ MAX_CODES = 50
 MAX_KEYWORDS = 20
 MAX_KEYWORD_LENGTH = 100
 _KEYWORD_SPLIT = re.compile(r"[;,\n]+")
-_email = TypeAdapter(EmailStr)
 
 Gettext = Callable[[str], str]
 
@@ -102,10 +100,9 @@ class SubscriptionForm:
     def checked(self, choices: Choices, _: Gettext) -> SubscriptionForm:
         """The form with its errors (field -> message in the reader's language) filled in."""
         errors: dict[str, str] = {}
-        try:
-            _email.validate_python(self.email)
-        except ValidationError:
-            errors["email"] = _("Enter a valid e-mail address.")
+        if plain_address(self.email) is None:
+            errors["email"] = _("Enter one valid e-mail address only, for example "
+                                "lan@example.vn, without a name or brackets.")
         for name, value in (("name", self.name), ("organisation", self.organisation)):
             if len(value) > MAX_TEXT:
                 errors[name] = _("This is too long (at most 200 characters).")
@@ -132,6 +129,10 @@ class SubscriptionForm:
             errors["keywords"] = _("At most 20 keywords of up to 100 characters each.")
         if not (self.sectors or codes or keywords) and not errors.keys() & {"sectors", "hs_codes"}:
             errors["products"] = _("Choose at least one sector, HS code or keyword.")
+        for name in ("name", "organisation", "hs_codes", "keywords"):
+            if has_control_characters(getattr(self, name)):
+                errors[name] = _("This contains an invisible control character that cannot be "
+                                 "stored. Type it again.")
         return replace(self, errors=errors)
 
     @property
@@ -145,7 +146,7 @@ class SubscriptionForm:
         assert not self.errors, "record() of a form with errors"
         sub = keep.subscriptions[0] if keep is not None and keep.subscriptions else None
         return SubscriberRecord(
-            email=self.email.strip().lower(), name=self.name or None,
+            email=plain_address(self.email) or "", name=self.name or None,
             organisation=self.organisation or None, kind=self.kind, language=self.language,
             sectors=tuple(s for s in self.sectors if s != ALL_SECTORS),
             all_sectors=ALL_SECTORS in self.sectors, frequency=self.frequency,

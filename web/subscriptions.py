@@ -45,6 +45,9 @@ _REFUSALS = {
     "wrong purpose": N_("This link belongs to another page. Use the link written next to what "
                         "you want to do in the e-mail."),
     "gone": N_("This subscription no longer exists. You can sign up again."),
+    "superseded": N_("You unsubscribed after this link was sent, so it no longer subscribes "
+                     "you. To receive alerts again, sign up again and confirm with the link in "
+                     "the new e-mail."),
 }
 
 
@@ -181,7 +184,7 @@ async def manage_post(request: Request, token: str) -> Response:
         form = replace(SubscriptionForm.from_form(data), email=subscriber.email)
         form = form.checked(choices, gettext)
         if not form.errors:
-            save_preferences(session, subscriber, form.record(keep=subscriber))
+            save_preferences(session, form.record(keep=subscriber))
         return form, _manage_context(request, subscriber)
 
     try:
