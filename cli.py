@@ -335,11 +335,12 @@ def import_subscribers_command(file: Path, confirmed: bool) -> None:
     from scheduler import Service
 
     service = Service.load(settings())
-    rejected = import_subscribers(service.sessions, file, {s.id for s in service.sectors},
-                                  confirmed=confirmed)
-    for row in rejected:
+    report = import_subscribers(service.sessions, file, {s.id for s in service.sectors},
+                                confirmed=confirmed)
+    for row in report.rejected:
         click.echo(f"{file}:{row.line}: rejected: {row.reason}", err=True)
-    click.echo(f"imported {file} ({len(rejected)} row(s) rejected)")
+    click.echo(f"{file}: {report.read} row(s) read, {report.imported} imported, "
+               f"{len(report.rejected)} rejected")
 
 
 @main.group()
