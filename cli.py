@@ -3,8 +3,8 @@
 import asyncio
 import json
 import sys
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from textwrap import shorten
@@ -69,25 +69,32 @@ def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> A
                    "source from the K-th; digests and upkeep in shard 1; all drain the outbox.")
 @config_errors_exit
 def run(once: bool, shard: Any) -> None:
-    """Run the service: crawl, analyse, match and send on each source's interval."""
-    from scheduler import Service, run_cycle, serve
+    """Run the service: crawl, analyse, match and send on each source's interval. Refused beside
+    a live service on the same database, unless both are shards K/N of one N."""
+    from one_off import run_once
+    from scheduler import serve
 
     current = settings()
-    if once:
-        service = Service.load(current, shard)
-        enabled = [key for key, source in service.sources.items() if source.enabled]
-        crawls, report, sent = asyncio.run(run_cycle(service, shard.sources(enabled)))
-        for result in crawls:
-            click.echo(f"{result.source_id}: {result.detail}")
-        click.echo(f"analysed {report.analysed}, quarantined {report.quarantined}, "
-                   f"queued {report.queued}, sent {sent.sent}, deferred {sent.deferred}, "
-                   f"failed {sent.failed}")
-        return
+    with refused_beside_a_service():
+        if not once:
+            asyncio.run(serve(current, shard=shard))
+            return
+        failed = run_once(current, shard, click.echo)
+    if failed:
+        click.echo(f"{len(failed)} crawl(s) failed: {', '.join(r.source_id for r in failed)}",
+                   err=True)
+        sys.exit(1)
+
+
+@contextmanager
+def refused_beside_a_service() -> Iterator[None]:
+    """A command that crawls or sends exits 1, saying why, when the database is another
+    service's (storage.instance_lock) or its shard cannot be."""
     from storage.instance_lock import AlreadyRunning
     from storage.shards import ShardError
 
     try:
-        asyncio.run(serve(current, shard=shard))
+        yield
     except (AlreadyRunning, ShardError) as exc:
         click.echo(f"not started: {exc}", err=True)
         sys.exit(1)
@@ -148,55 +155,21 @@ def show_summary(summary: Any) -> None:
 @config_errors_exit
 def crawl(sources: tuple[str, ...], since: Any) -> None:
     """Crawl SOURCES now and store what they publish (no analysis, no mail); with --since, a
-    backfill from that date, with a live count of what is stored."""
-    from scheduler import Service
-    from scheduler import crawl as crawl_source
+    backfill from that date, with a live count of what is stored. Refused beside a live
+    service on the same database."""
+    from config import load_sources
+    from one_off import crawl_sources
 
-    service = Service.load(settings())
-    unknown = [name for name in sources if name not in service.sources]
+    current = settings()
+    configured = load_sources(current.sources_file)
+    unknown = [name for name in sources if name not in configured]
     if unknown:
         raise click.UsageError(f"unknown source(s): {', '.join(unknown)} "
-                               f"(configured: {', '.join(service.sources)})")
-    start: date | None = since.date() if since else None
-
-    async def crawl_all() -> list[Any]:
-        results = []
-        for name in sources:
-            watcher = asyncio.create_task(show_progress(service, name))
-            try:
-                results.append(await crawl_source(service, name, start))
-            finally:
-                watcher.cancel()
-            click.echo(f"\r{name}: {results[-1].detail}, {stored_count(service, name)} "
-                       "notices stored in all" + " " * 10)
-        return results
-
-    results = asyncio.run(crawl_all())
-    if not all(result.ok for result in results):
+                               f"(configured: {', '.join(configured)})")
+    with refused_beside_a_service():
+        failed = crawl_sources(current, sources, since.date() if since else None, click.echo)
+    if failed:
         sys.exit(1)
-
-
-def stored_count(service: Any, source_id: str) -> int:
-    from sqlalchemy import func, select
-
-    from storage.models import Notice
-
-    with service.sessions() as session:
-        return session.scalar(
-            select(func.count(Notice.id)).where(Notice.source_id == source_id)) or 0
-
-
-async def show_progress(service: Any, source_id: str, every_s: float = 1.0) -> None:
-    """A live count of the notices stored while a (back)fill runs in its child process."""
-    before = await asyncio.to_thread(stored_count, service, source_id)
-    started = asyncio.get_running_loop().time()
-    interactive = sys.stdout.isatty()
-    while True:
-        await asyncio.sleep(every_s if interactive else 10 * every_s)
-        added = await asyncio.to_thread(stored_count, service, source_id) - before
-        elapsed = asyncio.get_running_loop().time() - started
-        line = f"{source_id}: {added} new notices, {elapsed:.0f} s"
-        click.echo(f"\r{line}" if interactive else line, nl=not interactive)
 
 
 @main.command()
@@ -337,11 +310,12 @@ def import_subscribers_command(file: Path, confirmed: bool) -> None:
     from scheduler import Service
 
     service = Service.load(settings())
-    rejected = import_subscribers(service.sessions, file, {s.id for s in service.sectors},
-                                  confirmed=confirmed)
-    for row in rejected:
+    report = import_subscribers(service.sessions, file, {s.id for s in service.sectors},
+                                confirmed=confirmed)
+    for row in report.rejected:
         click.echo(f"{file}:{row.line}: rejected: {row.reason}", err=True)
-    click.echo(f"imported {file} ({len(rejected)} row(s) rejected)")
+    click.echo(f"{file}: {report.read} row(s) read, {report.imported} imported, "
+               f"{len(report.rejected)} rejected")
 
 
 @main.group()

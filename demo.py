@@ -27,6 +27,7 @@ from alerts.capture import MailCapture
 from alerts.subscribers import import_subscribers
 from alerts.transport import SmtpTransport
 from config import Settings, load_sources
+from crawl_process import CrawlResult
 from replay import DEFAULT_MANIFEST, ReplayServer, recorded_since
 from replay.publishing import (
     SEARCH_DOCUMENT,
@@ -37,7 +38,7 @@ from replay.publishing import (
     recorded_document,
 )
 from replay.server import DEFAULT_LIFETIME_S
-from scheduler import CrawlResult, Service, run_cycle, serve
+from scheduler import Service, run_cycle, serve
 from storage.history import bundled_lists, import_history
 from storage.models import CrawlRun, Notice
 from web.app import create_app

@@ -7,7 +7,6 @@ each source's cycle on its interval with APScheduler; `trews demo` runs one cycl
 
 import asyncio
 import logging
-import os
 import re
 import signal
 import sys
@@ -35,6 +34,7 @@ from alerts.sender import (
 from alerts.transport import TransientMailError, Transport
 from analysis_run import AnalyseReport, analyse_pending
 from config import Sector, Settings, Source, load_sectors, load_sources
+from crawl_process import CrawlResult, crawl
 from storage.database import make_engine, session_factory, transaction
 from storage.instance_lock import service_lock
 from storage.job_runs import Outcome, record_job_run
@@ -42,7 +42,7 @@ from storage.maintenance import maintain
 from storage.migrate import upgrade
 from storage.outbox_backlog import Backlog, judge_outbox
 from storage.shards import Shard
-from storage.sources import abandon_running, interrupt_running, sync_sources
+from storage.sources import sync_sources
 from storage.timeutil import utcnow
 
 logger = logging.getLogger("trews")
@@ -96,68 +96,6 @@ class Service:
     @property
     def sector_names(self) -> dict[str, dict[str, str]]:
         return {sector.id: {"en": sector.name.en, "vi": sector.name.vi} for sector in self.sectors}
-
-
-@dataclass(frozen=True)
-class CrawlResult:
-    source_id: str
-    ok: bool
-    detail: str
-
-
-def crawl_environment(settings: Settings) -> dict[str, str]:
-    """The child crawl sees this process's settings, whatever their origin (env or overrides)."""
-    env = dict(os.environ)
-    env.update({
-        "SCRAPY_SETTINGS_MODULE": "crawlers.settings",
-        "TREWS_DATA_DIR": str(settings.data_dir),
-        "TREWS_DATABASE_URL": settings.db_url,
-        "TREWS_SOURCES_FILE": str(settings.sources_file),
-        "TREWS_BACKFILL_DAYS": str(settings.backfill_days),
-        "TREWS_CONTACT_URL": settings.contact_url,
-        "TREWS_CRAWL_DELAY_S": str(settings.crawl_delay_s),
-        "TREWS_DOWNLOAD_MAX_BYTES": str(settings.download_max_bytes),
-    })
-    return env
-
-
-async def crawl(service: Service, source_id: str, since: date | None = None) -> CrawlResult:
-    """Run one source's spider in a child process, so a hung or leaking spider can be killed
-    without touching the service's event loop; its log goes to data_dir/logs/<source>.log."""
-    log_dir = service.settings.data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "scrapy", "crawl", source_id]
-    if since is not None:
-        command += ["-a", f"since={since.isoformat()}"]
-    with (log_dir / f"{source_id}.log").open("ab") as log:
-        process = await asyncio.create_subprocess_exec(
-            *command, stdout=log, stderr=log, env=crawl_environment(service.settings),
-            start_new_session=True,
-        )
-        try:
-            code = await asyncio.wait_for(process.wait(), service.settings.crawl_timeout_s)
-        except (TimeoutError, asyncio.CancelledError) as stopped:
-            # Hung, or the service is stopping: the crawl is in a session of its own, so
-            # nothing else would stop it writing after the service has gone.
-            os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
-            if not isinstance(stopped, TimeoutError):
-                with transaction(service.sessions) as session:
-                    interrupt_running(session, source_id)
-                raise
-            return _crawl_failed(service, source_id,
-                                 f"killed after {service.settings.crawl_timeout_s:.0f} s")
-    if code != 0:
-        return _crawl_failed(service, source_id, f"crawl exited with status {code}")
-    return CrawlResult(source_id, True, "ok")
-
-
-def _crawl_failed(service: Service, source_id: str, reason: str) -> CrawlResult:
-    with transaction(service.sessions) as session:
-        abandon_running(session, source_id, reason)
-    logger.error("%s: %s (log: %s)", source_id, reason,
-                 service.settings.data_dir / "logs" / f"{source_id}.log")
-    return CrawlResult(source_id, False, reason)
 
 
 def delivery_renderers(service: Service) -> dict[str, Render]:
@@ -417,13 +355,12 @@ def _remove_job(scheduler: AsyncIOScheduler, job_id: str) -> None:
 async def serve(settings: Settings, stop: asyncio.Event | None = None,
                 shard: Shard | None = None) -> None:
     """Run until SIGTERM or SIGINT (or `stop`), then shut the scheduler down cleanly; only one
-    service per database, or per shard of a PostgreSQL database (storage.shards), else
-    storage.instance_lock.AlreadyRunning."""
+    service per database, or one per shard K of one N on a PostgreSQL database
+    (storage.shards), else storage.instance_lock.AlreadyRunning."""
     global _running
     shard = shard or Shard()
     engine = make_engine(settings.db_url)
-    shard.check_database(engine.dialect.name)
-    with service_lock(engine, shard.name):
+    with service_lock(engine, shard):
         _running = Service.load(settings, shard)
         try:
             await _serve_until_stopped(_running, stop or asyncio.Event())

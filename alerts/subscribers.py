@@ -3,7 +3,7 @@
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +18,8 @@ ALL_SECTORS = "*"
 _HS = re.compile(r"^(?:\d\d){1,5}$")
 _MARKET = re.compile(r"^(?:[A-Z]{2}|EU)$")
 MEASURES = {"AD", "CVD", "SG"}
+# Rows stored per transaction by an import: a sign-up waits at most one batch for the database.
+BATCH_ROWS = 1000
 
 
 def split_list(text: str | None) -> list[str]:
@@ -123,26 +125,49 @@ def read_subscribers(
                 yield to_record(parsed, known_sectors)
             except ValidationError as exc:
                 error = exc.errors()[0]
-                field = ".".join(str(p) for p in error["loc"])
-                yield RejectedRow(line, f"{field}: {error['msg']}")
+                where = ".".join(str(p) for p in error["loc"])
+                yield RejectedRow(line, f"{where}: {error['msg']}")
             except ValueError as exc:
                 yield RejectedRow(line, str(exc))
 
 
+@dataclass
+class ImportReport:
+    """What an import did: rows read, rows stored (new or updated), rows rejected and why."""
+
+    read: int = 0
+    imported: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
 def import_subscribers(sessions: sessionmaker[Session], path: Path,
-                       known_sectors: set[str], *, confirmed: bool = True) -> list[RejectedRow]:
-    """Store every good row in one transaction (re-importing is harmless); return the rejects.
+                       known_sectors: set[str], *, confirmed: bool = True) -> ImportReport:
+    """Store every good row, BATCH_ROWS to a transaction, so a long import leaves the database
+    free for sign-ups between batches; re-importing is harmless (each row is an upsert).
 
     `confirmed` means the operator vouches for every address (`trews subscribers import
     --confirmed`, the demo). Without it, each subscriber not yet confirmed gets the one
     confirmation mail (double opt-in) and nothing else until they confirm."""
-    rejected = []
+    report, batch = ImportReport(), []
+    for row in read_subscribers(path, known_sectors):
+        report.read += 1
+        if isinstance(row, RejectedRow):
+            report.rejected.append(row)
+            continue
+        batch.append(row)
+        if len(batch) == BATCH_ROWS:
+            report.imported += _store_batch(sessions, batch, confirmed)
+            batch = []
+    report.imported += _store_batch(sessions, batch, confirmed)
+    return report
+
+
+def _store_batch(sessions: sessionmaker[Session], batch: list[SubscriberRecord],
+                 confirmed: bool) -> int:
+    """One batch of an import in one transaction; the number of rows stored."""
     with transaction(sessions) as session:
-        for row in read_subscribers(path, known_sectors):
-            if isinstance(row, RejectedRow):
-                rejected.append(row)
-                continue
-            subscriber, _created = store_subscriber(session, row, confirmed=confirmed)
+        for record in batch:
+            subscriber, _created = store_subscriber(session, record, confirmed=confirmed)
             if not confirmed and subscriber.unsubscribed_at is None:
                 queue_confirmation(session, subscriber)
-    return rejected
+    return len(batch)

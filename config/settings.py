@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     rate_limit_per_ip: int = Field(
         20, ge=1, description="Sign-ups, or logins, one client address may post per window")
     rate_limit_per_email: int = Field(
-        5, ge=1, description="Sign-ups, or logins, naming one e-mail address per window")
+        5, ge=1,
+        description="Sign-ups naming one e-mail address (logins: from one client) per window")
     outbox_backlog_minutes: float = Field(
         30.0, gt=0, description="A mail due this long and not sent means the outbox is backed up")
     outbox_backlog_count: int = Field(

@@ -1,9 +1,14 @@
-"""One service per database (or per shard of it): a second `trews run` says so and exits.
+"""One service per database: whatever crawls or sends (`trews run`, `run --once`, `crawl`) holds
+it, and a second one says so and exits.
 
-SQLite: an exclusive lock on a file beside the database (released by the OS if the process
-dies). PostgreSQL: a session advisory lock held on a dedicated connection for the process's
-life, so processes on several machines sharing one database see each other too; each shard
-(storage.shards) has a lock of its own.
+SQLite: an exclusive lock on a file beside the database's real path (a symlink or another
+spelling of the path is the same database), released by the OS if the process dies.
+PostgreSQL: a session advisory lock held on a dedicated connection for the process's life, so
+processes on several machines sharing one database see each other too. Its key names the
+database and schema (current_database, current_schema: the same whatever the URL's spelling)
+and the holder's shard K/N, a plain process being shard 1/1. The database has one layout: every
+live holder has the same N and a K of its own; a starter checks the locks held (pg_locks) and
+takes its own under a gate lock, so two starters cannot both pass the check.
 """
 
 import fcntl
@@ -13,30 +18,50 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, and_, column, func, select, table
 from sqlalchemy.engine import make_url
+
+from storage.shards import Shard
 
 
 class AlreadyRunning(RuntimeError):
     """Another service holds the database."""
 
 
-def _lock_key(url: str, name: str) -> int:
-    """A stable signed 64-bit key for the advisory lock."""
-    digest = hashlib.sha256(f"trews-service:{url}:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+_PG_LOCKS = table("pg_locks", column("locktype"), column("database"), column("classid"),
+                  column("objid"), column("objsubid"), column("granted"))
+_PG_DATABASE = table("pg_database", column("oid"), column("datname"))
+_GATE = 0  # the objid of the gate lock; a holder's objid is N << 16 | K (see Shard.MAX)
+
+
+@contextmanager
+def service_lock(engine: Engine, shard: Shard | None = None) -> Iterator[None]:
+    """Hold the database for this process (as `shard` of its layout, by default the only one);
+    AlreadyRunning when another process holds it in a way this one cannot run beside, ShardError
+    for shards on SQLite."""
+    shard = shard or Shard()
+    url = make_url(engine.url)
+    shard.check_database(url.get_backend_name())
+    if url.get_backend_name() == "sqlite":
+        database = Path(url.database or "trews.db").resolve()
+        with _file_lock(Path(f"{database}.service-lock")):
+            yield
+        return
+    with _advisory_lock(engine, shard):
+        yield
 
 
 @contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` for the block: the OS drops it when the process dies."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise AlreadyRunning(f"another TREWS service is running on {path.with_suffix('')}"
-                                 ) from exc
+            raise AlreadyRunning(f"another TREWS service is running on "
+                                 f"{str(path).removesuffix('.service-lock')}") from exc
         os.ftruncate(handle, 0)
         os.write(handle, str(os.getpid()).encode())
         yield
@@ -45,29 +70,49 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def _advisory_lock(engine: Engine, name: str) -> Iterator[None]:
-    shown = engine.url.render_as_string(hide_password=True)
-    key = _lock_key(shown, name)
+def _advisory_lock(engine: Engine, shard: Shard) -> Iterator[None]:
+    """`shard`'s lock on this database and schema, taken under the gate once the live holders
+    allow it, and held on a connection of its own for the block."""
+    mine = shard.of << 16 | shard.number
     with engine.connect() as connection:
-        taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
-        if not taken.scalar():
-            raise AlreadyRunning(f"another TREWS service{' (' + name + ')' if name else ''} "
-                                 f"is running on {shown}")
+        with connection.begin():
+            database, schema = connection.execute(
+                select(func.current_database(), func.current_schema())).one()
+            space, shown = _space(f"{database}/{schema}"), f"database {database}, schema {schema}"
+            connection.execute(select(func.pg_advisory_xact_lock(space, _GATE)))
+            for held in _holders(connection, space):
+                _refuse_beside(shard, held, shown)
+            connection.execute(select(func.pg_advisory_lock(space, mine)))
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.execute(select(func.pg_advisory_unlock(space, mine)))
+            connection.commit()
 
 
-@contextmanager
-def service_lock(engine: Engine, name: str = "") -> Iterator[None]:
-    """Hold the database (or the part of it called `name`, a shard) for this service process;
-    AlreadyRunning when another one does."""
-    url = make_url(engine.url)
-    if url.get_backend_name() == "sqlite":
-        database = url.database or "trews.db"
-        with _file_lock(Path(f"{database}.service-lock")):
-            yield
-        return
-    with _advisory_lock(engine, name):
-        yield
+def _space(place: str) -> int:
+    """The first half of every lock key of one database and schema: 31 bits of its hash."""
+    digest = hashlib.sha256(f"trews-service:{place}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
+
+
+def _holders(connection: Connection, space: int) -> list[Shard]:
+    """The shards (1/1: a plain process) whose processes hold this database now."""
+    here = select(_PG_DATABASE.c.oid).where(_PG_DATABASE.c.datname == func.current_database())
+    objids = connection.scalars(select(_PG_LOCKS.c.objid).where(and_(
+        _PG_LOCKS.c.locktype == "advisory", _PG_LOCKS.c.database == here.scalar_subquery(),
+        _PG_LOCKS.c.classid == space, _PG_LOCKS.c.objsubid == 2, _PG_LOCKS.c.granted,
+        _PG_LOCKS.c.objid != _GATE)))
+    return [Shard(int(objid) & 0xFFFF, int(objid) >> 16) for objid in objids]
+
+
+def _refuse_beside(shard: Shard, held: Shard, shown: str) -> None:
+    """AlreadyRunning unless `shard` may run beside a live `held`: same N, another K."""
+    who = (f"shard {held.number}/{held.of}" if not held.alone
+           else "one without --shard: `trews run`, `run --once` or `crawl`")
+    if held == shard:
+        raise AlreadyRunning(f"another TREWS service is running on {shown} ({who})")
+    if held.of != shard.of:
+        raise AlreadyRunning(
+            f"another TREWS service is running on {shown} ({who}); the services of one "
+            "database all run with the same --shard K/N, or one alone without --shard")

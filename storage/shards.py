@@ -4,15 +4,16 @@ Shard K of N crawls every N-th enabled source (sorted by id, starting at the K-t
 APScheduler jobs in a table of its own (APScheduler 3 cannot share one job store between
 processes: each would run every job), drains the common outbox (claims skip the rows another
 sender holds) and analyses the notices no other shard is analysing. Digests and the database
-upkeep run in shard 1 only. One process per shard: starting a shard twice is refused, as
-starting a second single service is.
+upkeep run in shard 1 only. One process per shard, and one N per database: starting a shard
+twice, or with another N, or beside a service without shards, is refused
+(storage.instance_lock).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Self
+from typing import ClassVar, Self
 
 JOB_TABLE = "apscheduler_jobs"
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -28,9 +29,13 @@ class Shard:
     number: int = 1
     of: int = 1
 
+    MAX: ClassVar[int] = 999  # N fits the lock key (storage.instance_lock)
+
     def __post_init__(self) -> None:
         if not 1 <= self.number <= self.of:
             raise ShardError(f"shard {self.number}/{self.of}: K must be between 1 and N")
+        if self.of > self.MAX:
+            raise ShardError(f"shard {self.number}/{self.of}: N is at most {self.MAX}")
 
     @classmethod
     def parse(cls, text: str) -> Self:

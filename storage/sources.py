@@ -92,6 +92,14 @@ def list_sources(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.id)))
 
 
+def run_since(session: Session, source_id: str, started: datetime) -> CrawlRun | None:
+    """The source's latest run started at or after `started`: the one a crawl launched then
+    recorded, if it recorded any."""
+    return session.scalars(
+        select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.started_at >= started)
+        .order_by(CrawlRun.id.desc())).first()
+
+
 def interrupt_running(session: Session, source_id: str) -> int:
     """Close the runs of a crawl stopped with the service as "interrupted": not a failure of the
     source (its health and counters stay as they were), but no longer shown as running."""

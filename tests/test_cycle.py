@@ -42,7 +42,7 @@ def cycle(tmp_path_factory: pytest.TempPathFactory):
                                                       tmp / "sources.yaml")}))
             rejected = import_subscribers(service.sessions, CONFIG_DIR / "subscribers.example.csv",
                                           {sector.id for sector in service.sectors})
-            assert rejected == []
+            assert rejected.rejected == []
             transport = SmtpTransport(host="127.0.0.1", port=capture.port, timeout=10)
             crawls, _report, sent = await run_cycle(service, ["us_fr_documents"], transport)
             assert all(result.ok for result in crawls)

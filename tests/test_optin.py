@@ -92,8 +92,8 @@ def test_secret_key_is_generated_once_with_0600(tmp_path: Path) -> None:
 
 def test_import_without_confirmed_sends_only_a_confirmation(
         sessions: sessionmaker[Session]) -> None:
-    assert import_subscribers(sessions, EXAMPLE, SECTORS, confirmed=False) == []
-    assert import_subscribers(sessions, EXAMPLE, SECTORS, confirmed=False) == []  # idempotent
+    assert import_subscribers(sessions, EXAMPLE, SECTORS, confirmed=False).rejected == []
+    assert import_subscribers(sessions, EXAMPLE, SECTORS, confirmed=False).rejected == []  # again
     with sessions() as session:
         subscribers = list(session.scalars(select(Subscriber)))
         owed = list(session.scalars(select(Delivery)))
@@ -186,6 +186,7 @@ def test_cli_import_asks_for_confirmation_unless_confirmed(
     runner = CliRunner()
     result = runner.invoke(main, ["subscribers", "import", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
+    assert "5 row(s) read, 5 imported, 0 rejected" in result.output
     engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'trews.db'}")
     with session_factory(engine)() as session:
         assert active_subscriptions(session) == []

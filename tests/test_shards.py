@@ -56,10 +56,10 @@ def test_two_shards_share_the_jobs_of_one_database(postgres_url: str, tmp_path) 
 @pytest.mark.postgres
 def test_each_shard_runs_once_but_two_shards_run_together(postgres_url: str) -> None:
     engines = [make_engine(postgres_url) for _ in range(3)]
-    with (service_lock(engines[0], Shard(1, 2).name),
-          service_lock(engines[1], Shard(2, 2).name),
+    with (service_lock(engines[0], Shard(1, 2)),
+          service_lock(engines[1], Shard(2, 2)),
           pytest.raises(AlreadyRunning, match="shard 2/2"),
-          service_lock(engines[2], Shard(2, 2).name)):
+          service_lock(engines[2], Shard(2, 2))):
         pass
     for engine in engines:
         engine.dispose()

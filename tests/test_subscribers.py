@@ -1,13 +1,20 @@
 """Subscriber import: good rows stored (once, however often imported), bad rows named by line."""
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.subscribers import import_subscribers
+import alerts.subscribers as subscribers_module
+from alerts.subscribers import RejectedRow, import_subscribers
 from config import load_sectors
 from config.settings import CONFIG_DIR
+from storage.database import session_factory, transaction
 from storage.models import Subscriber, Subscription
+from storage.subscribers import SubscriberRecord, store_subscriber
 
 SECTORS = {sector.id for sector in load_sectors(CONFIG_DIR / "sectors.yaml")}
 HEADER = "email,name,organisation,kind,language,sectors,hs_codes,keywords,markets,measures,"\
@@ -22,8 +29,8 @@ def write(tmp_path: Path, rows: str) -> Path:
 
 def test_example_file_imports_cleanly_and_twice_is_once(sessions) -> None:
     example = CONFIG_DIR / "subscribers.example.csv"
-    assert import_subscribers(sessions, example, SECTORS) == []
-    assert import_subscribers(sessions, example, SECTORS) == []
+    assert import_subscribers(sessions, example, SECTORS).rejected == []
+    assert import_subscribers(sessions, example, SECTORS).rejected == []
     with sessions() as session:
         assert session.scalar(select(func.count(Subscriber.id))) == 5
         assert session.scalar(select(func.count(Subscription.id))) == 5
@@ -51,7 +58,7 @@ def test_bad_rows_are_rejected_with_their_line_and_the_good_ones_kept(
         "x5@example.com,A,B,trader,vi,steel,,,,,immediate,low",
     ]) + "\n")
 
-    rejected = import_subscribers(sessions, path, SECTORS)
+    rejected = import_subscribers(sessions, path, SECTORS).rejected
 
     reasons = {row.line: row.reason for row in rejected}
     assert set(reasons) == {3, 4, 5, 6, 7, 8}
@@ -76,3 +83,44 @@ def test_reimport_updates_the_subscription(sessions, tmp_path: Path) -> None:
         assert subscriber.language == "en"
         assert (subscription.sectors, subscription.hs_codes, subscription.frequency,
                 subscription.min_severity) == (["steel", "copper"], ["7306"], "weekly", "high")
+
+
+def sign_up_meanwhile(sessions: sessionmaker[Session]) -> int:
+    """What another writer (a sign-up on /subscribe) sees in the middle of an import: it stores
+    a subscriber without waiting long for a lock, and counts those committed so far."""
+    url = sessions.kw["bind"].url
+    other = create_engine(url, connect_args={"timeout": 1} if url.get_backend_name() == "sqlite"
+                          else {})
+    try:
+        with transaction(session_factory(other)) as session:
+            store_subscriber(session, SubscriberRecord("web@example.com", None, None, "exporter",
+                                                       "vi", ("steel",), "daily"))
+            return (session.scalar(select(func.count(Subscriber.id))) or 0) - 1
+    finally:
+        other.dispose()
+
+
+def test_a_long_import_commits_in_batches_and_reports_every_row(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(subscribers_module, "BATCH_ROWS", 10, raising=False)
+    rows = [f"u{n}@example.com,U,,exporter,vi,steel,,,,,immediate,low" for n in range(25)]
+    rows[12] = "not-an-address,U,,exporter,vi,steel,,,,,immediate,low"
+    path = write(tmp_path, "\n".join(rows) + "\n")
+    reading, seen = subscribers_module.read_subscribers, []
+
+    def read_and_watch(*args: Any) -> Iterator[SubscriberRecord | RejectedRow]:
+        for number, row in enumerate(reading(*args), start=1):
+            if number == 21:  # 20 rows read: the first batch of 10 is stored, the next one not
+                seen.append(sign_up_meanwhile(sessions))
+            yield row
+
+    monkeypatch.setattr(subscribers_module, "read_subscribers", read_and_watch)
+    reports = [import_subscribers(sessions, path, SECTORS) for _ in range(2)]
+
+    assert seen[0] == 10  # the first import, in its middle: one batch stored, a sign-up too
+    for report in reports:  # the same report each time: importing again is harmless
+        assert (report.read, report.imported) == (25, 24)
+        assert [(row.line, row.reason.split(":")[0]) for row in report.rejected] == [(14, "email")]
+    with sessions() as session:
+        assert session.scalar(select(func.count(Subscriber.id))) == 25  # 24 + the sign-up

@@ -107,6 +107,32 @@ def test_guessing_passwords_answers_429(tmp_path: Path) -> None:
     assert right.status_code == 429  # not even the right one, until the window has passed
 
 
+def login(client: TestClient, token: str, email: str, password: str) -> int:
+    return client.post("/admin/login", data={"csrf_token": token, "email": email,
+                                             "password": password},
+                       follow_redirects=False).status_code
+
+
+def test_a_stranger_guessing_cannot_lock_the_operator_out(tmp_path: Path) -> None:
+    operator, sessions, _service = make_web(tmp_path, rate_limit_per_email=3)
+    with transaction(sessions) as session:
+        add_user(session, "op@trews.example.vn", "correct horse battery staple")
+    stranger = TestClient(operator.app, base_url="https://testserver", client=("203.0.113.9", 1))
+    token = csrf(stranger, "/admin/login")
+    codes = [login(stranger, token, "op@trews.example.vn", f"guess {i}") for i in range(4)]
+    assert codes == [401, 401, 401, 429]
+    # The operator, from a client of their own, still signs in.
+    assert login(operator, csrf(operator, "/admin/login"), "op@trews.example.vn",
+                 "correct horse battery staple") == 303
+
+
+def test_one_client_trying_many_accounts_answers_429(tmp_path: Path) -> None:
+    client, _sessions, _service = make_web(tmp_path, rate_limit_per_ip=3)
+    token = csrf(client, "/admin/login")
+    codes = [login(client, token, f"u{i}@example.vn", "password 1") for i in range(5)]
+    assert codes == [401, 401, 401, 429, 429]
+
+
 def test_sliding_window_forgets_old_attempts_and_does_not_count_refusals() -> None:
     now = [1000.0]
     limit = FormLimit(per_ip=100, per_email=2, window_s=60, clock=lambda: now[0])

@@ -135,7 +135,7 @@ async def login_post(request: Request) -> Response:
     check_csrf(request, _text(data, CSRF_FIELD))
     email, password = _text(data, "email") or "", _text(data, "password") or ""
     target = safe_next(_text(data, "next"), HOME)
-    wait = rate_limit(request, "login", email)
+    wait = rate_limit(request, "login", email, per_client=True)
     if wait:
         return too_many_requests(request, wait)
     if has_control_characters(email):  # never an account; PostgreSQL refuses NUL

@@ -227,11 +227,13 @@ class FormLimit:
 _limits_lock = threading.Lock()
 
 
-def rate_limit(request: Request, form: str, email: str) -> int:
+def rate_limit(request: Request, form: str, email: str, *, per_client: bool = False) -> int:
     """Count a POST of `form` ("subscribe", "login") naming `email` (however it is written);
     the whole seconds to wait (Retry-After), or 0 when it may go on. The client is the
     connection's address: behind a reverse proxy, run uvicorn with --proxy-headers so that it
-    is the visitor's."""
+    is the visitor's. With `per_client` the address is counted per client (login: a stranger's
+    wrong passwords must not lock the account's owner out); the client's own limit still holds
+    against password spraying."""
     with _limits_lock:
         limits: dict[str, FormLimit] | None = getattr(request.app.state, "rate_limits", None)
         if limits is None:
@@ -242,4 +244,5 @@ def rate_limit(request: Request, form: str, email: str) -> int:
                                      settings.rate_limit_window_s)
         limit = limits[form]
     ip = request.client.host if request.client else "unknown"
-    return math.ceil(limit.hit(ip, address_key(email)))
+    address = address_key(email)
+    return math.ceil(limit.hit(ip, f"{ip} {address}" if per_client else address))
