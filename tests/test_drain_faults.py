@@ -1,7 +1,8 @@
-"""A drain whose database goes away or is locked for a while (issue 17): it goes on once the
-database is back, or stops cleanly; no mail is lost, at most one per connection arrives twice,
-and no row is left claimed."""
+"""A drain whose database goes away or is locked for a while, or whose SMTP server is killed
+(issue 17): it goes on once they are back, or stops cleanly; no mail is lost, at most one per
+connection arrives twice, and no row is left claimed."""
 
+import asyncio
 import sqlite3
 import threading
 import uuid
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -113,3 +115,37 @@ def _short_sqlite_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     import storage.database as database
 
     monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 500)
+
+
+def test_the_smtp_server_killed_mid_drain_loses_nothing(
+        sessions: sessionmaker[Session]) -> None:
+    ids = queue(sessions, 30)
+    servers: list[asyncio.Server] = []
+    connections: list[SMTPServerProtocol] = []
+
+    def kill() -> None:  # the server process dies: no more answers, no more connections
+        servers[-1].close()
+        for connection in connections:
+            if connection.transport is not None:
+                connection.transport.abort()
+
+    inbox = Interrupting(10, kill)
+
+    def accept() -> SMTPServerProtocol:
+        connections.append(SMTPServerProtocol(inbox, hostname="trews.test"))
+        return connections[-1]
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        servers.append(await loop.create_server(accept, "127.0.0.1", 0))
+        port = servers[-1].sockets[0].getsockname()[1]
+        async with pool(port, size=POOL) as smtp:
+            await send(sessions, smtp)
+        assert inbox.done and not set(statuses(sessions).values()) & CLAIMED
+        servers.append(await loop.create_server(accept, "127.0.0.1", port))  # back, same port
+        async with pool(port, size=POOL) as smtp:
+            await until_settled(sessions, smtp)
+        servers[-1].close()
+
+    run(scenario)
+    assert_nothing_lost(sessions, inbox, ids)
