@@ -306,12 +306,16 @@ def subscribers() -> None:
 def import_subscribers_command(file: Path, confirmed: bool) -> None:
     """Import subscribers from a CSV file (see config/subscribers.example.csv). New subscribers
     get a confirmation mail and nothing else until they confirm, unless --confirmed."""
-    from alerts.subscribers import import_subscribers
+    from alerts.subscribers import SubscribersFileError, import_subscribers
     from scheduler import Service
 
     service = Service.load(settings())
-    report = import_subscribers(service.sessions, file, {s.id for s in service.sectors},
-                                confirmed=confirmed)
+    try:
+        report = import_subscribers(service.sessions, file, {s.id for s in service.sectors},
+                                    confirmed=confirmed)
+    except SubscribersFileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     for row in report.rejected:
         click.echo(f"{file}:{row.line}: rejected: {row.reason}", err=True)
     click.echo(f"{file}: {report.read} row(s) read, {report.imported} imported, "

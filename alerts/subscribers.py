@@ -1,13 +1,15 @@
 """Reading subscribers from CSV: every row checked, bad rows reported with their line, none lost."""
 
+import codecs
 import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.optin import queue_confirmation
@@ -20,6 +22,11 @@ _MARKET = re.compile(r"^(?:[A-Z]{2}|EU)$")
 MEASURES = {"AD", "CVD", "SG"}
 # Rows stored per transaction by an import: a sign-up waits at most one batch for the database.
 BATCH_ROWS = 1000
+TEXT_MAX = 200  # the name and organisation columns (storage.models.Subscriber)
+
+
+class SubscribersFileError(ValueError):
+    """A subscribers file that cannot be read at all; the message names the file and line."""
 
 
 def split_list(text: str | None) -> list[str]:
@@ -34,8 +41,8 @@ class SubscriberRow(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: EmailStr
-    name: str | None = None
-    organisation: str | None = None
+    name: str | None = Field(None, max_length=TEXT_MAX)
+    organisation: str | None = Field(None, max_length=TEXT_MAX)
     kind: Literal["exporter", "association", "ministry"] = "exporter"
     language: Literal["vi", "en"] = "vi"
     sectors: str | None = None
@@ -111,24 +118,59 @@ def to_record(row: SubscriberRow, known_sectors: set[str]) -> SubscriberRecord:
     )
 
 
+def _csv_text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without the BOM Excel writes) or UTF-16 with its BOM."""
+    data = path.read_bytes()
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    try:
+        return data.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SubscribersFileError(f"{path}:{line}: not UTF-8 text (save it as \"CSV UTF-8\")"
+                                   ) from None
+
+
 def read_subscribers(
     path: Path, known_sectors: set[str]
 ) -> Iterator[SubscriberRecord | RejectedRow]:
-    """Each row as a record, or as a rejection that names its line and the reason."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            line = reader.line_num
-            try:
-                parsed = SubscriberRow.model_validate(
-                    {k: v for k, v in row.items() if k and v is not None})
-                yield to_record(parsed, known_sectors)
-            except ValidationError as exc:
-                error = exc.errors()[0]
-                where = ".".join(str(p) for p in error["loc"])
-                yield RejectedRow(line, f"{where}: {error['msg']}")
-            except ValueError as exc:
-                yield RejectedRow(line, str(exc))
+    """Each row as a record, or as a rejection that names its line and the reason: a row with
+    more cells than the header, or whose address an earlier row already gave, too. A column the
+    file format does not know refuses the whole file (SubscribersFileError): its data would be
+    lost on every row."""
+    reader = csv.DictReader(io.StringIO(_csv_text(path), newline=""))
+    header = reader.fieldnames or []
+    unknown = [column for column in header if column not in SubscriberRow.model_fields]
+    if unknown:
+        raise SubscribersFileError(f"{path}:1: unknown column(s) {', '.join(unknown)}; known: "
+                                   f"{', '.join(SubscriberRow.model_fields)}")
+    first_line: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            yield RejectedRow(line, f"{len(header) + len(row[None])} cells, the header has "
+                                    f"{len(header)}")
+            continue
+        found = _row_record(row, line, known_sectors)
+        if isinstance(found, SubscriberRecord):
+            if found.email in first_line:
+                yield RejectedRow(line, f"{found.email} is already on line "
+                                        f"{first_line[found.email]}")
+                continue
+            first_line[found.email] = line
+        yield found
+
+
+def _row_record(row: dict[str, str], line: int, known_sectors: set[str]
+                ) -> SubscriberRecord | RejectedRow:
+    try:
+        parsed = SubscriberRow.model_validate({k: v for k, v in row.items() if v is not None})
+        return to_record(parsed, known_sectors)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        return RejectedRow(line, f"{where}: {error['msg']}")
+    except ValueError as exc:
+        return RejectedRow(line, str(exc))
 
 
 @dataclass

@@ -124,3 +124,42 @@ def test_a_long_import_commits_in_batches_and_reports_every_row(
         assert [(row.line, row.reason.split(":")[0]) for row in report.rejected] == [(14, "email")]
     with sessions() as session:
         assert session.scalar(select(func.count(Subscriber.id))) == 25  # 24 + the sign-up
+
+
+def test_a_file_saved_as_utf16_imports_and_one_in_another_encoding_is_named(
+        sessions, tmp_path: Path) -> None:
+    from alerts.subscribers import SubscribersFileError
+
+    row = "lan@example.vn,Nguyễn Thị Lan,Hiệp hội Tôm,exporter,vi,shrimp,,,,,immediate,low\n"
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text(HEADER + row, encoding="utf-16")
+    assert import_subscribers(sessions, utf16, SECTORS).imported == 1
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((HEADER + "ok@example.vn,A,,exporter,vi,shrimp,,,,,immediate,low\n"
+                       + row.replace("ễ", "e").replace("ệ", "e")).encode("utf-8")
+                      + "x@example.vn,Tôm,,exporter,vi,shrimp,,,,,immediate,low\n"
+                      .encode("latin-1"))
+    with pytest.raises(SubscribersFileError, match=r"latin.csv:4: not UTF-8 text"):
+        import_subscribers(sessions, latin, SECTORS)
+
+
+def test_what_a_file_would_lose_is_said(sessions, tmp_path: Path) -> None:
+    """A long name, a row with more cells than the header, an address given twice: each row is
+    rejected with its reason (and stored nowhere half); a column the format does not know
+    refuses the file."""
+    from alerts.subscribers import SubscribersFileError
+
+    path = write(tmp_path, "\n".join([
+        "a@example.vn," + "N" * 250 + ",,exporter,vi,shrimp,,,,,immediate,low",
+        "b@example.vn,B,,exporter,vi,shrimp,,,,,immediate,low,extra",
+        "c@example.vn,C,,exporter,vi,shrimp,,,,,immediate,low",
+        "C@example.vn,C again,,exporter,vi,steel,,,,,immediate,low",
+    ]) + "\n")
+    report = import_subscribers(sessions, path, SECTORS)
+    reasons = {row.line: row.reason for row in report.rejected}
+    assert reasons[2].startswith("name") and "13 cells" in reasons[3]
+    assert reasons[5] == "c@example.vn is already on line 4" and report.imported == 1
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("email,phone\na@example.vn,123\n", encoding="utf-8")
+    with pytest.raises(SubscribersFileError, match=r"unknown.csv:1: unknown column\(s\) phone"):
+        import_subscribers(sessions, unknown, SECTORS)
