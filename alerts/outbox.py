@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from alerts.operator import OperatorContext
 from alerts.render import AlertContext, CaseContext
 from alerts.thread_groups import ThreadGroups
+from alerts.unsubscribed import unsubscribed_rows
 from rules.match_reasons import Reason, named_sectors, stored_reasons
 from storage.database import transaction
 from storage.models import (
@@ -263,29 +264,40 @@ class Settlements:
     the row over, that sender's outcome stands.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], model: OutboxModel) -> None:
-        self._model = model
-        self._groups: ThreadGroups[dict[str, Any], None] = ThreadGroups(
-            _engine(sessions), self._write, "trews-settle")
+    def __init__(self, sessions: sessionmaker[Session], model: OutboxModel,
+                 check_unsubscribed: bool = False) -> None:
+        self._model, self._check = model, check_unsubscribed
+        self._groups: ThreadGroups[tuple[str, Any], bool | None] = ThreadGroups(
+            _engine(sessions), self._work, "trews-settle")
 
     async def settle(self, held: Claim, *, status: str, error: str | None = None,
                      retry_at: datetime | None = None, attempts: int | None = None,
                      message_id: str | None = None) -> None:
         """Write one row's outcome; returns once it is committed. ``attempts`` rewrites the
         count, for a try that never reached the server."""
-        await self._groups.ask(_outcome(held, status=status, error=error, retry_at=retry_at,
-                                        attempts=attempts, message_id=message_id))
+        await self._groups.ask(("settle", _outcome(held, status=status, error=error,
+                                                   retry_at=retry_at, attempts=attempts,
+                                                   message_id=message_id)))
+
+    async def unsubscribed(self, row_id: int) -> bool:
+        """Whether the row is mail for someone no longer subscribed (``alerts.unsubscribed``),
+        asked in the same group as the outcomes being written."""
+        return self._check and bool(await self._groups.ask(("check", row_id)))
 
     async def close(self) -> None:
         """Let the last write finish, then give the connection back."""
         await self._groups.close()
 
-    def _write(self, connection: Connection, outcomes: list[dict[str, Any]]) -> list[None]:
-        written = _write_outcomes(connection, self._model, outcomes)
+    def _work(self, connection: Connection, requests: list[tuple[str, Any]]
+              ) -> list[bool | None]:
+        outcomes = [value for kind, value in requests if kind == "settle"]
+        written = _write_outcomes(connection, self._model, outcomes) if outcomes else 0
         if written < len(outcomes):
             logger.warning("%d outcome(s) not written: their claim had expired and another "
                            "sender took the row over", len(outcomes) - written)
-        return [None] * len(outcomes)
+        checks = [value for kind, value in requests if kind == "check"]
+        gone = unsubscribed_rows(connection, checks) if checks else set()
+        return [None if kind == "settle" else value in gone for kind, value in requests]
 
 
 def release(sessions: sessionmaker[Session], model: OutboxModel, claims: Iterable[Claim]) -> int:

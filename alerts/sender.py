@@ -87,7 +87,6 @@ from alerts.transport import (
     UncertainMailError,
     parallelism,
 )
-from alerts.unsubscribed import Unsubscribed
 from storage.models import Delivery, OperatorAlert
 from storage.subscribers import CANCELLED, UNSUBSCRIBED
 from storage.timeutil import utcnow
@@ -205,8 +204,8 @@ class _Drain:
         self.batch = max(BATCH_PER_CONNECTION * self.workers, 1)
         self.ready: asyncio.Queue[_Ready | None] = asyncio.Queue(maxsize=self.batch)
         self.untried: list[Claim] = []
-        self.settlements = Settlements(sessions, queue.model)
-        self.unsubscribed = Unsubscribed(sessions, applies=queue.model is Delivery)
+        self.settlements = Settlements(sessions, queue.model,
+                                       check_unsubscribed=queue.model is Delivery)
         self.refusals = RefusalWatch(accepted_lately(sessions, queue.model, utcnow()))
 
     async def run(self, limit: int) -> None:
@@ -215,7 +214,6 @@ class _Drain:
                                  *(self._worker() for _ in range(self.workers)))
         finally:
             await self.settlements.close()
-            await self.unsubscribed.close()
         if self.untried:
             try:
                 release(self.sessions, self.queue.model, self.untried)
@@ -304,7 +302,7 @@ class _Drain:
             await self._retry(held, f"could not render: {ready.render_error}")
             return
         message_id = str(message["Message-ID"])
-        if await self.unsubscribed.check(held.row_id):
+        if await self.settlements.unsubscribed(held.row_id):
             await self._cancel(held, attempts=held.attempt - 1)  # nothing was tried
             return
         if held.possibly_delivered:
@@ -363,7 +361,7 @@ class _Drain:
 
     async def _retry(self, held: Claim, error: str, status: str = "queued",
                      message_id: str | None = None) -> None:
-        if await self.unsubscribed.check(held.row_id):
+        if await self.settlements.unsubscribed(held.row_id):
             await self._cancel(held)
             return
         if held.attempt >= self.policy.max_attempts:
