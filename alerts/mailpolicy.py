@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Callable, Hashable
 from email.generator import BytesGenerator
+from email.header import Header
 from email.headerregistry import (
     Address,
     BaseHeader,
@@ -157,6 +158,40 @@ class _ListUnsubscribeHeader(_OneToken, UnstructuredHeader):  # type: ignore[mis
     pass
 
 
+class _EncodedWhole(BaseHeader):  # type: ignore[misc]  # stubs only
+    """A Subject folded so that it decodes to what was written. Where the text must be encoded
+    (no SMTPUTF8), the standard folder splits it into encoded words at its spaces and leaves
+    each space outside them, where RFC 2047 says a decoder drops it ("Khởi xướng" arrives as
+    "Khởixướng"); here the whole text is encoded, spaces inside the encoded words."""
+
+    def fold(self, *, policy: Policy) -> str:
+        text = str(self)
+        if text.isascii():
+            return str(super().fold(policy=policy))
+        if getattr(policy, "utf8", False):  # the standard folder may start it on a new line
+            return _folded_at_spaces(self.name, text, policy)
+        encoded = Header(text, "utf-8", header_name=self.name).encode(
+            linesep=policy.linesep, maxlinelen=policy.max_line_length)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
+def _folded_at_spaces(name: str, text: str, policy: Policy) -> str:
+    """A UTF-8 header folded before a space when a line grows too long: unfolding removes only
+    the line breaks, so every space is read back."""
+    limit = policy.max_line_length or 998
+    lines, line = [], f"{name}:"
+    for word in text.split(" "):
+        if len(line) + 1 + len(word) > limit and line != f"{name}:":
+            lines.append(line)
+            line = ""
+        line += " " + word
+    return policy.linesep.join([*lines, line]) + policy.linesep
+
+
+class SubjectHeader(_EncodedWhole, UnstructuredHeader):  # type: ignore[misc]
+    pass
+
+
 class _HeaderClasses(HeaderRegistry):
     """The standard header registry with ``RecipientHeader`` for To: and the one-token headers
     kept unparsed, building each header's class once (the standard one makes a new class for
@@ -165,6 +200,7 @@ class _HeaderClasses(HeaderRegistry):
     def __init__(self) -> None:
         super().__init__()
         self.map_to_type("to", RecipientHeader)
+        self.map_to_type("subject", SubjectHeader)
         self.map_to_type("message-id", _MessageIdHeader)
         self.map_to_type("list-unsubscribe", _ListUnsubscribeHeader)
 

@@ -136,3 +136,23 @@ def test_a_message_id_that_is_not_one_plain_token_is_parsed_as_the_standard_one(
         assert [str(d) for d in msg["Message-ID"].defects] == [
             str(d) for d in standard["Message-ID"].defects]
         assert msg.as_bytes() == standard.as_bytes()
+
+
+VIETNAMESE_WORDS = ["Chống", "bán", "phá", "giá", "Khởi", "xướng", "Tiếp", "tục", "áp", "dụng",
+                    "cảnh", "báo", "Ống", "thép", "[TREWS][CAO]", "–", "Hoa", "Kỳ", "2026:"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(st.sampled_from(VIETNAMESE_WORDS), min_size=1, max_size=40),
+       utf8=st.booleans())
+def test_a_subject_decodes_to_what_was_written(words: list[str], utf8: bool) -> None:
+    """Long subjects are folded into several encoded words; none loses the space between two
+    words ("Khởixướng" was read by every mail program: the space sat between encoded words)."""
+    subject = " ".join(words)
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = subject
+    message["From"] = "canhbao@trews.invalid"
+    message.set_content("x")
+    received = email.message_from_bytes(smtp_bytes(message, utf8=utf8),
+                                        policy=email.policy.default)
+    assert received["Subject"] == subject
