@@ -80,7 +80,7 @@ def link_cases(session: Session, notice: Notice, analysis: dict[str, Any]) -> No
             stage=step.stage, event_on=step.event_on,
             next_step=expected.step if expected else None,
             next_due=expected.due if expected else None,
-            next_basis=expected.basis if expected else None,
+            next_basis=expected.basis if expected else None, restates=step.restates,
         ))
 
 

@@ -6,7 +6,8 @@ tests) or ``SmtpTransport``. Transport errors say whether to keep the delivery q
 (``TransientMailError``) or mark it failed (``PermanentMailError``).
 """
 
-from alerts.render import AlertContext, message_id, render_alert
+from alerts.message import message_id
+from alerts.render import AlertContext, render_alert
 from alerts.transport import (
     FileOutbox,
     MailError,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rules.clock import read_basis
+from rules.procedures import advice_for
 
 
 def N_(message: str) -> str:
@@ -59,92 +60,31 @@ _MEASURE_ALIASES = {
     "AC": "CIRCUMVENTION",
 }
 
-STAGES = {
-    "petition": Explained(
-        N_("Petition"),
-        N_(
-            "A domestic industry has asked the authority to open a case. Nothing is due yet, but "
-            "an initiation usually follows within weeks: gather your export quantities and values "
-            "for this market now and contact your association."
-        ),
-    ),
-    "initiation": Explained(
-        N_("Initiation of investigation"),
-        N_(
-            "The investigation has opened. Register as an interested party and answer the "
-            "quantity-and-value (Q&V) questionnaire by the deadline: a firm that misses it is "
-            "given the punitive “facts available” rate, usually the highest."
-        ),
-    ),
-    "preliminary": Explained(
-        N_("Preliminary determination"),
-        N_(
-            "The authority has set provisional rates. From now on importers pay cash deposits "
-            "(provisional duties) on every shipment: budget for them, check your firm's rate and "
-            "prepare for verification and the final determination."
-        ),
-    ),
-    "final": Explained(
-        N_("Final determination"),
-        N_(
-            "The authority has set final rates. Once the order or definitive measure is "
-            "published the duty is real: price it into your contracts."
-        ),
-    ),
-    "order": Explained(
-        N_("Duty order"),
-        N_(
-            "The duty is in force. Every shipment pays it until a review changes your firm's "
-            "rate; a review can be requested every year in the order's anniversary month."
-        ),
-    ),
-    "results": Explained(
-        N_("Review results"),
-        N_(
-            "The review has set new rates firm by firm. Check your firm's rate: final results "
-            "become the cash deposit rate on your next shipments."
-        ),
-    ),
-    "continuation": Explained(
-        N_("Continuation of the measure"),
-        N_(
-            "The measure continues for another five years. Your duty stays; lowering it now "
-            "takes an administrative review."
-        ),
-    ),
-    "termination": Explained(
-        N_("Termination"),
-        N_(
-            "The case or measure ends (terminated or withdrawn). No duty follows from it; check "
-            "whether cash deposits will be refunded."
-        ),
-    ),
-    "revocation": Explained(
-        N_("Revocation of the measure"),
-        N_(
-            "The measure is revoked: shipments no longer pay this duty. Check from which date and "
-            "whether cash deposits will be refunded."
-        ),
-    ),
-    "rescission": Explained(
-        N_("Rescission of the review"),
-        N_(
-            "The review is cancelled, for all firms or for some: those firms keep their current "
-            "rate until a later review."
-        ),
-    ),
-    "court_decision": Explained(
-        N_("Court or WTO decision"),
-        N_(
-            "A court or WTO decision may change an order's reach or rates. Check whether your "
-            "rate or product is affected."
-        ),
-    ),
+STAGE_LABELS = {
+    "petition": N_("Petition"),
+    "initiation": N_("Initiation of investigation"),
+    "preliminary": N_("Preliminary determination"),
+    "final": N_("Final determination"),
+    "order": N_("Duty order"),
+    "results": N_("Review results"),
+    "continuation": N_("Continuation of the measure"),
+    "termination": N_("Termination"),
+    "revocation": N_("Revocation of the measure"),
+    "rescission": N_("Rescission of the review"),
+    "court_decision": N_("Court or WTO decision"),
 }
-OTHER_STAGE = Explained(
-    N_("Other step"),
-    N_("Read the notice to see whether it changes what you must do or pay."),
-)
+OTHER_STAGE = N_("Step not identified")
+# A measure in force outside the United States is not an "order" (a US instrument).
+DEFINITIVE_MEASURE = N_("Definitive measure")
+_US = "US"
+# The subject's tag for a trade-diversion warning, in place of the severity.
+DIVERSION_TAG = N_("DIVERSION RISK")
+# The salutation by the subscriber's kind, as an official letter opens.
+GREETINGS = {
+    "exporter": N_("Dear exporter,"),
+    "association": N_("Dear association,"),
+    "ministry": N_("Dear colleagues of the ministry,"),
+}
 # Used instead of the stage's own label after a proceeding's name ("Sunset review – initiation").
 _STAGE_LABELS_AFTER_PROCEEDING = {"initiation": N_("initiation")}
 _STAGE_ALIASES = {
@@ -159,47 +99,15 @@ _STAGE_ALIASES = {
     "court": "court_decision",
 }
 
-# Proceedings other than the original investigation: what they ask of the exporter.
-PROCEEDINGS = {
-    "administrative_review": Explained(
-        N_("Administrative review"),
-        N_(
-            "A review sets new rates firm by firm. Request a review or take part in this one to "
-            "lower your rate; firms that stay out keep their current rate or get the rate for "
-            "all others."
-        ),
-    ),
-    "new_shipper_review": Explained(
-        N_("New shipper review"),
-        N_(
-            "A new shipper review lets an exporter that did not ship during the investigation "
-            "obtain its own rate instead of the country-wide rate."
-        ),
-    ),
-    "expiry_review": Explained(
-        N_("Sunset (expiry) review"),
-        N_(
-            "The measure reaches the end of its five years. Decide whether to take part: "
-            "exporters who reply by the deadline can argue that the duty should end; if the "
-            "domestic industry does not defend it, the measure lapses."
-        ),
-    ),
-    "scope": Explained(
-        N_("Scope ruling"),
-        N_(
-            "A scope ruling decides whether a product falls under an existing order. Check "
-            "whether your goods are affected."
-        ),
-    ),
-    "changed_circumstances": Explained(
-        N_("Changed circumstances review"),
-        N_(
-            "A changed circumstances review can change who pays or how much, for example after a "
-            "change of owner or name. Check whether your firm is named."
-        ),
-    ),
-    "circumvention": Explained(N_("Anti-circumvention inquiry"), ""),
-    "court_decision": Explained(N_("Court or WTO decision"), ""),
+# Proceedings other than the original investigation.
+PROCEEDING_LABELS = {
+    "administrative_review": N_("Administrative review"),
+    "new_shipper_review": N_("New shipper review"),
+    "expiry_review": N_("Sunset (expiry) review"),
+    "scope": N_("Scope ruling"),
+    "changed_circumstances": N_("Changed circumstances review"),
+    "circumvention": N_("Anti-circumvention inquiry"),
+    "court_decision": N_("Court or WTO decision"),
 }
 _PROCEEDING_ALIASES = {
     "review": "administrative_review",
@@ -212,33 +120,22 @@ _PROCEEDING_ALIASES = {
     "anti_circumvention": "circumvention",
     "court": "court_decision",
 }
-_EXPIRY_OUTCOME = Explained(
-    "",
-    N_(
-        "The sunset review is reaching its outcome: if the measure is continued it applies for "
-        "another five years, and only a review can lower your rate meanwhile."
-    ),
+# Said instead of the procedure's advice when Vietnam is not named: a diversion warning asks
+# the reader to watch, never to take part in another country's case.
+DIVERSION_STEP_ADVICE = N_(
+    "Vietnam is not named in this case: there is nothing for a Vietnamese exporter to file in it."
 )
-# Advice for a stage that means something else inside a given proceeding.
-_ADVICE_IN_PROCEEDING = {
-    ("expiry_review", "preliminary"): _EXPIRY_OUTCOME,
-    ("expiry_review", "final"): _EXPIRY_OUTCOME,
-    ("expiry_review", "results"): _EXPIRY_OUTCOME,
-    ("administrative_review", "preliminary"): STAGES["results"],
-    ("administrative_review", "final"): STAGES["results"],
-    ("new_shipper_review", "preliminary"): STAGES["results"],
-    ("new_shipper_review", "final"): STAGES["results"],
-}
-# Stages whose consequence does not depend on the proceeding they end or decide.
-_DECISIVE_STAGES = {
-    "termination",
-    "revocation",
-    "rescission",
-    "continuation",
-    "court_decision",
-    "results",
-    "order",
-}
+# Said after the advice when every deadline the notice states has passed at detection.
+DEADLINES_PASSED = N_(
+    "The deadlines this notice states have passed: ask the authority at once whether it still "
+    "accepts your participation, and contact the Trade Remedies Authority of Vietnam."
+)
+
+# Said after the advice of a notice that corrects an earlier one (rules.stages.is_correction).
+CORRECTION_NOTE = N_(
+    "This notice corrects an earlier one: the case's dates and next steps stay those of the "
+    "notice it corrects."
+)
 
 ROLES = {
     "subject": Explained(
@@ -269,10 +166,15 @@ ROLES = {
         N_(
             "This case concerns other origins in a sector Vietnam exports. Such cases are often "
             "followed within a few years by a case or a circumvention inquiry on Vietnam: watch "
-            "your exports of this product to this market."
+            "your exports of this product to this market, keep proof of Vietnamese origin for "
+            "every shipment, refuse orders to finish or relabel goods from the origins named, and "
+            "follow the early warnings of the Trade Remedies Authority of Vietnam."
         ),
     ),
 }
+# Vietnam's role at a stage where the measure is in force: it is applied, no longer investigated.
+_SUBJECT_OF_MEASURE = N_("Vietnam is a country subject to the measure")
+_MEASURE_IN_FORCE_STAGES = frozenset({"order", "continuation", "results"})
 
 DEADLINE_LABELS = {
     "interested_party": N_("Register as an interested party"),
@@ -333,6 +235,8 @@ _DEADLINE_ALIASES = {
 }
 
 _PRODUCT_SPLIT = " From "
+# A generic heading, a colon, then "<product> from <country>" (Public Inspection titles).
+_AFTER_HEADING_FROM = re.compile(r": (?P<product>[^:]+?) from (?:the )?[A-Z]")
 _LEADING_CERTAIN = re.compile(r"^certain\s+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -348,33 +252,36 @@ class Step:
 
     labels: tuple[str, ...]
     advice: str
+    # The advice is the market's own procedure (rules/data/procedures.yaml), not the default.
+    modelled: bool = False
 
 
-def step_for(proceeding: object, stage: object) -> Step:
-    """Label and advice for a stage within its proceeding (message ids).
+def step_for(proceeding: object, stage: object, market: object = None,
+             measures: Iterable[object] = ()) -> Step:
+    """Label and advice for a stage within its proceeding, in the market's procedure.
 
     The rules report both because "initiation" of an administrative review asks for something
-    else (request or join the review) than "initiation" of an investigation (register, answer the
-    Q&V questionnaire).
+    else (take part in the review) than "initiation" of an investigation (answer the
+    questionnaires), and the market because each market's law asks for different things.
     """
     p_key = _alias(proceeding, _PROCEEDING_ALIASES)
     s_key = _alias(stage, _STAGE_ALIASES)
-    step = STAGES.get(s_key)
-    proc = PROCEEDINGS.get(p_key)
-    advice = _ADVICE_IN_PROCEEDING.get((p_key, s_key))
-    if advice is None and step is not None and s_key in _DECISIVE_STAGES:
-        advice = step
-    if advice is None and proc is not None and proc.advice:
-        advice = proc
-    return Step(_step_labels(proc, s_key, step), (advice or step or OTHER_STAGE).advice)
+    codes = [_MEASURE_ALIASES.get(m, m) for m in (code_key(m).upper() for m in measures)]
+    # An analysis without a proceeding (an older or partial one) is about the investigation.
+    advice = advice_for(str(market or "") or None, p_key or "investigation", s_key, codes)
+    return Step(_step_labels(p_key, s_key, str(market or "")), advice.text, advice.modelled)
 
 
-def _step_labels(proc: Explained | None, s_key: str, step: Explained | None) -> tuple[str, ...]:
+def _step_labels(p_key: str, s_key: str, market: str = "") -> tuple[str, ...]:
+    proc = PROCEEDING_LABELS.get(p_key)
+    step = STAGE_LABELS.get(s_key)
+    if s_key == "order" and market and market != _US:
+        step = DEFINITIVE_MEASURE
     if proc is None:
-        return ((step or OTHER_STAGE).label,)
-    if step is None or proc is STAGES.get(s_key) or proc.label == step.label:
-        return (proc.label,)
-    return proc.label, _STAGE_LABELS_AFTER_PROCEEDING.get(s_key, step.label)
+        return (step or OTHER_STAGE,)
+    if step is None or proc == step:
+        return (proc,)
+    return proc, _STAGE_LABELS_AFTER_PROCEEDING.get(s_key, step)
 
 
 def _alias(value: object, aliases: dict[str, str]) -> str:
@@ -387,13 +294,16 @@ def measure_label(measure: object) -> str:
     return MEASURE_LABELS.get(_MEASURE_ALIASES.get(key, key), GENERIC_MEASURE)
 
 
-def role_for(vietnam: object, measures: Iterable[object]) -> Explained:
+def role_for(vietnam: object, measures: Iterable[object], stage: object = None) -> Explained:
     """Vietnam's role, falling back on what an alert about a case not naming Vietnam means.
 
     A safeguard names no origin, so "none" there means "covered like everyone"; anywhere else an
     alert that does not name Vietnam was sent because of the sector, that is, diversion risk.
+    Once a measure is in force Vietnam is subject to it, no longer under investigation.
     """
     key = code_key(vietnam)
+    if key == "subject" and _alias(stage, _STAGE_ALIASES) in _MEASURE_IN_FORCE_STAGES:
+        return Explained(_SUBJECT_OF_MEASURE, ROLES["subject"].advice)
     if key in ROLES:
         return ROLES[key]
     if any(measure_label(m) == MEASURE_LABELS["SG"] for m in measures):
@@ -422,14 +332,19 @@ def basis_text(basis: str, gettext: Callable[[str], str]) -> str:
 def product_from_title(title: str, limit: int = 48) -> str:
     """The product named in a title such as "Certain Paper Shopping Bags From ...".
 
-    Only the Federal Register style "<product> From <country>" is trusted; anything else returns
-    "" so the caller uses the sector name rather than a random slice of a long title.
+    Only the Federal Register styles "<product> From <country>" and "<heading>: <product> from
+    <Country>" are trusted; anything else returns "" so the caller uses the sector name rather
+    than a random slice of a long title.
     """
     flat = _SPACES.sub(" ", title).strip()
-    if _PRODUCT_SPLIT not in flat:
-        return ""
-    product = _LEADING_CERTAIN.sub("", flat.split(_PRODUCT_SPLIT, 1)[0]).strip()
-    return shorten(product, limit)
+    if _PRODUCT_SPLIT in flat:
+        product = flat.split(_PRODUCT_SPLIT, 1)[0]
+    else:  # "Antidumping or Countervailing Duty ...: Mattresses from Cambodia, ..."
+        listed = _AFTER_HEADING_FROM.search(flat)
+        if listed is None:
+            return ""
+        product = listed.group("product")
+    return shorten(_LEADING_CERTAIN.sub("", product).strip(), limit)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -43,6 +43,7 @@ from alerts.i18n import (
     translations,
 )
 from alerts.labels import Labels
+from alerts.message import compose, recipient_address
 from alerts.render import (
     AlertContext,
     AlertView,
@@ -50,10 +51,8 @@ from alerts.render import (
     DeadlineView,
     basis_of,
     build_view,
-    compose,
     deadline_view,
     next_expected,
-    recipient_address,
     site_page,
 )
 from alerts.tokens import links, secret_key
@@ -567,8 +566,8 @@ def _item_view(item: DigestItem, ctx: DigestContext) -> AlertView:
                     if c.vietnam != "none"),
     )
     view = build_view(alert)
-    # In a digest the headline is the alert's subject without the "[TREWS]" prefix.
-    return replace(view, subject=view.subject.removeprefix("[TREWS]").strip())
+    # In a digest the notice's line is its headline: its tag is shown once, as a badge.
+    return replace(view, subject=view.headline)
 
 
 def _groups(items: Sequence[DigestItem], views: Mapping[int, AlertView], ctx: DigestContext,
@@ -631,8 +630,8 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
     return CaseDigestView(
         heading=heading, numbers=", ".join(case.numbers) or "-",
         measure=labels.measure(case.measure),
-        stage=labels.stage(case.stage, case.proceeding),
-        role=labels.role(case.vietnam, [case.measure] if case.measure else []),
+        stage=labels.stage(case.stage, case.proceeding, case.market),
+        role=labels.role(case.vietnam, [case.measure] if case.measure else [], case.stage),
         severity=severity, severity_label=labels.severity(severity),
         timeline=timeline, next_expected=expected,
         next_basis=basis_of(case.next_basis, expected, tr), next_deadline=deadline,

@@ -26,12 +26,16 @@ class Labels:
     def _(self, message: str) -> str:
         return translations(self.lang).gettext(message)
 
-    def stage(self, stage: object, proceeding: object = None) -> str:
-        """'Sunset (expiry) review – initiation': the stage within its proceeding."""
-        return " – ".join(self._(label) for label in content.step_for(proceeding, stage).labels)
+    def stage(self, stage: object, proceeding: object = None, market: object = None) -> str:
+        """'Sunset (expiry) review – initiation': the stage within its proceeding (an order is
+        named as the market names it)."""
+        return " – ".join(self._(label)
+                          for label in content.step_for(proceeding, stage, market).labels)
 
-    def stage_advice(self, stage: object, proceeding: object = None) -> str:
-        advice = content.step_for(proceeding, stage).advice
+    def stage_advice(self, stage: object, proceeding: object = None, market: object = None,
+                     measures: Iterable[object] = ()) -> str:
+        """What to do at this step, in the market's own procedure (rules/procedures.py)."""
+        advice = content.step_for(proceeding, stage, market, measures).advice
         return self._(advice) if advice else ""
 
     def measure(self, measure: object) -> str:
@@ -45,8 +49,8 @@ class Labels:
             labels = [label[:1].lower() + label[1:] for label in labels]
         return " / ".join(dict.fromkeys(labels))
 
-    def role(self, vietnam: object, measures: Iterable[object] = ()) -> str:
-        return self._(content.role_for(vietnam, measures).label)
+    def role(self, vietnam: object, measures: Iterable[object] = (), stage: object = None) -> str:
+        return self._(content.role_for(vietnam, measures, stage).label)
 
     def severity(self, severity: object) -> str:
         key = content.code_key(severity)

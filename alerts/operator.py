@@ -13,8 +13,9 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from alerts.content import N_
+from alerts.crawl_reasons import reason_lines
 from alerts.i18n import format_moment, normalize_language, translations
-from alerts.render import compose
+from alerts.message import compose
 
 # kind -> (template, whether it reports trouble (else a recovery), subject tag)
 KINDS = {
@@ -57,6 +58,8 @@ class OperatorView:
     source_id: str | None
     authority: str | None
     reason: str | None
+    # A source's failure, phrase by phrase in the reader's language (alerts/crawl_reasons.py).
+    reason_lines: tuple[str, ...]
     changed: str
     last_success: str | None
     recipient_email: str
@@ -81,6 +84,7 @@ def build_operator_view(ctx: OperatorContext) -> OperatorView:
     return OperatorView(
         language=language, subject=f"[TREWS][{_(tag)}] {about}",
         failing=failing, source_id=ctx.source_id, authority=ctx.authority, reason=ctx.reason,
+        reason_lines=tuple(reason_lines(ctx.reason, _)),
         changed=format_moment(ctx.changed_at, language, ctx.timezone),
         last_success=moment(ctx.last_success_at), recipient_email=ctx.recipient_email,
         job_id=ctx.job_id, since=moment(ctx.since_at), count=ctx.count,

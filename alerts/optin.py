@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from alerts.content import N_
 from alerts.i18n import normalize_language, translations
-from alerts.render import compose, recipient_address
+from alerts.message import compose, recipient_address
 from alerts.tokens import TokenSuperseded, read_token, read_token_state
 from storage.models import Delivery, Subscriber
 from storage.subscribers import (

@@ -187,6 +187,7 @@ def alert_context(session: Session, delivery: Delivery,
         sector_names={sector: dict(sector_names[sector]) for sector in matched
                       if sector in sector_names},
         match_reasons=reasons, detected_at=notice.fetched_at, notice_id=notice.id,
+        recipient_kind=subscriber.kind,
     )
 
 

@@ -14,17 +14,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from email.headerregistry import Address
+from datetime import date, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime as rfc2822_datetime
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
-import css_inline
 from babel.support import NullTranslations
-from jinja2 import Environment, select_autoescape
 from markupsafe import escape
 
 from alerts import content
@@ -35,16 +30,21 @@ from alerts.i18n import (
     format_moment,
     normalize_language,
     reader_zone,
-    translated_environment,
     translations,
 )
 from alerts.labels import Labels
-from alerts.mailpolicy import MAIL_POLICY, mailbox, text_part
+from alerts.message import (
+    build_message,
+    message_id,
+    one_line,
+    recipient_address,
+    render_parts,
+)
 from alerts.reasons import why_lines
 from rules.hs_codes import dotted_hs
+from rules.stages import is_correction
 from storage.links import safe_url
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _SUBJECT_PRODUCT_LIMIT = 48
 
 
@@ -74,6 +74,8 @@ class AlertContext:
     # The web front end (settings.public_url) and the notice's id there; None: no page links.
     site_url: str | None = None
     notice_id: int | None = None
+    # The subscriber's kind (exporter, association, ministry): the register of the salutation.
+    recipient_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class DeadlineView:
     date: str
     when: str
     urgent: bool
+    passed: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,24 +114,34 @@ class AlertView:
 
     language: str
     subject: str
+    # The subject without its tags: what happened, where, on what, and the nearest deadline.
+    headline: str
+    # Vietnam is not named: a trade-diversion warning, its own kind of alert.
+    diversion: bool
     severity: str
     severity_label: str
+    greeting: str
     greeting_name: str | None
     title: str
     url: str | None
     published: str
+    # The date the text states for the step, when it is not the publication date: relative
+    # deadlines count from it.
+    event: str | None
     source_name: str
     market: str
     measures: str
     new_case: bool
     stage: str
     stage_advice: str
+    advice_note: str | None
     role: str
     role_advice: str
     countries: tuple[str, ...]
     case_numbers: tuple[str, ...]
     hs_codes: tuple[str, ...]
     deadlines: tuple[DeadlineView, ...]
+    nearest: DeadlineView | None
     cases: tuple[CaseView, ...]
     sectors: tuple[str, ...]
     why: tuple[str, ...]
@@ -137,15 +150,6 @@ class AlertView:
     manage_url: str | None
     unsubscribe_url: str | None = None
     notice_page: str | None = None
-
-
-@cache
-def jinja_environment(language: str) -> Environment:
-    """The mails' environment in `language`. Autoescaping is on for ``.html.j2`` only: notice
-    titles are scraped text, and the plain-text part must not show ``&amp;``."""
-    return translated_environment(
-        TEMPLATES_DIR, language, keep_trailing_newline=True,
-        autoescape=select_autoescape(["html.j2", "html"], default_for_string=False))
 
 
 def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid", *,
@@ -181,9 +185,6 @@ def merged_parts(template: str, view: AlertView) -> tuple[str, str]:
     return text, html
 
 
-# One MIME boundary for the process, random so no body can contain it: a boundary made per
-# message would make every message's Content-Type header unique, and costly to write out.
-_BOUNDARY = f"trews-{secrets.token_hex(16)}"
 PERSONAL_FIELDS = ("greeting_name", "recipient_email", "manage_url", "unsubscribe_url")
 _STAND_IN = {name: f"trewsmerge{secrets.token_hex(8)}{name.replace('_', '')}"
              for name in PERSONAL_FIELDS}
@@ -194,80 +195,6 @@ def _rendered_parts(template: str, view: Any) -> tuple[str, str]:
     return render_parts(template, view)
 
 
-def render_parts(template: str, view: Any) -> tuple[str, str]:
-    """`template`.txt.j2 and `template`.html.j2 rendered on `view`; the HTML's stylesheet
-    (base.html.j2) inlined into style attributes, because many mail programs ignore <style>."""
-    env = jinja_environment(view.language)
-    text = env.get_template(f"{template}.txt.j2").render(v=view)
-    html = inline_css(env.get_template(f"{template}.html.j2").render(v=view))
-    return text, html
-
-
-def recipient_address(email: str, name: str | None) -> Address:
-    """The To: address; a scraped or imported name never brings a newline into the header."""
-    return mailbox(email, _one_line(name or ""))
-
-
-def compose(template: str, view: Any, *, mail_from: str, recipient: Address | str,
-            msgid: str, list_id: str | None = None, unsubscribe_url: str | None = None,
-            date: datetime | None = None) -> EmailMessage:
-    """A message from `template` rendered on `view` (which has `language` and `subject`)."""
-    text, html = render_parts(template, view)
-    return build_message(text, html, language=view.language, subject=view.subject,
-                         mail_from=mail_from, recipient=recipient, msgid=msgid, list_id=list_id,
-                         unsubscribe_url=unsubscribe_url, date=date)
-
-
-def build_message(text: str, html: str, *, language: str, subject: str, mail_from: str,
-                  recipient: Address | str, msgid: str, list_id: str | None = None,
-                  unsubscribe_url: str | None = None, date: datetime | None = None
-                  ) -> EmailMessage:
-    """Headers, then a text/plain part and a text/html part (UTF-8).
-
-    With `list_id` the mail says which list it belongs to (RFC 2919); with `unsubscribe_url` it
-    carries List-Unsubscribe and the RFC 8058 one-click List-Unsubscribe-Post, so the reader's
-    mail program offers an unsubscribe button.
-    """
-    msg = EmailMessage(policy=MAIL_POLICY)
-    msg["From"] = mail_from
-    msg["To"] = recipient
-    msg["Subject"] = subject
-    msg["Date"] = rfc2822_datetime(date or datetime.now(UTC))
-    msg["Message-ID"] = msgid
-    # RFC 3834: keeps vacation responders from answering an automatic alert.
-    msg["Auto-Submitted"] = "auto-generated"
-    if list_id:
-        msg["List-Id"] = list_id_header(list_id)
-    if unsubscribe_url:
-        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["MIME-Version"] = "1.0"
-    msg["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
-    msg["Content-Language"] = language
-    msg.attach(text_part(text, "plain"))
-    msg.attach(text_part(html, "html"))
-    return msg
-
-
-_INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
-
-
-def inline_css(html: str) -> str:
-    """The document with its <style> rules moved into style attributes (css-inline)."""
-    return _INLINER.inline(html)
-
-
-def list_id_header(list_id: str) -> str:
-    """RFC 2919 List-Id: "TREWS <alerts.trews.invalid>" from the setting, bracketed or not."""
-    bare = list_id.strip().strip("<>").strip()
-    return f"TREWS <{bare}>"
-
-
-def message_id(delivery_id: int, domain: str = "trews.invalid") -> str:
-    """Stable per delivery, so a resend after a crash is recognisably the same message."""
-    return f"<alert-{int(delivery_id)}@{domain}>"
-
-
 def build_view(ctx: AlertContext) -> AlertView:
     lang = normalize_language(ctx.language)
     tr = translations(lang)
@@ -275,40 +202,58 @@ def build_view(ctx: AlertContext) -> AlertView:
     analysis = ctx.analysis
     measures = list(analysis.get("measures") or [])
     labels = Labels(lang, ctx.sector_names)
-    step = content.step_for(analysis.get("proceeding"), analysis.get("stage"))
-    stage = labels.stage(analysis.get("stage"), analysis.get("proceeding"))
-    role = content.role_for(analysis.get("vietnam"), measures)
+    step = content.step_for(analysis.get("proceeding"), analysis.get("stage"),
+                            analysis.get("market"), measures)
+    stage = labels.stage(analysis.get("stage"), analysis.get("proceeding"),
+                         analysis.get("market"))
+    correction = is_correction(ctx.notice_title)
+    if correction:
+        stage = _("Correction: %(stage)s") % {"stage": stage}
+    role = content.role_for(analysis.get("vietnam"), measures, analysis.get("stage"))
+    diversion = role is content.ROLES["diversion"]
     severity = content.code_key(analysis.get("severity"))
     severity_label = labels.severity(severity)
     market = country_name(str(analysis.get("market") or ""), lang) or ctx.source_name
     measure_text = labels.measures(measures)
     sectors = _sector_names(labels, analysis.get("sectors") or [])
     product = content.product_from_title(ctx.notice_title, _SUBJECT_PRODUCT_LIMIT)
-    subject = _subject(
-        severity_label, market, measure_text, product or ", ".join(sectors[:2]), stage
-    )
+    today = ctx.detected_at.astimezone(reader_zone(ctx.timezone)).date()
+    # A diversion warning lists no deadlines: they are for the parties of another country's case.
+    deadlines = () if diversion else tuple(
+        _deadlines(analysis.get("deadlines") or [], today, lang, tr))
+    upcoming = next((d for d in deadlines if not d.passed), None)
+    headline = _headline(market, measure_text, product or ", ".join(sectors[:2]), stage, upcoming,
+                         tr)
+    tag = _(content.DIVERSION_TAG) if diversion else severity_label
     return AlertView(
         language=lang,
-        subject=subject,
+        subject=one_line(f"[TREWS][{tag}] {headline}"),
+        headline=headline,
+        diversion=diversion,
         severity=severity,
-        severity_label=severity_label,
-        greeting_name=_one_line(ctx.recipient_name or "") or None,
-        title=_one_line(ctx.notice_title),
+        severity_label=tag,
+        greeting=_greeting(ctx.recipient_kind, tr),
+        greeting_name=one_line(ctx.recipient_name or "") or None,
+        title=one_line(ctx.notice_title),
         url=safe_url(ctx.notice_url),
         published=format_day(ctx.notice_published, lang),
+        event=_stated_event(analysis.get("event_date"), ctx.notice_published, lang),
         source_name=ctx.source_name,
         market=market,
         measures=measure_text,
         new_case=bool(analysis.get("new_case")),
         stage=stage,
-        stage_advice=_(step.advice),
+        stage_advice=_(content.DIVERSION_STEP_ADVICE if diversion else step.advice),
+        advice_note=_(content.CORRECTION_NOTE) if correction else _advice_note(
+            deadlines, diversion, tr),
         role=_(role.label),
         role_advice=_(role.advice),
         countries=tuple(country_name(str(c), lang) for c in analysis.get("countries") or []),
         case_numbers=tuple(str(c) for c in analysis.get("case_numbers") or []),
         hs_codes=tuple(dotted_hs(str(c)) for c in analysis.get("hs_codes") or []),
-        deadlines=tuple(_deadlines(analysis.get("deadlines") or [], ctx, lang, tr)),
-        cases=tuple(_case_view(case, lang, tr, ctx.site_url) for case in ctx.cases),
+        deadlines=deadlines,
+        nearest=upcoming,
+        cases=tuple(_case_view(case, lang, tr, ctx.site_url, today) for case in ctx.cases),
         sectors=tuple(sectors),
         why=why_lines(ctx.match_reasons, labels),
         detected=format_moment(ctx.detected_at, lang, ctx.timezone),
@@ -317,6 +262,35 @@ def build_view(ctx: AlertContext) -> AlertView:
         unsubscribe_url=ctx.unsubscribe_url,
         notice_page=site_page(ctx.site_url, "notices", ctx.notice_id, lang),
     )
+
+
+def _headline(market: str, measures: str, product: str, stage: str,
+              upcoming: DeadlineView | None, tr: NullTranslations) -> str:
+    """What happened, where and on what, and the nearest deadline still ahead: the subject
+    without its tags, and the digests' line for the notice."""
+    parts = " – ".join(p for p in (market, measures, product) if p)
+    headline = f"{parts}: {stage}"
+    if upcoming is not None:
+        headline += " – " + tr.gettext("deadline %(date)s") % {"date": upcoming.date}
+    return one_line(headline)
+
+
+def _stated_event(value: object, published: date, lang: str) -> str | None:
+    day = as_date(value)
+    return format_day(day, lang) if day is not None and day != published else None
+
+
+def _greeting(kind: str | None, tr: NullTranslations) -> str:
+    """The salutation for the subscriber's kind, in the register of an official letter."""
+    return tr.gettext(content.GREETINGS.get(kind or "", content.GREETINGS["exporter"]))
+
+
+def _advice_note(deadlines: Sequence[DeadlineView], diversion: bool,
+                 tr: NullTranslations) -> str | None:
+    """Said after the advice when every deadline the notice states had passed at detection."""
+    if diversion or not deadlines or any(not d.passed for d in deadlines):
+        return None
+    return tr.gettext(content.DEADLINES_PASSED)
 
 
 def site_page(site_url: str | None, kind: str, page_id: int | None,
@@ -328,11 +302,6 @@ def site_page(site_url: str | None, kind: str, page_id: int | None,
     return f"{site_url.rstrip('/')}/{kind}/{int(page_id)}?lang={language}"
 
 
-def _subject(severity: str, market: str, measures: str, product: str, stage: str) -> str:
-    parts = " – ".join(p for p in (market, measures, product) if p)
-    return _one_line(f"[TREWS][{severity}] {parts}: {stage}")
-
-
 def _sector_names(labels: Labels, order: Iterable[object]) -> list[str]:
     """Matched sectors in the analysis' order first, then any others the matcher reported."""
     names = labels.sector_names
@@ -341,11 +310,10 @@ def _sector_names(labels: Labels, order: Iterable[object]) -> list[str]:
 
 
 def _deadlines(
-    raw: Iterable[Mapping[str, Any]], ctx: AlertContext, lang: str, tr: NullTranslations
+    raw: Iterable[Mapping[str, Any]], today: date, lang: str, tr: NullTranslations
 ) -> list[DeadlineView]:
-    """Deadlines in date order, with days left counted from the day of detection in the reader's
-    zone."""
-    today = ctx.detected_at.astimezone(reader_zone(ctx.timezone)).date()
+    """Deadlines in date order, with days left counted from `today`, the day of detection in
+    the reader's zone."""
     entries = [(d, item.get("kind")) for item in raw if (d := as_date(item.get("date")))]
     return [deadline_view(kind, day, (day - today).days, lang, tr)
             for day, kind in sorted(entries, key=lambda entry: entry[0])]
@@ -358,26 +326,29 @@ def deadline_view(kind: object, day: date, days_left: int, lang: str,
     known = content.deadline_label(kind)
     label = tr.gettext(known) if known else f"{tr.gettext(content.GENERIC_DEADLINE)} ({kind})"
     return DeadlineView(label, format_day(day, lang), when_text(days_left, tr),
-                        0 <= days_left <= 14)
+                        0 <= days_left <= 14, days_left < 0)
 
 
 def _case_view(case: CaseContext, lang: str, tr: NullTranslations,
-               site_url: str | None) -> CaseView:
+               site_url: str | None, today: date) -> CaseView:
     """'A-552-802 – next expected: Final determination by 17/05/2024', why that date, in the
     reader's words, and the case's page."""
-    expected = next_expected(case.next_step, case.next_due, lang, tr)
-    return CaseView(", ".join(case.numbers) or "-", expected,
+    expected = next_expected(case.next_step, case.next_due, lang, tr, today)
+    return CaseView(", ".join(case.numbers) or tr.gettext("case page"), expected,
                     basis_of(case.next_basis, expected, tr),
                     site_page(site_url, "cases", case.case_id, lang))
 
 
 def next_expected(step: str | None, due: date | None, lang: str,
-                  tr: NullTranslations) -> str | None:
-    """A case's next step from the statutory clock: 'Final determination by 17/05/2024'."""
+                  tr: NullTranslations, today: date | None = None) -> str | None:
+    """A case's next step from the statutory clock: 'Final determination by 17/05/2024'; one
+    whose date is before `today` is said to be overdue, not upcoming."""
     if not (step and due):
         return None
-    return tr.gettext("%(step)s by %(date)s") % {
-        "step": tr.gettext(content.next_step_label(step)), "date": format_day(due, lang)}
+    values = {"step": tr.gettext(content.next_step_label(step)), "date": format_day(due, lang)}
+    if today is not None and due < today:
+        return tr.gettext("%(step)s was expected by %(date)s; no notice of it seen yet") % values
+    return tr.gettext("%(step)s by %(date)s") % values
 
 
 def basis_of(basis: str | None, expected: str | None, tr: NullTranslations) -> str | None:
@@ -393,11 +364,6 @@ def when_text(days_left: int, tr: NullTranslations) -> str:
     if days_left == 0:
         return tr.gettext("today")
     return tr.ngettext("in %(num)d day", "in %(num)d days", days_left) % {"num": days_left}
-
-
-def _one_line(text: str) -> str:
-    """Collapse whitespace: scraped titles carry newlines, which headers must never contain."""
-    return " ".join(text.split())
 
 
 def _unique(items: Iterable[str]) -> list[str]:

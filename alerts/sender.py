@@ -7,7 +7,7 @@ committed transaction (see ``alerts.outbox``):
 1. **claim** it, with the rest of its batch: status "sending" ("resending" if an earlier try
    may have reached the server), attempts + 1, and a claim expiry (``next_attempt_at = now +
    claim_s``), committed *before* any message of the batch goes out;
-2. render its message (stable Message-ID: ``alerts.render.message_id(delivery_id)``);
+2. render its message (stable Message-ID: ``alerts.message.message_id(delivery_id)``);
 3. send, and **settle** it right after the server's answer, committed before that connection
    sends again (answers that come in together are committed together, see
    ``alerts.outbox.Settlements``):

@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from config import load_sources
-from crawlers.pipelines import STORE_ERRORS
+from crawlers.pipelines import FIRST_HTTP_ERROR, STORE_ERRORS
 from crawlers.store import open_store
 from storage.database import transaction
 from storage.models import CrawlRun
@@ -79,7 +79,9 @@ class CrawlRunRecorder:
         if reason != "finished":
             problems.append(f"crawl ended: {reason}")
         if http_errors:
-            problems.append(f"{http_errors} HTTP error(s)")
+            first = stats.get(FIRST_HTTP_ERROR)
+            problems.append(f"{http_errors} HTTP error(s)" + (f" (first: {first})" if first
+                                                                 else ""))
         if parse_errors:
             problems.append(f"{parse_errors} parse error(s)")
         if store_errors:

@@ -104,6 +104,8 @@ class NotStored(DropItem):
 
 
 STORE_ERRORS = "trews/errors/store"
+# The first failed download of a crawl, as "HTTP 503 from <url>" (crawlers/spiders/base.py).
+FIRST_HTTP_ERROR = "trews/errors/http_first"
 
 
 class StoreNoticePipeline:

@@ -34,6 +34,8 @@ class CaseLink:
     next_step: str | None = None
     next_due: date | None = None
     next_basis: str | None = None
+    # A correction restates an earlier notice's step: it joins the timeline, moves no clock.
+    restates: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,12 @@ def stronger_role(current: str | None, found: str) -> str:
 
 def advanced(state: CaseState, link: CaseLink) -> CaseState:
     """The case after a step: the newest step sets its stage and next expectation; an earlier
-    one can only move its opening back; Vietnam's role only grows."""
+    one, or a correction of one, can only move its opening back; Vietnam's role only grows."""
     state = replace(state, vietnam=stronger_role(state.vietnam, link.vietnam))
     if link.event_on and state.opened_on and link.event_on < state.opened_on:
         state = replace(state, opened_on=link.event_on)
-    if state.last_event_on and link.event_on and link.event_on < state.last_event_on:
+    if link.restates or (state.last_event_on and link.event_on
+                         and link.event_on < state.last_event_on):
         return state
     return replace(
         state, proceeding=link.proceeding, stage=link.stage,

@@ -26,6 +26,7 @@ from rules.clock import NextStep, announces_postponement, next_step
 from rules.countries import VIETNAM
 from rules.notice import Analysis, CaseEntry
 from rules.sectors import product_part
+from rules.stages import is_correction
 from rules.text import accented_key, folded_key, has_diacritics
 
 
@@ -183,6 +184,8 @@ class CaseStep:
     stage: str
     event_on: date | None
     next: NextStep | None
+    # The notice corrects an earlier one (rules.stages.is_correction): no clock moves.
+    restates: bool = False
 
 
 def _stated_event(analysis: Mapping[str, Any]) -> date | None:
@@ -201,12 +204,20 @@ def case_steps(analysis: Mapping[str, Any], title: str, published: date | None) 
     proceeding = str(analysis.get("proceeding") or "other")
     stage = str(analysis.get("stage") or "other")
     postponed = announces_postponement(title)
+    restates = is_correction(title)
     steps = []
     for key in case_keys(analysis, title):
         expected = None
-        if published is not None:
+        if published is not None and not restates:
             expected = next_step(key.market, proceeding, stage,
                                  [key.measure] if key.measure else [], published,
-                                 postponed=postponed)
-        steps.append(CaseStep(key, proceeding, stage, published, expected))
+                                 postponed=postponed, decided_by=deciding_body(key.numbers))
+        steps.append(CaseStep(key, proceeding, stage, published, expected, restates))
     return steps
+
+
+def deciding_body(numbers: Iterable[str]) -> str | None:
+    """'USITC' for a notice that carries only the Commission's investigation numbers (its own
+    vote, not Commerce's determination), else None."""
+    kinds = {number_kind(number) for number in numbers} - {None}
+    return "USITC" if kinds and kinds <= {"itc", "itc_safeguard"} else None

@@ -30,6 +30,8 @@ class When(BaseModel):
     proceeding: str
     stage: str
     measure: Literal["AD", "CVD", "SG"] | None = None
+    # The body whose step this is, where two decide in turn (the USITC after Commerce).
+    decided_by: Literal["USITC"] | None = None
 
 
 class ClockRule(BaseModel):
@@ -87,15 +89,20 @@ def _due(rule: ClockRule, event: date, postponed: bool) -> date | None:
 
 
 def next_step(market: str | None, proceeding: str, stage: str, measures: Iterable[str],
-              event: date, *, postponed: bool = False) -> NextStep | None:
+              event: date, *, postponed: bool = False,
+              decided_by: str | None = None) -> NextStep | None:
     """The default next step after `stage` of `proceeding` in `market`, or None if unknown.
 
     `postponed`: the notice itself announces the next step's postponement, so the statute's
-    extended deadline applies."""
+    extended deadline applies. `decided_by`: the body whose step the notice reports, where
+    rules tell them apart (a rule without one fits any body but one a rule names)."""
     wanted = set(measures)
     for rule in clock_rules().get(market or "", []):
         when = rule.when
         if when.proceeding != proceeding or when.stage != stage:
+            continue
+        if when.decided_by != decided_by and (when.decided_by is not None or _named(
+                market, decided_by)):
             continue
         if when.measure is not None and wanted != {when.measure}:
             continue
@@ -103,6 +110,12 @@ def next_step(market: str | None, proceeding: str, stage: str, measures: Iterabl
         due = _due(rule, event, postponed)
         return NextStep(rule.next, due, basis) if due is not None else None
     return None
+
+
+def _named(market: str | None, body: str | None) -> bool:
+    """Whether some rule of the market names `body` (then rules without a body are not its)."""
+    return body is not None and any(rule.when.decided_by == body
+                                    for rule in clock_rules().get(market or "", []))
 
 
 def read_basis(basis: str) -> tuple[str, bool]:

@@ -38,12 +38,12 @@ def test_a_subject_match_in_vietnamese_and_english() -> None:
                        markets=["US"], measures=["AD"], min_severity="medium")
     assert said(PIPE, sub, "vi", PIPE_TITLE) == [
         "Hàng hóa xuất xứ Việt Nam bị nêu tên trong vụ việc này",
-        "Ngành hàng bạn theo dõi: sắt thép",
-        "Mã HS 7306.30.10.00, 7306.30.50.00 trong thông báo thuộc nhóm HS 7306 mà bạn theo dõi",
-        "Từ khóa “pipe” của bạn xuất hiện trong thông báo",
-        "Hoa Kỳ là một trong các thị trường bạn theo dõi",
-        "Chống bán phá giá là một trong các biện pháp bạn theo dõi",
-        "Mức độ CAO đạt mức tối thiểu bạn chọn (TRUNG BÌNH)",
+        "Ngành hàng Quý vị theo dõi: sắt thép",
+        "Mã HS 7306.30.10.00, 7306.30.50.00 trong thông báo thuộc nhóm HS 7306 mà Quý vị theo dõi",
+        "Từ khóa “pipe” của Quý vị xuất hiện trong thông báo",
+        "Hoa Kỳ là một trong các thị trường Quý vị theo dõi",
+        "Chống bán phá giá là một trong các biện pháp Quý vị theo dõi",
+        "Mức độ CAO đạt mức tối thiểu Quý vị chọn (TRUNG BÌNH)",
     ]
     assert said(PIPE, sub, "en", PIPE_TITLE) == [
         "Goods from Vietnam are named in this case",
@@ -58,10 +58,10 @@ def test_a_subject_match_in_vietnamese_and_english() -> None:
 
 @pytest.mark.parametrize(("codes", "vi", "en"), [
     (["730630"], "Mã HS 7306.30.10.00, 7306.30.50.00 trong thông báo thuộc nhóm HS 7306.30 mà "
-     "bạn theo dõi", "fall under HS 7306.30"),
-    (["7306301000"], "Mã HS 7306.30.10.00 mà bạn theo dõi được nêu trong thông báo",
+     "Quý vị theo dõi", "fall under HS 7306.30"),
+    (["7306301000"], "Mã HS 7306.30.10.00 mà Quý vị theo dõi được nêu trong thông báo",
      "HS 7306.30.10.00, which you watch, is named in the notice"),
-    (["7306305000"], "Mã HS 7306.30.50.00 mà bạn theo dõi được nêu trong thông báo",
+    (["7306305000"], "Mã HS 7306.30.50.00 mà Quý vị theo dõi được nêu trong thông báo",
      "HS 7306.30.50.00, which you watch, is named in the notice"),
 ])
 def test_hs_codes_are_said_with_their_relation(codes: list[str], vi: str, en: str) -> None:
@@ -74,7 +74,7 @@ def test_a_notice_code_that_covers_the_subscribed_one() -> None:
     """The notice names a heading; the reader watches a line under it."""
     sub = Subscription("s3", hs_codes=["7306301000"])
     heading = PIPE | {"hs_codes": ["7306"]}
-    assert "Mã HS 7306 trong thông báo bao trùm mã HS 7306.30.10.00 mà bạn theo dõi" in said(
+    assert "Mã HS 7306 trong thông báo bao trùm mã HS 7306.30.10.00 mà Quý vị theo dõi" in said(
         heading, sub, "vi")
     assert "HS 7306 in the notice covers HS 7306.30.10.00, which you watch" in said(
         heading, sub, "en")
@@ -98,7 +98,7 @@ def test_trade_diversion_names_the_origins_and_the_readers_product() -> None:
 def test_every_sector_and_no_english_left_in_vietnamese() -> None:
     ministry = Subscription("s6", all_sectors=True)
     lines = said(PIPE, ministry, "vi")
-    assert "Bạn theo dõi tất cả các ngành hàng" in lines
+    assert "Quý vị theo dõi tất cả các ngành hàng" in lines
     english = ("subscribed", "severity", "product:", "Vietnam is", "watches", "minimum")
     assert not [line for line in lines if any(word in line for word in english)]
 

@@ -24,7 +24,7 @@ from alerts import (
     Transport,
     render_alert,
 )
-from alerts.render import recipient_address
+from alerts.message import recipient_address
 
 
 def _message(n: int, to: str = "lan@example.vn", body: str = "Kết luận sơ bộ") -> EmailMessage:
@@ -227,7 +227,8 @@ def test_rendered_vietnamese_alert_survives_smtp() -> None:
         notice_url="https://www.federalregister.gov/d/2023-28945",
         notice_published=date(2024, 1, 3),
         source_name="Federal Register",
-        analysis={"market": "US", "measures": ["AD"], "stage": "preliminary", "severity": "high"},
+        analysis={"market": "US", "measures": ["AD"], "stage": "preliminary", "severity": "high",
+                  "vietnam": "subject"},
         sector_names={"paper": {"en": "paper", "vi": "giấy"}},
         match_reasons=[],
         detected_at=datetime(2024, 1, 2, 13, 50, tzinfo=UTC),

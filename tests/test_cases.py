@@ -148,7 +148,7 @@ def link(session, notice: Notice, analysis: dict, title: str) -> list[Case]:
             numbers=key.numbers, vietnam=key.vietnam, proceeding=step.proceeding,
             stage=step.stage, event_on=step.event_on,
             next_step=step.next.step if step.next else None,
-            next_due=step.next.due if step.next else None)))
+            next_due=step.next.due if step.next else None, restates=step.restates)))
     return cases
 
 
@@ -193,6 +193,32 @@ def test_an_older_notice_arriving_late_does_not_move_the_case_back(sessions) -> 
         case = session.scalars(select(Case)).one()
         assert (case.stage, case.opened_on) == ("preliminary", date(2023, 2, 10))
         assert len(session.scalars(select(CaseEvent)).all()) == 2
+
+
+def test_a_correction_joins_the_timeline_but_moves_no_clock(sessions) -> None:
+    """A sunset date counted from a correction would be the correction's, not the step's."""
+    with transaction(sessions) as session:
+        prelim = add_notice(session, "4", BAGS + ": Preliminary Affirmative Determination",
+                            date(2024, 1, 3))
+        link(session, prelim, bags("preliminary", ["A-552-836"]), prelim.title)
+        fixed = add_notice(session, "5", BAGS + ": Preliminary Affirmative Determination; "
+                           "Correction", date(2024, 2, 20))
+        link(session, fixed, bags("preliminary", ["A-552-836"]), fixed.title)
+    with sessions() as session:
+        case = session.scalars(select(Case)).one()
+        assert (case.last_event_on, case.next_due) == (date(2024, 1, 3), date(2024, 3, 18))
+        assert len(case.events) == 2
+
+
+def test_the_usitc_final_vote_expects_the_order_within_days_not_weeks() -> None:
+    """The Commission votes after Commerce's final: its own final is followed by the order."""
+    published = date(2024, 12, 2)
+    (itc,) = case_steps(bags("final", ["731-TA-1622"]), BAGS + "; Determination", published)
+    (commerce,) = case_steps(bags("final", ["A-552-836"]), BAGS + ": Final Determination",
+                             published)
+    assert itc.next is not None and commerce.next is not None
+    assert (itc.next.step, itc.next.due) == ("order", date(2024, 12, 9))
+    assert (commerce.next.step, commerce.next.due) == ("order", date(2025, 1, 23))
 
 
 def test_other_origin_or_measure_is_another_case(sessions) -> None:

@@ -118,8 +118,12 @@ def test_operator_mail_is_sent_once_in_the_operators_language(
     mail = received[0]
     assert mail.recipients == ["ops@example.com"]
     assert str(mail.message["Subject"]).startswith(f"[TREWS][NGUỒN LỖI] {SOURCE}")
-    text = mail.message.get_body(("plain",)).get_content()
-    assert "đang gặp lỗi" in text and "HTTP error" in text
+    text = " ".join(mail.message.get_body(("plain",)).get_content().split())
+    html = mail.message.get_body(("html",)).get_content()
+    # the failure said in Vietnamese, with the server's answer and the address it came from
+    assert "đang gặp lỗi" in text and "lỗi tải trang; lỗi đầu tiên: máy chủ trả lời mã HTTP 500" \
+        in text and f"cho địa chỉ {replay.base_url}api/" in text and "HTTP error" not in text
+    assert f"DATA_DIR/logs/{SOURCE}.log" in text and f"DATA_DIR/logs/{SOURCE}.log" in html
 
 
 def test_operator_mail_in_english_and_for_recovery() -> None:
@@ -135,3 +139,20 @@ def test_operator_mail_in_english_and_for_recovery() -> None:
     assert message["Message-ID"] == "<operator-7@trews.invalid>"
     assert "works again" in message.get_body(("plain",)).get_content()
     assert "works again" in message.get_body(("html",)).get_content()
+
+
+def test_operator_mail_escapes_what_it_did_not_write() -> None:
+    """A source id and a reason come from configuration and from the web: escaped in HTML."""
+    ctx = OperatorContext(alert_id=8, kind="failing", source_id="<b>x</b>",
+                          authority="A & B", reason="1 HTTP error(s) (first: HTTP 503 from "
+                          "https://example.org/?a=<script>)", changed_at=datetime(
+                              2026, 11, 23, 3, 0, tzinfo=UTC), last_success_at=None,
+                          recipient_email="ops@example.com", language="en")
+    message = message_from_bytes(render_operator_alert(ctx, "t@x.invalid").as_bytes(),
+                                 policy=policy.default)
+    html = message.get_body(("html",)).get_content()
+    assert "<script>" not in html and "<b>x</b>" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "DATA_DIR/logs/&lt;b&gt;x&lt;/b&gt;.log" in html
+    text = " ".join(message.get_body(("plain",)).get_content().split())
+    assert ("1 download error(s); the first: the server answered HTTP 503 to "
+            "https://example.org/?a=<script>") in text

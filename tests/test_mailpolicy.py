@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alerts.mailpolicy import MAIL_POLICY, smtp_bytes, text_part
-from alerts.render import build_message, recipient_address
+from alerts.message import build_message, recipient_address
 
 # Anything a template or a subscriber's name can hold, surrogates aside (not text).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)

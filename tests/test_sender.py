@@ -23,8 +23,8 @@ from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.message import message_id
 from alerts.outbox import Settlements, claim_due
-from alerts.render import message_id
 from alerts.send_policy import SendPolicy, transport_for
 from alerts.sender import DrainReport, drain
 from alerts.transport import FileOutbox, SmtpPool, backoff_delay

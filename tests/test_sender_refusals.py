@@ -13,7 +13,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts.render import message_id
+from alerts.message import message_id
 from storage.database import transaction
 from storage.models import Delivery, Subscriber
 from storage.timeutil import utcnow

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.message import message_id
 from alerts.optin import subscribe, unsubscribe
-from alerts.render import message_id
 from alerts.sender import DrainReport
 from alerts.tokens import make_token
 from storage.database import transaction

@@ -118,7 +118,7 @@ def test_subscribe_confirm_by_mail_change_and_unsubscribe(page: Page, site: Site
     page.select_option("#language", "vi")
     page.click("form.subscription button[type=submit]")
     page.wait_for_url("**/subscribe/sent**")
-    expect(page.locator("h1")).to_have_text("Hãy kiểm tra hộp thư của bạn")
+    expect(page.locator("h1")).to_have_text("Hãy kiểm tra hộp thư của Quý vị")
     pending = subscriber(sessions, EMAIL)
     assert not pending.confirmed and pending.language == "vi"
     assert (pending.subscriptions[0].sectors, pending.subscriptions[0].hs_codes) == (
@@ -141,7 +141,7 @@ def test_subscribe_confirm_by_mail_change_and_unsubscribe(page: Page, site: Site
     page.select_option("#language", "en")
     page.click("form.subscription button[type=submit]")
     page.wait_for_url("**saved=1**")
-    expect(page.locator(".notice-ok")).to_have_text("Đã lưu các thay đổi của bạn.")
+    expect(page.locator(".notice-ok")).to_have_text("Đã lưu các thay đổi của Quý vị.")
     changed = subscriber(sessions, EMAIL)
     assert changed.language == "en"
     assert (changed.subscriptions[0].sectors, changed.subscriptions[0].hs_codes) == (
@@ -149,7 +149,7 @@ def test_subscribe_confirm_by_mail_change_and_unsubscribe(page: Page, site: Site
 
     page.click("main a[href^='/unsubscribe/']")
     page.click("main form button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Bạn đã hủy đăng ký")
+    expect(page.locator("h1")).to_have_text("Quý vị đã hủy đăng ký")
     assert subscriber(sessions, EMAIL).unsubscribed_at is not None
     with sessions() as session:
         assert changed.id not in {sub.subscriber_id for sub in active_subscriptions(session)}

@@ -215,7 +215,7 @@ def test_manage_changes_sectors_and_language(web: Web, tmp_path: Path) -> None:
         language="en", frequency="immediate"), follow_redirects=False)
     assert answer.status_code == 303
     saved = client.get(answer.headers["location"])
-    assert "Đã lưu các thay đổi của bạn." in saved.text
+    assert "Đã lưu các thay đổi của Quý vị." in saved.text
     changed = subscriber(sessions, "hai@example.vn")
     sub = changed.subscriptions[0]
     assert (changed.language, sub.sectors, sub.hs_codes, sub.frequency) == (
@@ -284,7 +284,7 @@ def test_unsubscribe_asks_on_get_and_acts_on_post(web: Web) -> None:
     assert subscriber(sessions, "minh@example.vn").unsubscribed_at is None
 
     done = client.post(path, data={"csrf_token": csrf(client, path)})
-    assert done.status_code == 200 and "Bạn đã hủy đăng ký" in done.text
+    assert done.status_code == 200 and "Quý vị đã hủy đăng ký" in done.text
     assert subscriber(sessions, "minh@example.vn").unsubscribed_at is not None
     with sessions() as session:
         assert session.scalars(select(Delivery.status)).all() == ["cancelled"]

@@ -13,6 +13,7 @@ from scrapy.crawler import Crawler
 from twisted.python.failure import Failure
 
 from config import Source, load_sources
+from crawlers.pipelines import FIRST_HTTP_ERROR
 
 
 class SourceSpider(scrapy.Spider):
@@ -59,7 +60,10 @@ class SourceSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("trews/errors/http")
         request = getattr(failure, "request", None)
-        self.log(
-            f"download failed: {getattr(request, 'url', '?')}: {failure.getErrorMessage()}",
-            level=logging.ERROR,
-        )
+        url = getattr(request, "url", "?")
+        response = getattr(failure.value, "response", None)
+        answer = (f"HTTP {response.status} from {url}" if response is not None
+                  else f"{failure.getErrorMessage()} at {url}")
+        if self.crawler.stats.get_value(FIRST_HTTP_ERROR) is None:
+            self.crawler.stats.set_value(FIRST_HTTP_ERROR, answer)
+        self.log(f"download failed: {url}: {failure.getErrorMessage()}", level=logging.ERROR)
