@@ -36,6 +36,7 @@ from analysis_run import AnalyseReport, analyse_pending
 from config import Sector, Settings, Source, load_sectors, load_sources
 from crawl_process import CrawlResult, crawl
 from storage.database import make_engine, session_factory, transaction
+from storage.follows import queue_reminders
 from storage.instance_lock import service_lock
 from storage.job_runs import Outcome, record_job_run
 from storage.maintenance import maintain
@@ -278,6 +279,24 @@ async def digests_job() -> JobCounts:
     return {"queued": queued, "sent": report.sent, "deferred": report.deferred}
 
 
+def queue_due_reminders(service: Service) -> int:
+    """Queue the reminders owed now for followed cases (idempotent: once per deadline, window
+    and subscriber)."""
+    with transaction(service.sessions) as session:
+        return queue_reminders(session, utcnow(), service.settings.reminder_days)
+
+
+@service_job(lambda: "reminders")
+async def reminders_job() -> JobCounts:
+    """Queue the reminders owed for followed cases' deadlines, then send them."""
+    service = running()
+    queued = await asyncio.to_thread(queue_due_reminders, service)
+    if not queued:
+        return {"queued": 0}
+    report = await send_queued(service)
+    return {"queued": queued, "sent": report.sent, "deferred": report.deferred}
+
+
 @service_job(lambda: "maintenance")
 async def maintenance_job() -> JobCounts:
     """Daily database upkeep (storage.maintenance)."""
@@ -289,6 +308,7 @@ async def maintenance_job() -> JobCounts:
 # (job id, function, interval in minutes, whether every shard runs it or only the first).
 SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1, True),
                 ("digests", "scheduler:digests_job", 15, False),
+                ("reminders", "scheduler:reminders_job", 60, False),
                 ("maintenance", "scheduler:maintenance_job", 24 * 60, False))
 CLOCK_JOB = re.compile(r"cycle:.+@\d\d:\d\d")
 

@@ -1,9 +1,9 @@
 """One entry point for the sender: the message of any delivery row, whatever its kind.
 
-"alert" (one notice), "daily"/"weekly" (a digest period) and "confirmation" (the opt-in request)
-are all rows of the same outbox, drained by the same loop; this picks the renderer. Every message
-to a subscriber carries List-Id, and every one except the confirmation request carries the signed
-one-click List-Unsubscribe link.
+"alert" (one notice), "daily"/"weekly" (a digest period), "confirmation" (the opt-in request) and
+"reminder" (a deadline of a followed case) are all rows of the same outbox, drained by the same
+loop; this picks the renderer. Every message to a subscriber carries List-Id, and every one
+except the confirmation request carries the signed one-click List-Unsubscribe link.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from sqlalchemy.orm import Session
 
 from alerts.digests import DIGEST_KINDS, digest_delivery_message, mail_domain
 from alerts.optin import CONFIRMATION, ConfirmationContext, render_confirmation, signup_state
+from alerts.reminders import reminder_context, render_reminder
 from alerts.render import render_alert
 from alerts.sender import Render
 from alerts.tokens import DAY_S, MAX_AGE_S, Links, links, secret_key
 from config.settings import Settings
+from storage.follows import REMINDER
 from storage.models import DELIVERY_KINDS, Delivery, Subscriber
+from storage.timeutil import utcnow
 
 
 def subscriber_links(settings: Settings, subscriber_id: int, confirm_state: str = "") -> Links:
@@ -49,11 +52,16 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
             frequency=subscriber.subscriptions[0].frequency if subscriber.subscriptions
             else "immediate", valid_days=MAX_AGE_S["confirm"] // DAY_S,
         ), settings.mail_from, mail_domain(settings), list_id=settings.list_id)
+    if delivery.kind == REMINDER:
+        return render_reminder(
+            reminder_context(session, delivery, link, utcnow(), settings.public_url),
+            settings.mail_from, mail_domain(settings), list_id=settings.list_id)
     from alerts.outbox import alert_context  # the outbox imports the sender side
 
     ctx = alert_context(session, delivery, sector_names, source_names)
     ctx = replace(ctx, manage_url=link.manage, unsubscribe_url=link.unsubscribe,
-                  site_url=settings.public_url)
+                  site_url=settings.public_url, follow_url=link.follow(delivery.notice_id or 0),
+                  calendar_url=link.calendar)
     return render_alert(ctx, settings.mail_from, list_id=settings.list_id)
 
 

@@ -7,6 +7,8 @@ stylesheet inlining, the MIME layout, List-Unsubscribe and Message-IDs are made 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -59,8 +61,8 @@ def compose(template: str, view: Any, *, mail_from: str, recipient: Address | st
 
 def build_message(text: str, html: str, *, language: str, subject: str, mail_from: str,
                   recipient: Address | str, msgid: str, list_id: str | None = None,
-                  unsubscribe_url: str | None = None, date: datetime | None = None
-                  ) -> EmailMessage:
+                  unsubscribe_url: str | None = None, date: datetime | None = None,
+                  attachments: Sequence[Attachment] = ()) -> EmailMessage:
     """Headers, then a text/plain part and a text/html part (UTF-8).
 
     With `list_id` the mail says which list it belongs to (RFC 2919); with `unsubscribe_url` it
@@ -81,11 +83,40 @@ def build_message(text: str, html: str, *, language: str, subject: str, mail_fro
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["MIME-Version"] = "1.0"
-    msg["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
     msg["Content-Language"] = language
-    msg.attach(text_part(text, "plain"))
-    msg.attach(text_part(html, "html"))
+    if not attachments:
+        msg["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
+        msg.attach(text_part(text, "plain"))
+        msg.attach(text_part(html, "html"))
+        return msg
+    msg["Content-Type"] = f'multipart/mixed; boundary="{_MIXED_BOUNDARY}"'
+    body = EmailMessage(policy=MAIL_POLICY)
+    body["Content-Type"] = f'multipart/alternative; boundary="{_BOUNDARY}"'
+    body.attach(text_part(text, "plain"))
+    body.attach(text_part(html, "html"))
+    msg.attach(body)
+    for attachment in attachments:
+        msg.attach(attachment.part())
     return msg
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a mail (an alert's deadlines as an .ics calendar)."""
+
+    content: bytes
+    maintype: str
+    subtype: str
+    filename: str
+    # Content-Type parameters: a text attachment's charset ("utf-8"), a calendar's method.
+    params: tuple[tuple[str, str], ...] = ()
+
+    def part(self) -> EmailMessage:
+        part = EmailMessage(policy=MAIL_POLICY)
+        part.set_content(self.content, maintype=self.maintype, subtype=self.subtype,
+                         filename=self.filename, disposition="attachment",
+                         params=dict(self.params))
+        return part
 
 
 # At-rules stay in a <style> element: a @media rule cannot go into a style attribute, and the
@@ -113,6 +144,7 @@ def message_id(delivery_id: int, domain: str = "trews.invalid") -> str:
 # One MIME boundary for the process, random so no body can contain it: a boundary made per
 # message would make every message's Content-Type header unique, and costly to write out.
 _BOUNDARY = f"trews-{secrets.token_hex(16)}"
+_MIXED_BOUNDARY = f"trews-mixed-{secrets.token_hex(16)}"
 def one_line(text: str) -> str:
     """Collapse whitespace: scraped titles carry newlines, which headers must never contain."""
     return " ".join(text.split())

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from datetime import date as _Day
 from email.message import EmailMessage
 from functools import lru_cache
 from typing import Any
@@ -23,6 +24,7 @@ from babel.support import NullTranslations
 from markupsafe import escape
 
 from alerts import content
+from alerts.calendar import STATED, CalendarEntry, calendar_attachment
 from alerts.i18n import (
     as_date,
     country_name,
@@ -34,6 +36,7 @@ from alerts.i18n import (
 )
 from alerts.labels import Labels
 from alerts.message import (
+    Attachment,
     build_message,
     message_id,
     one_line,
@@ -76,6 +79,10 @@ class AlertContext:
     notice_id: int | None = None
     # The subscriber's kind (exporter, association, ministry): the register of the salutation.
     recipient_kind: str | None = None
+    # Signed links (alerts.tokens.links): follow the notice's cases for reminders, and the
+    # subscriber's deadline calendar; None leaves them out.
+    follow_url: str | None = None
+    calendar_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,7 @@ class DeadlineView:
     when: str
     urgent: bool
     passed: bool = False
+    day: _Day | None = None  # `date` is the field above
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,8 @@ class AlertView:
     manage_url: str | None
     unsubscribe_url: str | None = None
     notice_page: str | None = None
+    follow_url: str | None = None
+    calendar_url: str | None = None
 
 
 def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid", *,
@@ -161,7 +171,23 @@ def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid
                          mail_from=mail_from,
                          recipient=recipient_address(ctx.recipient_email, ctx.recipient_name),
                          msgid=message_id(ctx.delivery_id, domain), list_id=list_id,
-                         unsubscribe_url=ctx.unsubscribe_url)
+                         unsubscribe_url=ctx.unsubscribe_url,
+                         attachments=deadline_attachment(view, ctx, domain))
+
+
+def deadline_attachment(view: AlertView, ctx: AlertContext, domain: str
+                        ) -> tuple[Attachment, ...]:
+    """The deadlines still ahead that the notice states, as an .ics a calendar opens; none for
+    an alert without them (a diversion warning lists none)."""
+    ahead = [d for d in view.deadlines if not d.passed and d.day is not None]
+    if not ahead:
+        return ()
+    entries = [CalendarEntry(
+        uid=f"notice-{ctx.notice_id or ctx.delivery_id}-{d.day.isoformat()}-{i}@{domain}",
+        day=d.day, summary=f"{d.label} – {view.headline}",
+        description=f"{view.title}\n{view.url or ''}", url=view.url, basis=STATED)
+        for i, d in enumerate(ahead) if d.day is not None]
+    return (calendar_attachment(entries, "TREWS", "trews-deadlines.ics", ctx.detected_at),)
 
 
 def merged_parts(template: str, view: AlertView) -> tuple[str, str]:
@@ -185,7 +211,8 @@ def merged_parts(template: str, view: AlertView) -> tuple[str, str]:
     return text, html
 
 
-PERSONAL_FIELDS = ("greeting_name", "recipient_email", "manage_url", "unsubscribe_url")
+PERSONAL_FIELDS = ("greeting_name", "recipient_email", "manage_url", "unsubscribe_url",
+                   "follow_url", "calendar_url")
 _STAND_IN = {name: f"trewsmerge{secrets.token_hex(8)}{name.replace('_', '')}"
              for name in PERSONAL_FIELDS}
 
@@ -261,6 +288,9 @@ def build_view(ctx: AlertContext) -> AlertView:
         manage_url=ctx.manage_url,
         unsubscribe_url=ctx.unsubscribe_url,
         notice_page=site_page(ctx.site_url, "notices", ctx.notice_id, lang),
+        # only a case that concerns Vietnam is worth following (a diversion warning has none)
+        follow_url=ctx.follow_url if ctx.cases and not diversion else None,
+        calendar_url=ctx.calendar_url,
     )
 
 
@@ -326,7 +356,7 @@ def deadline_view(kind: object, day: date, days_left: int, lang: str,
     known = content.deadline_label(kind)
     label = tr.gettext(known) if known else f"{tr.gettext(content.GENERIC_DEADLINE)} ({kind})"
     return DeadlineView(label, format_day(day, lang), when_text(days_left, tr),
-                        0 <= days_left <= 14, days_left < 0)
+                        0 <= days_left <= 14, days_left < 0, day)
 
 
 def _case_view(case: CaseContext, lang: str, tr: NullTranslations,

@@ -88,7 +88,7 @@ from alerts.transport import (
     parallelism,
 )
 from storage.models import Delivery, OperatorAlert
-from storage.subscribers import CANCELLED, UNSUBSCRIBED
+from storage.subscribers import CANCELLED, NOT_WANTED
 from storage.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -376,8 +376,9 @@ class _Drain:
         self.report.deferred += 1
 
     async def _cancel(self, held: Claim, attempts: int | None = None) -> None:
-        """The subscriber has unsubscribed since the row was queued: it is never sent."""
-        await self.settlements.settle(held, status=CANCELLED, error=UNSUBSCRIBED,
+        """The subscriber has unsubscribed (or unfollowed the reminder's case) since the row
+        was queued: it is never sent."""
+        await self.settlements.settle(held, status=CANCELLED, error=NOT_WANTED,
                                       attempts=attempts)
         self.report.cancelled += 1
 

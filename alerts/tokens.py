@@ -1,4 +1,5 @@
-"""Signed, expiring tokens for the links in subscriber mails: confirm, manage, unsubscribe.
+"""Signed, expiring tokens for the links in subscriber mails: confirm, manage, unsubscribe, follow
+a notice's cases, unfollow a case, and the subscriber's deadline calendar.
 
 A token carries the subscriber's id, signed with the service's secret and a salt bound to its
 purpose, so an unsubscribe link cannot be replayed as a manage link (which would show the
@@ -24,13 +25,17 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from config.settings import Settings
 
-Purpose = Literal["confirm", "manage", "unsubscribe"]
-PURPOSES: tuple[Purpose, ...] = ("confirm", "manage", "unsubscribe")
+Purpose = Literal["confirm", "manage", "unsubscribe", "follow", "unfollow", "calendar"]
+PURPOSES: tuple[Purpose, ...] = ("confirm", "manage", "unsubscribe", "follow", "unfollow",
+                                 "calendar")
 DAY_S = 24 * 3600
 # An unsubscribe link must still work in a mail read months later (RFC 8058 one-click); a
 # confirmation is a short-lived request; a manage link is kept in the footer of every mail.
+# Following a case and stopping its reminders work as long as the mail is kept; a calendar
+# client keeps polling its feed for years.
 MAX_AGE_S: dict[str, int] = {"confirm": 7 * DAY_S, "manage": 90 * DAY_S,
-                             "unsubscribe": 400 * DAY_S}
+                             "unsubscribe": 400 * DAY_S, "follow": 400 * DAY_S,
+                             "unfollow": 400 * DAY_S, "calendar": 3650 * DAY_S}
 SECRET_FILE = "secret_key"
 _SALT_PREFIX = "trews.subscriber."
 
@@ -158,6 +163,17 @@ class Links:
     @property
     def unsubscribe(self) -> str:
         return self._link("unsubscribe")
+
+    @property
+    def calendar(self) -> str:
+        return self._link("calendar") + ".ics"
+
+    def follow(self, notice_id: int) -> str:
+        """Follow the cases of a notice (the alert's one-click link to reminders)."""
+        return self._link("follow", f"n{int(notice_id)}")
+
+    def unfollow(self, case_id: int) -> str:
+        return self._link("unfollow", f"c{int(case_id)}")
 
     def _link(self, purpose: Purpose, state: str = "") -> str:
         token = make_token(self.subscriber_id, purpose, secret=self.secret, state=state)

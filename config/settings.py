@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     list_id: str = Field("alerts.trews.invalid", description="List-Id of every subscriber mail")
     digest_hour: int = Field(7, ge=0, le=23,
                              description="Local hour (subscriber's zone) digests are due")
+    reminder_days: tuple[int, ...] = Field(
+        (7, 2), min_length=1, max_length=5,
+        description="Days before a followed case's deadline that a reminder is sent (JSON list)")
     rate_limit_window_s: float = Field(
         600.0, gt=0, description="Window of the sign-up and login rate limits (sliding)")
     rate_limit_per_ip: int = Field(
@@ -105,6 +108,13 @@ class Settings(BaseSettings):
         10_000, ge=1, description="More mails due at once than this means the outbox is backed up")
     job_runs_keep_days: int = Field(30, ge=1, description="How long job runs are kept")
     log_format: Literal["text", "json"] = Field("text", description="json: one object per line")
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _reminder_windows(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(not 0 <= days <= 60 for days in value):
+            raise ValueError("each reminder is 0 to 60 days before the deadline")
+        return tuple(sorted(set(value), reverse=True))
 
     @field_validator("timezone")
     @classmethod

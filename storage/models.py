@@ -214,7 +214,7 @@ class Match(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation")
+DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder")
 # Claimed by a sender: sent a first time, or again because an earlier try may have arrived.
 CLAIMED_STATUSES = ("sending", "resending")
 # Still owed a send: waiting for its turn or backoff, or claimed (due again once the claim expires).
@@ -337,3 +337,41 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     # Counted up at each logout: it ends every session the user had open (web.auth).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class CaseFollow(Base):
+    """A subscriber following a case: reminders before each deadline its notices state.
+
+    One row per (subscriber, case); unfollowing sets ``unfollowed_at``, following again clears
+    it."""
+
+    __tablename__ = "case_follow"
+    __table_args__ = (UniqueConstraint("subscriber_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("trade_case.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    unfollowed_at: Mapped[datetime | None]
+
+
+class Reminder(Base):
+    """One reminder owed: `days_before` a deadline (`deadline_on`, its `kind`) of a followed case.
+
+    Unique per (subscriber, case, deadline, kind, window), so a scheduler run repeated, late or
+    after a restart never reminds twice; ``delivery_id`` is its outbox row (kind "reminder",
+    period "r<id>")."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("subscriber_id", "case_id", "deadline_on", "kind",
+                                       "days_before", name="uq_reminder_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("trade_case.id"))
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"))
+    deadline_on: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(32))
+    days_before: Mapped[int]
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
+from storage.follows import UNFOLLOWED, unfollowed_reminder
 from storage.models import Delivery, Subscriber
 from storage.subscribers import CANCELLED, UNSUBSCRIBED, unsubscribed_mail
 
@@ -50,6 +51,8 @@ def resend_failed(session: Session, delivery_ids: list[int]) -> int:
     failed = and_(Delivery.id.in_(delivery_ids), Delivery.status == FAILED)
     session.execute(update(Delivery).where(failed, unsubscribed_mail())
                     .values(status=CANCELLED, last_error=UNSUBSCRIBED))
+    session.execute(update(Delivery).where(failed, unfollowed_reminder())
+                    .values(status=CANCELLED, last_error=UNFOLLOWED))
     result = session.execute(update(Delivery).where(failed).values(
         status="queued", attempts=0, next_attempt_at=None, last_error=None))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -11,6 +11,8 @@ CONFIRMATION = "confirmation"
 # A delivery never to be sent, and why (its last_error).
 CANCELLED = "cancelled"
 UNSUBSCRIBED = "unsubscribed"
+# Why the sender cancels a mail in flight: its reader unsubscribed, or unfollowed its case.
+NOT_WANTED = "no longer wanted (unsubscribed, or the case unfollowed)"
 
 
 @dataclass(frozen=True)

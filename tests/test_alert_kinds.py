@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 
 from alerts import AlertContext, render_alert
 from alerts.render import CaseContext, build_view
@@ -159,3 +160,26 @@ def test_the_date_the_text_states_for_the_step_is_shown_and_anchors_the_deadline
         assert "Ngày diễn ra bước này (theo nội dung thông báo): 11/11/2026" in body or (
             "11/11/2026</td>" in body)
         assert "được tính từ ngày 11/11/2026" in body
+
+
+def test_an_alert_with_deadlines_ahead_carries_them_as_a_calendar_and_a_follow_link() -> None:
+    analysis = DIVERSION | {"vietnam": "subject", "deadlines": [
+        {"kind": "register", "date": "2026-11-20"},  # passed: not in the calendar
+        {"kind": "questionnaire", "date": "2026-12-21"}]}
+    ctx = context(analysis, cases=(CaseContext(("AD608",), case_id=3),), notice_id=9,
+                  follow_url="https://trews.example.vn/follow/t0ken")
+    message = render_alert(ctx, MAIL_FROM)
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    (attachment,) = list(parsed.iter_attachments())
+    assert attachment.get_filename() == "trews-deadlines.ics"
+    (event,) = Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+    assert event.decoded("dtstart") == date(2026, 12, 21)
+    assert "Trả lời bảng câu hỏi" in str(event.get("summary"))
+    _subject, text, html = parts(message)
+    assert "https://trews.example.vn/follow/t0ken" in text and "follow/t0ken" in html
+    # a diversion warning has no deadline of its own to put in a calendar, nor a case to follow
+    diversion = render_alert(dataclasses.replace(ctx, analysis=ctx.analysis | {
+        "vietnam": "none"}), MAIL_FROM)
+    assert diversion.get_content_type() == "multipart/alternative"
+    assert "follow/t0ken" not in parts(diversion)[1]

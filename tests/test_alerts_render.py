@@ -94,6 +94,10 @@ def _roundtrip(msg: EmailMessage) -> EmailMessage:
 
 
 def _parts(msg: EmailMessage) -> tuple[str, str]:
+    """The text and HTML of the alternative part (the whole mail, or its first part when an
+    .ics of the notice's deadlines goes with it)."""
+    if msg.get_content_type() == "multipart/mixed":
+        msg = next(msg.iter_parts())
     assert msg.get_content_type() == "multipart/alternative"
     parts = list(msg.iter_parts())
     assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]

@@ -18,7 +18,7 @@ from alerts.tokens import make_token
 from storage.database import transaction
 from storage.models import Delivery
 from storage.outbox_admin import resend_failed
-from storage.subscribers import SubscriberRecord
+from storage.subscribers import NOT_WANTED, SubscriberRecord
 from tests.test_sender import (
     Inbox,
     email_of,
@@ -91,7 +91,7 @@ def test_a_claimed_mail_is_cancelled_when_its_reader_unsubscribes_before_it_goes
     assert inbox.count() == Counter(ids_of([i for i in ids if i != gone]))
     assert (report.sent, report.cancelled) == (3, 1)
     final = rows(sessions)
-    assert (final[gone].status, final[gone].last_error) == ("cancelled", "unsubscribed")
+    assert (final[gone].status, final[gone].last_error) == ("cancelled", NOT_WANTED)
     assert final[gone].attempts == 0  # nothing was tried
     assert {final[i].status for i in ids if i != gone} == {"sent"}
 
@@ -114,7 +114,7 @@ def test_a_mail_deferred_by_a_4xx_after_the_click_is_cancelled_not_requeued(sess
     assert after_4xx == "cancelled"
     assert inbox.count() == Counter(ids_of([i for i in ids if i != gone]))
     final = rows(sessions)[gone]
-    assert (final.status, final.attempts, final.last_error) == ("cancelled", 1, "unsubscribed")
+    assert (final.status, final.attempts, final.last_error) == ("cancelled", 1, NOT_WANTED)
 
 
 def test_resend_failed_cancels_the_mail_of_someone_unsubscribed(sessions):

@@ -71,7 +71,7 @@ def _form_page(request: Request, form: SubscriptionForm, *, status_code: int = 2
                        choices=choices, markets=markets, **context)
 
 
-def _with_lang(request: Request, path: str) -> str:
+def with_lang(request: Request, path: str) -> str:
     return f"{path}?lang={page_language(request)}"
 
 
@@ -96,7 +96,7 @@ def too_many_requests(request: Request, retry_after: int) -> HTMLResponse:
     return response
 
 
-async def _in_transaction(request: Request, work: Callable[[Session], T]) -> T:
+async def in_transaction(request: Request, work: Callable[[Session], T]) -> T:
     """Run `work` in one transaction on a worker thread (the database calls block)."""
     def run() -> T:
         with transaction(request.app.state.sessions) as session:
@@ -105,14 +105,14 @@ async def _in_transaction(request: Request, work: Callable[[Session], T]) -> T:
     return await run_in_threadpool(run)
 
 
-def _subscriber(session: Session, subscriber_id: int) -> Subscriber:
+def subscriber_or_gone(session: Session, subscriber_id: int) -> Subscriber:
     subscriber = session.get(Subscriber, subscriber_id)
     if subscriber is None:
         raise SubscriberGone("this subscription no longer exists")
     return subscriber
 
 
-def _reason(exc: TokenError | SubscriberGone) -> str:
+def refusal_reason(exc: TokenError | SubscriberGone) -> str:
     return exc.reason if isinstance(exc, TokenError) else "gone"
 
 
@@ -135,8 +135,8 @@ async def subscribe_post(request: Request) -> Response:
     if form.errors:
         return _form_page(request, form, status_code=422)
     record = form.record()
-    await _in_transaction(request, lambda session: sign_up(session, record, utcnow()))
-    return RedirectResponse(_with_lang(request, "/subscribe/sent"), status_code=303)
+    await in_transaction(request, lambda session: sign_up(session, record, utcnow()))
+    return RedirectResponse(with_lang(request, "/subscribe/sent"), status_code=303)
 
 
 @router.get("/subscribe/sent", response_class=HTMLResponse, include_in_schema=False)
@@ -155,20 +155,20 @@ def _manage_context(request: Request, subscriber: Subscriber) -> dict[str, Any]:
     """The manage page's own context: the subscriber's state and one-click exit."""
     unsubscribe_token = make_token(subscriber.id, "unsubscribe", secret=request.app.state.secret)
     return {"unsubscribed": subscriber.unsubscribed_at is not None,
-            "unsubscribe_url": _with_lang(request, f"/unsubscribe/{unsubscribe_token}")}
+            "unsubscribe_url": with_lang(request, f"/unsubscribe/{unsubscribe_token}")}
 
 
 @router.get("/manage/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def manage_form(request: Request, token: str) -> HTMLResponse:
     def load(session: Session) -> tuple[SubscriptionForm, dict[str, Any]]:
-        subscriber = _subscriber(
+        subscriber = subscriber_or_gone(
             session, read_token(token, "manage", secret=request.app.state.secret))
         return SubscriptionForm.from_subscriber(subscriber), _manage_context(request, subscriber)
 
     try:
-        form, context = await _in_transaction(request, load)
+        form, context = await in_transaction(request, load)
     except (TokenError, SubscriberGone) as exc:
-        return refused_page(request, _reason(exc))
+        return refused_page(request, refusal_reason(exc))
     return _form_page(request, form, token=token,
                       saved=request.query_params.get("saved") == "1", **context)
 
@@ -180,7 +180,7 @@ async def manage_post(request: Request, token: str) -> Response:
     choices, gettext, secret = _choices(request), _gettext(request), request.app.state.secret
 
     def save(session: Session) -> tuple[SubscriptionForm, dict[str, Any]]:
-        subscriber = _subscriber(session, read_token(token, "manage", secret=secret))
+        subscriber = subscriber_or_gone(session, read_token(token, "manage", secret=secret))
         form = replace(SubscriptionForm.from_form(data), email=subscriber.email)
         form = form.checked(choices, gettext)
         if not form.errors:
@@ -188,9 +188,9 @@ async def manage_post(request: Request, token: str) -> Response:
         return form, _manage_context(request, subscriber)
 
     try:
-        form, context = await _in_transaction(request, save)
+        form, context = await in_transaction(request, save)
     except (TokenError, SubscriberGone) as exc:
-        return refused_page(request, _reason(exc))
+        return refused_page(request, refusal_reason(exc))
     if form.errors:
         return _form_page(request, form, status_code=422, token=token, saved=False, **context)
     return RedirectResponse(f"/manage/{token}?saved=1&lang={page_language(request)}",
@@ -205,15 +205,15 @@ async def unsubscribe_form(request: Request, token: str) -> HTMLResponse:
     secret = request.app.state.secret
 
     def load(session: Session) -> bool:
-        subscriber = _subscriber(session, read_token(token, "unsubscribe", secret=secret))
+        subscriber = subscriber_or_gone(session, read_token(token, "unsubscribe", secret=secret))
         return subscriber.unsubscribed_at is not None
 
     try:
-        already = await _in_transaction(request, load)
+        already = await in_transaction(request, load)
     except (TokenError, SubscriberGone) as exc:
-        return refused_page(request, _reason(exc))
+        return refused_page(request, refusal_reason(exc))
     return render_page(request, "manage_unsubscribe.html.j2", already=already,
-                       action=_with_lang(request, f"/unsubscribe/{token}"))
+                       action=with_lang(request, f"/unsubscribe/{token}"))
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse, include_in_schema=False)
@@ -231,13 +231,13 @@ async def _act_on_token(request: Request, token: str,
     manage link; a refused token gets the page that says why."""
     secret = request.app.state.secret
     try:
-        subscriber_id = await _in_transaction(
+        subscriber_id = await in_transaction(
             request, lambda session: action(session, token, secret=secret).id)
     except (TokenError, SubscriberGone) as exc:
-        return refused_page(request, _reason(exc))
+        return refused_page(request, refusal_reason(exc))
     manage_token = make_token(subscriber_id, "manage", secret=secret)
     return render_page(request, template,
-                       manage_url=_with_lang(request, f"/manage/{manage_token}"))
+                       manage_url=with_lang(request, f"/manage/{manage_token}"))
 
 
 def _field(data: Any, name: str) -> str | None:
