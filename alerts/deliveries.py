@@ -49,6 +49,12 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
             recipient_name=subscriber.name, language=subscriber.language,
             confirm_url=link.confirm,
             sectors=tuple(_sector_names(subscriber, sector_names)),
+            hs_codes=tuple(dict.fromkeys(c for sub in subscriber.subscriptions
+                                         for c in sub.hs_codes)),
+            keywords=tuple(dict.fromkeys(k for sub in subscriber.subscriptions
+                                         for k in sub.keywords)),
+            markets=tuple(dict.fromkeys(m for sub in subscriber.subscriptions
+                                        for m in sub.markets)),
             frequency=subscriber.subscriptions[0].frequency if subscriber.subscriptions
             else "immediate", valid_days=MAX_AGE_S["confirm"] // DAY_S,
         ), settings.mail_from, mail_domain(settings), list_id=settings.list_id)
@@ -86,6 +92,4 @@ def _sector_names(subscriber: Subscriber,
         for sector in sub.sectors:
             known = sector_names.get(sector, {})
             names.append(known.get(subscriber.language) or known.get("en") or sector)
-        names.extend(sub.hs_codes)
-        names.extend(sub.keywords)
     return list(dict.fromkeys(names))

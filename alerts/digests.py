@@ -621,7 +621,7 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
     timeline = [
         TimelineView(
             date=format_day(entry.event_on, lang) if entry.event_on else "-",
-            step=labels.stage(entry.stage, entry.proceeding),
+            step=labels.stage(entry.stage, entry.proceeding, case.market),
             title=" ".join(entry.title.split()),
             url=safe_url(entry.url), new=entry.in_period)
         for entry in case.timeline

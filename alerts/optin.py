@@ -21,9 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from alerts.content import N_
-from alerts.i18n import normalize_language, translations
+from alerts.i18n import country_name, normalize_language, translations
 from alerts.message import compose, recipient_address
 from alerts.tokens import TokenSuperseded, read_token, read_token_state
+from rules.hs_codes import dotted_hs
 from storage.models import Delivery, Subscriber
 from storage.subscribers import (
     CANCELLED,
@@ -140,9 +141,12 @@ class ConfirmationContext:
     recipient_name: str | None
     language: str
     confirm_url: str
-    sectors: tuple[str, ...]
+    sectors: tuple[str, ...]  # names in the reader's language ("*": every sector)
     frequency: str
     valid_days: int = 7
+    hs_codes: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    markets: tuple[str, ...] = ()  # market codes; none means every market
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,9 @@ class ConfirmationView:
     recipient_email: str
     confirm_url: str
     sectors: str
+    hs_codes: str
+    keywords: str
+    markets: str
     frequency: str
     valid_days: int
     manage_url: str
@@ -172,7 +179,11 @@ def build_confirmation_view(ctx: ConfirmationContext) -> ConfirmationView:
         language=lang, subject=_("[TREWS] Confirm your subscription to trade remedy alerts"),
         greeting_name=" ".join((ctx.recipient_name or "").split()) or None,
         recipient_email=ctx.recipient_email, confirm_url=ctx.confirm_url,
-        sectors=", ".join(ctx.sectors) or "-",
+        sectors=", ".join(_("all sectors") if name == "*" else name for name in ctx.sectors)
+        or "-",
+        hs_codes=", ".join(dotted_hs(code) for code in ctx.hs_codes),
+        keywords=", ".join(ctx.keywords),
+        markets=", ".join(country_name(code, lang) for code in ctx.markets) or _("all markets"),
         frequency=_(_FREQUENCIES.get(ctx.frequency, _FREQUENCIES["immediate"])),
         valid_days=ctx.valid_days, manage_url=ctx.confirm_url,
     )

@@ -12,7 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliveries import render_delivery, subscriber_links
-from alerts.optin import confirm, subscribe, unsubscribe
+from alerts.optin import (
+    ConfirmationContext,
+    build_confirmation_view,
+    confirm,
+    subscribe,
+    unsubscribe,
+)
 from alerts.subscribers import import_subscribers
 from alerts.tokens import (
     TokenExpired,
@@ -156,8 +162,8 @@ def test_unsubscribe_is_immediate_and_cancels_queued_mail(sessions: sessionmaker
 
 
 @pytest.mark.parametrize(("language", "words"), [
-    ("vi", ["Xác nhận đăng ký", "bản tin tuần", "Tôm"]),
-    ("en", ["Confirm my subscription", "weekly digest", "shrimp"]),
+    ("vi", ["Xác nhận đăng ký", "bản tin tuần", "Tôm", "Thị trường: tất cả các thị trường"]),
+    ("en", ["Confirm my subscription", "weekly digest", "shrimp", "Markets: all markets"]),
 ])
 def test_confirmation_mail(sessions: sessionmaker[Session], settings: Settings, language: str,
                            words: list[str]) -> None:
@@ -197,3 +203,13 @@ def test_cli_import_asks_for_confirmation_unless_confirmed(
     with session_factory(engine)() as session:
         assert len(active_subscriptions(session)) == 5
     engine.dispose()
+
+
+def test_the_confirmation_says_sectors_codes_keywords_and_markets_apart() -> None:
+    """An HS code is not a sector, and the markets chosen are part of what is confirmed."""
+    view = build_confirmation_view(ConfirmationContext(
+        delivery_id=1, recipient_email="lan@example.vn", recipient_name=None, language="vi",
+        confirm_url="https://trews.example.vn/confirm/x", sectors=("Tôm",), frequency="daily",
+        hs_codes=("030617",), keywords=("tôm thẻ",), markets=("US", "AU")))
+    assert (view.sectors, view.hs_codes, view.keywords) == ("Tôm", "0306.17", "tôm thẻ")
+    assert view.markets == "Hoa Kỳ, Úc"

@@ -281,6 +281,7 @@ def test_unsubscribe_asks_on_get_and_acts_on_post(web: Web) -> None:
     for _scanner in range(2):
         asked = client.get(path)
         assert asked.status_code == 200 and 'method="post"' in asked.text
+        assert "Địa chỉ: minh@example.vn" in asked.text  # which address it stops
     assert subscriber(sessions, "minh@example.vn").unsubscribed_at is None
 
     done = client.post(path, data={"csrf_token": csrf(client, path)})

@@ -39,7 +39,7 @@ def case_row(case: Case, sectors: Sequence[str], labels: PageLabels, public_url:
         "product": case.product, "sectors": "; ".join(sectors),
         "sector_names": "; ".join(labels.sector(s) for s in sectors),
         "proceeding": case.proceeding, "stage": case.stage,
-        "stage_name": labels.stage(case.stage, case.proceeding), "status": case.status,
+        "stage_name": labels.stage(case.stage, case.proceeding, case.market), "status": case.status,
         "opened_on": case.opened_on, "last_event_on": case.last_event_on,
         "next_step": case.next_step,
         "next_step_name": labels.next_step(case.next_step) if case.next_step else "",

@@ -77,7 +77,8 @@ def _entry(feed: FeedGenerator, notice: Notice, labels: PageLabels, base: str) -
     entry.updated(notice.updated_at or notice.fetched_at)
     entry.summary(" – ".join(part for part in (
         labels.severity(notice.severity), labels.country(analysis.get("market") or notice.market),
-        labels.measures(measures), labels.stage(analysis.get("stage"), analysis.get("proceeding")),
+        labels.measures(measures), labels.stage(analysis.get("stage"), analysis.get("proceeding"),
+                     analysis.get("market")),
         labels.role(analysis.get("vietnam"), measures), labels.day(notice.published)) if part))
     for sector in analysis.get("sectors") or []:
         entry.category(term=str(sector), label=labels.sector(sector))

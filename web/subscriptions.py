@@ -204,15 +204,15 @@ async def unsubscribe_form(request: Request, token: str) -> HTMLResponse:
     """Only asks: a link checker opening the mail's links must not unsubscribe anyone."""
     secret = request.app.state.secret
 
-    def load(session: Session) -> bool:
+    def load(session: Session) -> tuple[bool, str]:
         subscriber = subscriber_or_gone(session, read_token(token, "unsubscribe", secret=secret))
-        return subscriber.unsubscribed_at is not None
+        return subscriber.unsubscribed_at is not None, subscriber.email
 
     try:
-        already = await in_transaction(request, load)
+        already, address = await in_transaction(request, load)
     except (TokenError, SubscriberGone) as exc:
         return refused_page(request, refusal_reason(exc))
-    return render_page(request, "manage_unsubscribe.html.j2", already=already,
+    return render_page(request, "manage_unsubscribe.html.j2", already=already, email=address,
                        action=with_lang(request, f"/unsubscribe/{token}"))
 
 
