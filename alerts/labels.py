@@ -11,9 +11,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from babel.numbers import format_decimal
+
 from alerts import content
+from alerts.content import N_
 from alerts.i18n import as_date, country_name, format_day, translations
 from rules.cases import GLOBAL
+from rules.rates import ALL_OTHERS, COUNTRY_WIDE, PERCENT
+
+# The kinds and holders of stated rates (the `rates` of the analysis contract).
+RATE_KINDS = {
+    "dumping_margin": N_("Dumping margin"),
+    "subsidy_rate": N_("Subsidy rate"),
+    "duty": N_("Duty rate"),
+    "cash_deposit": N_("Cash deposit rate"),
+}
+RATE_HOLDERS = {
+    ALL_OTHERS: N_("All others"),
+    COUNTRY_WIDE: N_("Country-wide rate (exporters without their own rate)"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,25 @@ class Labels:
     def deadline(self, kind: object) -> str:
         known = content.deadline_label(kind)
         return self._(known) if known else f"{self._(content.GENERIC_DEADLINE)} ({kind})"
+
+    def rate_kind(self, kind: object) -> str:
+        known = RATE_KINDS.get(str(kind))
+        return self._(known) if known else str(kind)
+
+    def rate_holder(self, company: object) -> str:
+        """The firm as the notice writes it; 'all others', 'country-wide' in the reader's words."""
+        if company is None or company == "":
+            return self._("not named")
+        known = RATE_HOLDERS.get(str(company))
+        return self._(known) if known else str(company)
+
+    def rate_value(self, value: float, unit: str) -> str:
+        """'25,76%' (vi) or '25.76%' (en); an amount with its currency and unit ('USD 1,234/t')."""
+        number = format_decimal(value, format="#,##0.###", locale=self.lang)
+        if unit == PERCENT:
+            return f"{number}%"
+        currency, _slash, per = unit.partition("/")
+        return f"{currency} {number}/{per}" if per else f"{number} {unit}"
 
     def country(self, code: object) -> str:
         """A market or origin; the global origin of a safeguard reads 'all origins'."""

@@ -44,7 +44,9 @@ from alerts.message import (
     render_parts,
 )
 from alerts.reasons import why_lines
+from rules.countries import VIETNAM
 from rules.hs_codes import dotted_hs
+from rules.rates import PERCENT
 from rules.stages import is_correction
 from storage.links import safe_url
 
@@ -149,6 +151,8 @@ class AlertView:
     case_numbers: tuple[str, ...]
     hs_codes: tuple[str, ...]
     deadlines: tuple[DeadlineView, ...]
+    # The duty rates and margins the notice states for Vietnam (or for every origin), said.
+    rates: tuple[str, ...]
     nearest: DeadlineView | None
     cases: tuple[CaseView, ...]
     sectors: tuple[str, ...]
@@ -279,6 +283,7 @@ def build_view(ctx: AlertContext) -> AlertView:
         case_numbers=tuple(str(c) for c in analysis.get("case_numbers") or []),
         hs_codes=tuple(dotted_hs(str(c)) for c in analysis.get("hs_codes") or []),
         deadlines=deadlines,
+        rates=() if diversion else _stated_rates(analysis.get("rates") or [], labels, tr),
         nearest=upcoming,
         cases=tuple(_case_view(case, lang, tr, ctx.site_url, today) for case in ctx.cases),
         sectors=tuple(sectors),
@@ -303,6 +308,25 @@ def _headline(market: str, measures: str, product: str, stage: str,
     if upcoming is not None:
         headline += " – " + tr.gettext("deadline %(date)s") % {"date": upcoming.date}
     return one_line(headline)
+
+
+# More stated rates than this are summed up as "and N more": the notice has them all.
+RATES_SHOWN = 8
+
+
+def _stated_rates(raw: Iterable[Any], labels: Labels, tr: NullTranslations) -> tuple[str, ...]:
+    """'Công ty X: Biên độ bán phá giá 25,76%' for each rate for Vietnam or for no origin in
+    particular; a rate for another origin is not the reader's."""
+    said = [f"{labels.rate_holder(item.get('company'))}: {labels.rate_kind(item.get('kind'))} "
+            f"{labels.rate_value(float(item['value']), str(item.get('unit') or PERCENT))}"
+            for item in raw if isinstance(item, Mapping)
+            and isinstance(item.get("value"), int | float)
+            and item.get("origin") in (None, VIETNAM)]
+    if len(said) <= RATES_SHOWN:
+        return tuple(said)
+    more = tr.ngettext("and %(num)d more (see the notice)", "and %(num)d more (see the notice)",
+                       len(said) - RATES_SHOWN) % {"num": len(said) - RATES_SHOWN}
+    return (*said[:RATES_SHOWN], more)
 
 
 def _stated_event(value: object, published: date, lang: str) -> str | None:

@@ -183,3 +183,16 @@ def test_an_alert_with_deadlines_ahead_carries_them_as_a_calendar_and_a_follow_l
         "vietnam": "none"}), MAIL_FROM)
     assert diversion.get_content_type() == "multipart/alternative"
     assert "follow/t0ken" not in parts(diversion)[1]
+
+
+def test_the_rates_the_notice_states_for_vietnam_are_in_the_alert() -> None:
+    analysis = DIVERSION | {"vietnam": "subject", "deadlines": [], "rates": [
+        {"value": 25.76, "unit": "percent", "kind": "dumping_margin",
+         "company": "An Phat Holdings", "origin": "VN"},
+        {"value": 1234.5, "unit": "USD/t", "kind": "duty", "company": "country-wide",
+         "origin": "VN"},
+        {"value": 99.0, "unit": "percent", "kind": "duty", "company": None, "origin": "CN"}]}
+    _subject, text, html = parts(render_alert(context(analysis), MAIL_FROM))
+    assert "An Phat Holdings: Biên độ bán phá giá 25,76%" in text
+    assert "USD 1.234,5/t" in text and "USD 1.234,5/t" in html
+    assert "99%" not in text  # China's rate is not the reader's
