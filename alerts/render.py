@@ -46,6 +46,7 @@ from alerts.message import (
 from alerts.reasons import why_lines
 from rules.countries import VIETNAM
 from rules.hs_codes import dotted_hs
+from rules.products import heading_name
 from rules.rates import PERCENT
 from rules.stages import is_correction
 from storage.links import safe_url
@@ -150,6 +151,9 @@ class AlertView:
     countries: tuple[str, ...]
     case_numbers: tuple[str, ...]
     hs_codes: tuple[str, ...]
+    # What the product is, in the nomenclature's own words in the reader's language: a title
+    # names it in the authority's language ("HS 4819: Thùng, hộp, ... bằng giấy").
+    product_line: str | None
     deadlines: tuple[DeadlineView, ...]
     # The duty rates and margins the notice states for Vietnam (or for every origin), said.
     rates: tuple[str, ...]
@@ -282,6 +286,7 @@ def build_view(ctx: AlertContext) -> AlertView:
         countries=tuple(country_name(str(c), lang) for c in analysis.get("countries") or []),
         case_numbers=tuple(str(c) for c in analysis.get("case_numbers") or []),
         hs_codes=tuple(dotted_hs(str(c)) for c in analysis.get("hs_codes") or []),
+        product_line=_product_line(analysis, lang),
         deadlines=deadlines,
         rates=() if diversion else _stated_rates(analysis.get("rates") or [], labels, tr),
         nearest=upcoming,
@@ -308,6 +313,13 @@ def _headline(market: str, measures: str, product: str, stage: str,
     if upcoming is not None:
         headline += " – " + tr.gettext("deadline %(date)s") % {"date": upcoming.date}
     return one_line(headline)
+
+
+def _product_line(analysis: Mapping[str, Any], lang: str) -> str | None:
+    """'HS 4819 – Thùng, hộp, ...' from the first stated HS code, else the inferred one."""
+    codes = [str(c) for c in (analysis.get("hs_codes") or analysis.get("hs_inferred") or [])]
+    name = heading_name(codes[0], lang) if codes else None
+    return f"HS {codes[0][:4]} – {content.shorten(name, 140)}" if name else None
 
 
 # More stated rates than this are summed up as "and N more": the notice has them all.

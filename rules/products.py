@@ -145,9 +145,9 @@ def with_trade_names(phrase: str) -> str:
     return " ".join([phrase, *extra])
 
 
-def _wco_rows(path: Path) -> list[dict[str, str]]:
+def _wco_rows(path: Path, levels: tuple[str, ...] = ("4", "6")) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if row["level"] in ("4", "6")]
+        return [row for row in csv.DictReader(handle) if row["level"] in levels]
 
 
 def _national_lines(path: Path) -> dict[str, list[str]]:
@@ -301,3 +301,26 @@ def classify_product(phrases: Iterable[str], group: Callable[[str], str] | None 
             if found is not None:
                 return found
     return None
+
+
+@cache
+def _heading_names() -> dict[str, tuple[str, str]]:
+    """Four-digit heading -> (English, Vietnamese) description, from the bundled nomenclature."""
+    english = {row["hscode"]: row["description"] for row in _wco_rows(WCO_FILE, ("4",))}
+    names: dict[str, tuple[str, str]] = {}
+    with VN_FILE.open(encoding="utf-8") as handle:
+        for raw in handle:
+            row = _VN_ROW_RE.match(raw.strip())
+            if row and len(row.group(2)) == 4:
+                code = row.group(2)
+                names[code] = (english.get(code, row.group(4).strip()), row.group(3).strip())
+    return names
+
+
+def heading_name(code: str, language: str) -> str | None:
+    """The nomenclature's own name of the heading of an HS code, in Vietnamese ("vi") or
+    English: how a reader is told in their language what a product named in English is."""
+    found = _heading_names().get(code[:4]) if len(code) >= 4 else None
+    if found is None:
+        return None
+    return found[1] if language == "vi" else found[0]

@@ -196,3 +196,11 @@ def test_the_rates_the_notice_states_for_vietnam_are_in_the_alert() -> None:
     assert "An Phat Holdings: Biên độ bán phá giá 25,76%" in text
     assert "USD 1.234,5/t" in text and "USD 1.234,5/t" in html
     assert "99%" not in text  # China's rate is not the reader's
+
+
+def test_a_product_named_in_english_is_said_in_the_nomenclatures_vietnamese() -> None:
+    analysis = DIVERSION | {"vietnam": "subject", "hs_codes": [], "hs_inferred": ["760421"]}
+    _subject, text, _html = parts(render_alert(context(analysis), MAIL_FROM))
+    assert "Sản phẩm (theo Danh mục HS): HS 7604 – Nhôm ở dạng thanh, que và hình" in text
+    _subject, text, _html = parts(render_alert(context(analysis, language="en"), MAIL_FROM))
+    assert "HS 7604 – Aluminium; bars, rods and profiles" in text
