@@ -80,10 +80,11 @@ def build_operator_view(ctx: OperatorContext) -> OperatorView:
     def moment(when: datetime | None) -> str | None:
         return format_moment(when, language, ctx.timezone) if when else None
 
-    about = f"{ctx.source_id}: {ctx.authority}" if ctx.source_id else ctx.job_id
+    authority = _(ctx.authority) if ctx.authority else ctx.authority
+    about = f"{ctx.source_id}: {authority}" if ctx.source_id else ctx.job_id
     return OperatorView(
         language=language, subject=f"[TREWS][{_(tag)}] {about}",
-        failing=failing, source_id=ctx.source_id, authority=ctx.authority, reason=ctx.reason,
+        failing=failing, source_id=ctx.source_id, authority=authority, reason=ctx.reason,
         reason_lines=tuple(reason_lines(ctx.reason, _)),
         changed=format_moment(ctx.changed_at, language, ctx.timezone),
         last_success=moment(ctx.last_success_at), recipient_email=ctx.recipient_email,

@@ -273,7 +273,9 @@ def build_view(ctx: AlertContext) -> AlertView:
         url=safe_url(ctx.notice_url),
         published=format_day(ctx.notice_published, lang),
         event=_stated_event(analysis.get("event_date"), ctx.notice_published, lang),
-        source_name=ctx.source_name,
+        # the authority's name as configured (English), said in the reader's language when the
+        # catalogue has it (every bundled source's does)
+        source_name=_(ctx.source_name) if ctx.source_name else ctx.source_name,
         market=market,
         measures=measure_text,
         new_case=bool(analysis.get("new_case")),

@@ -78,3 +78,14 @@ def test_a_broken_procedures_file_names_the_file_and_the_line(tmp_path: Path) ->
     with pytest.raises(ConfigError) as error:
         procedures.__wrapped__(broken)
     assert "procedures.yaml:5:" in str(error.value) and "advise" in str(error.value)
+
+
+def test_every_bundled_source_is_named_in_vietnamese() -> None:
+    """A Vietnamese mail names the authority in Vietnamese, not as configured in English."""
+    from config import load_sources
+    from config.settings import load_settings
+
+    sources = load_sources(load_settings().sources_file)
+    vi = translations("vi").gettext
+    assert len(sources) >= 12
+    assert [s.authority for s in sources.values() if vi(s.authority) == s.authority] == []
