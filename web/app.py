@@ -24,7 +24,7 @@ from config.sectors import load_sectors
 from config.settings import Settings
 from storage.database import make_engine, session_factory
 from storage.migrate import upgrade
-from web import admin, api, feeds, follows, pages, subscriptions
+from web import admin, api, deadlines, feeds, follows, pages, subscriptions
 from web.http import HeadAsGetMiddleware, RelativeRedirectsMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.templating import render_page
@@ -56,6 +56,7 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session] | None = N
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(deadlines.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(subscriptions.router)

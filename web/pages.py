@@ -13,6 +13,7 @@ from sqlalchemy import select
 from alerts.i18n import as_date
 from storage.models import Notice, Source
 from web import exports
+from web.deadlines import next_seven_days, row_label, today_here
 from web.deps import Id, IndexDep, LabelsDep, SessionDep
 from web.queries import (
     CaseFilters,
@@ -40,10 +41,14 @@ MAX_PAGE = 10_000
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, labels: LabelsDep) -> HTMLResponse:
+def home(request: Request, session: SessionDep, labels: LabelsDep,
+         index: IndexDep) -> HTMLResponse:
     notices = latest_vietnam_notices(session, HOME_NOTICES)
     cases = notice_cases(session, [notice.id for notice in notices])
-    return render_page(request, "home.html.j2", notices=notices, cases=cases, L=labels)
+    today = today_here(request)
+    return render_page(request, "home.html.j2", notices=notices, cases=cases, L=labels,
+                       due=next_seven_days(session, index, today), today=today,
+                       label=row_label)
 
 
 @router.get("/cases", response_model=None)

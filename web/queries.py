@@ -29,7 +29,7 @@ _CODE = r"^[A-Za-z0-9_*]{1,32}$"
 _TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"  # no control characters (PostgreSQL refuses NUL)
 
 
-class _QueryModel(BaseModel):
+class QueryModel(BaseModel):
     """Query parameters; an empty one (a form's "all markets") means no filter, and words are
     trimmed once checked, so the API document describes exactly what is accepted."""
 
@@ -61,7 +61,7 @@ def _filter(**constraints: Any) -> Any:
     return Field(default=None, json_schema_extra=_blank_means_any, **constraints)
 
 
-class CaseFilters(_QueryModel):
+class CaseFilters(QueryModel):
     """The filters of the case list, the same in the page, its exports and the API."""
 
     market: str | None = _filter(pattern=_CODE, description="e.g. US, EU, IN")
@@ -74,7 +74,7 @@ class CaseFilters(_QueryModel):
                             description="Words in the product, a case number or a notice title")
 
 
-class NoticeFilters(_QueryModel):
+class NoticeFilters(QueryModel):
     """Filters of the notice list (API): trade-remedy notices only."""
 
     market: str | None = _filter(pattern=_CODE, description="Market of the measure, e.g. US")
