@@ -608,11 +608,7 @@ def _case_view(case: DigestCase, item: DigestItem, ctx: DigestContext, lang: str
                tr: NullTranslations) -> CaseDigestView:
     _ = tr.gettext
     labels = Labels(lang, ctx.sector_names)
-    product = case.product[:1].upper() + case.product[1:]
-    market = country_name(case.market, lang)
-    origin = country_name(case.origin, lang) if case.origin else ""
-    heading = " – ".join(p for p in (product, origin and _("from %(origin)s") % {
-        "origin": origin}, market) if p)
+    heading = labels.case_heading(case.product, case.origin, case.market)
     expected = next_expected(case.next_step, case.next_due, lang, tr)
     deadline = None
     if case.deadlines:

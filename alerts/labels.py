@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from babel.numbers import format_decimal
 
@@ -102,6 +103,15 @@ class Labels:
         currency, _slash, per = unit.partition("/")
         return f"{currency} {number}/{per}" if per else f"{number} {unit}"
 
+    def case_heading(self, product: str, origin: str | None, market: str) -> str:
+        """'Paper shopping bag – from Vietnam – United States': a case in one line (a safeguard's
+        every origin is left unsaid)."""
+        named = country_name(origin, self.lang) if origin and origin != GLOBAL else ""
+        return " – ".join(part for part in (
+            product[:1].upper() + product[1:],
+            named and self._("from %(origin)s") % {"origin": named},
+            country_name(market, self.lang)) if part)
+
     def country(self, code: object) -> str:
         """A market or origin; the global origin of a safeguard reads 'all origins'."""
         if code == GLOBAL:
@@ -116,3 +126,8 @@ class Labels:
         """A calendar date as the reader writes it, or '' when there is none."""
         day = as_date(value) if value else None
         return format_day(day, self.lang) if isinstance(day, date) else ""
+
+
+def case_line(case: Any, language: str) -> str:
+    """A stored case (anything with product, origin and market) as its heading, in `language`."""
+    return Labels(language, {}).case_heading(case.product, case.origin, case.market)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from alerts import content
 from alerts.calendar import STATED, CalendarEntry, calendar_attachment
-from alerts.i18n import country_name, normalize_language, translations
+from alerts.i18n import normalize_language, translations
 from alerts.labels import Labels
 from alerts.message import build_message, one_line, recipient_address, render_parts
 from alerts.render import deadline_view, site_page
@@ -82,11 +82,7 @@ def build_reminder_view(ctx: ReminderContext) -> ReminderView:
     labels = Labels(lang, {})
     deadline = deadline_view(ctx.deadline_kind, ctx.deadline_on,
                              (ctx.deadline_on - ctx.today).days, lang, tr)
-    market = country_name(ctx.market, lang)
-    origin = country_name(ctx.origin, lang) if ctx.origin and ctx.origin != "*" else ""
-    product = ctx.product[:1].upper() + ctx.product[1:]
-    heading = " – ".join(p for p in (
-        product, origin and _("from %(origin)s") % {"origin": origin}, market) if p)
+    heading = labels.case_heading(ctx.product, ctx.origin, ctx.market)
     subject = one_line(f"[TREWS][{_(REMINDER_TAG)}] {deadline.label} {deadline.date} "
                        f"({deadline.when}) – {heading}")
     return ReminderView(

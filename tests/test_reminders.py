@@ -173,3 +173,19 @@ def test_follow_link_asks_then_follows_and_the_calendar_feed_parses(service: Ser
     assert all("stated" in str(event.get("categories").to_ical()) for event in events)
     forged = client.get("/calendar/not-a-token.ics")
     assert forged.status_code == 403
+
+
+def test_the_manage_page_lists_the_cases_followed_with_their_stop_links(
+        service: Service) -> None:
+    subscriber, case, _notice = seed(service)
+    with transaction(service.sessions) as session:
+        follow(session, subscriber, [case])
+    settings = service.settings
+    link = links(subscriber, secret=secret_key(settings), public_url=settings.public_url)
+    client = TestClient(create_app(settings))
+    page = client.get(f"/manage/{token_from_url(link.manage)}?lang=vi").text
+    section = page.split("Các vụ việc Quý vị theo dõi", 1)[1]
+    assert "Aluminium extrusion – xuất xứ Việt Nam – Úc" in section
+    stop = section.split('href="', 1)[1].split('"', 1)[0]
+    assert stop.startswith("/unfollow/")
+    assert client.get(stop).status_code == 200

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from alerts.calendar import ESTIMATED, STATED, CalendarEntry, deadline_calendar
-from alerts.i18n import country_name, normalize_language, translations
-from alerts.labels import Labels
+from alerts.i18n import normalize_language, translations
+from alerts.labels import Labels, case_line
 from alerts.optin import SubscriberGone
 from alerts.tokens import TokenError, make_token, read_token, read_token_state
 from storage.follows import (
@@ -56,15 +56,6 @@ class _Forged(TokenError):
     reason = "forged"
 
 
-def case_heading(case: Case, language: str) -> str:
-    """'Paper shopping bag – from Vietnam – United States' in the reader's language."""
-    _ = translations(language).gettext
-    origin = country_name(case.origin, language) if case.origin and case.origin != "*" else ""
-    product = case.product[:1].upper() + case.product[1:]
-    return " – ".join(p for p in (product, origin and _("from %(origin)s") % {"origin": origin},
-                                  country_name(case.market, language)) if p)
-
-
 @router.get("/follow/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def follow_form(request: Request, token: str) -> HTMLResponse:
     """Only says which cases the button follows."""
@@ -74,7 +65,7 @@ async def follow_form(request: Request, token: str) -> HTMLResponse:
         subscriber_id, state = read_token_state(token, "follow", secret=secret)
         subscriber_or_gone(session, subscriber_id)
         lang = normalize_language(request.query_params.get("lang"))
-        return [case_heading(case, lang)
+        return [case_line(case, lang)
                 for case in vietnam_cases_of(session, _state_id(state, "n"))]
 
     try:
@@ -99,7 +90,7 @@ async def follow_post(request: Request, token: str) -> HTMLResponse:
         cases = vietnam_cases_of(session, _state_id(state, "n"))
         follow(session, subscriber_id, [case.id for case in cases])
         lang = normalize_language(request.query_params.get("lang"))
-        return subscriber_id, [case_heading(case, lang) for case in cases]
+        return subscriber_id, [case_line(case, lang) for case in cases]
 
     try:
         subscriber_id, headings = await in_transaction(request, act)
@@ -121,7 +112,7 @@ async def unfollow_form(request: Request, token: str) -> HTMLResponse:
         case = session.get(Case, _state_id(state, "c"))
         if case is None:
             raise SubscriberGone("this case no longer exists")
-        return case_heading(case, normalize_language(request.query_params.get("lang")))
+        return case_line(case, normalize_language(request.query_params.get("lang")))
 
     try:
         heading = await in_transaction(request, load)
@@ -145,7 +136,7 @@ async def unfollow_post(request: Request, token: str) -> HTMLResponse:
         if case is None:
             raise SubscriberGone("this case no longer exists")
         unfollow(session, subscriber_id, case.id)
-        return case_heading(case, normalize_language(request.query_params.get("lang")))
+        return case_line(case, normalize_language(request.query_params.get("lang")))
 
     try:
         heading = await in_transaction(request, act)
@@ -185,7 +176,7 @@ def _stated_entries(session: Session, cases: dict[int, Case], lang: str, since: 
     _ = translations(lang).gettext
     return [CalendarEntry(
         uid=f"case-{d.case_id}-{d.kind}-{d.day.isoformat()}@{domain}", day=d.day,
-        summary=f"{labels.deadline(d.kind)} – {case_heading(cases[d.case_id], lang)}",
+        summary=f"{labels.deadline(d.kind)} – {case_line(cases[d.case_id], lang)}",
         description=_("Deadline stated in a notice of the case."), url=None, basis=STATED)
         for d in stated_deadlines(session, sorted(cases)) if d.day >= since]
 
@@ -198,7 +189,7 @@ def _estimated_entries(cases: Iterable[Case], lang: str, since: date,
         uid=f"case-{case.id}-expected-{case.next_step}-{case.next_due.isoformat()}@{domain}",
         day=case.next_due,
         summary=_("Expected: %(step)s – %(case)s") % {
-            "step": labels.next_step(case.next_step), "case": case_heading(case, lang)},
+            "step": labels.next_step(case.next_step), "case": case_line(case, lang)},
         description=(_("An estimate from the statutory time limits, not a date the authority "
                        "has set: %(basis)s") % {"basis": labels.basis(case.next_basis or "")}),
         url=None, basis=ESTIMATED)

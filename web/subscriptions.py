@@ -17,14 +17,16 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from starlette.concurrency import run_in_threadpool
 
 from alerts.content import N_
 from alerts.i18n import SUPPORTED_LANGUAGES, country_name, translations
+from alerts.labels import case_line
 from alerts.optin import SubscriberGone, confirm, unsubscribe
 from alerts.tokens import TokenError, make_token, read_token
 from storage.database import transaction
+from storage.follows import followed_cases
 from storage.models import Subscriber
 from storage.timeutil import utcnow
 from web import hs
@@ -152,10 +154,20 @@ async def confirm_link(request: Request, token: str) -> HTMLResponse:
 # Manage ---------------------------------------------------------------------------------------
 
 def _manage_context(request: Request, subscriber: Subscriber) -> dict[str, Any]:
-    """The manage page's own context: the subscriber's state and one-click exit."""
-    unsubscribe_token = make_token(subscriber.id, "unsubscribe", secret=request.app.state.secret)
+    """The manage page's own context: the subscriber's state, the cases they follow (each with
+    the link that stops its reminders), their deadline calendar and one-click exit."""
+    secret = request.app.state.secret
+    unsubscribe_token = make_token(subscriber.id, "unsubscribe", secret=secret)
+    session = object_session(subscriber)
+    lang = page_language(request)
+    followed = [(case_line(case, lang), with_lang(request, "/unfollow/" + make_token(
+        subscriber.id, "unfollow", secret=secret, state=f"c{case.id}")))
+        for case in (followed_cases(session, subscriber.id) if session else [])]
     return {"unsubscribed": subscriber.unsubscribed_at is not None,
-            "unsubscribe_url": with_lang(request, f"/unsubscribe/{unsubscribe_token}")}
+            "unsubscribe_url": with_lang(request, f"/unsubscribe/{unsubscribe_token}"),
+            "followed": followed,
+            "calendar_url": "/calendar/" + make_token(subscriber.id, "calendar",
+                                                      secret=secret) + ".ics"}
 
 
 @router.get("/manage/{token}", response_class=HTMLResponse, include_in_schema=False)
