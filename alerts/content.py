@@ -302,6 +302,8 @@ def role_for(vietnam: object, measures: Iterable[object], stage: object = None) 
     Once a measure is in force Vietnam is subject to it, no longer under investigation.
     """
     key = code_key(vietnam)
+    if key == "subject" and _safeguard_only(measures):
+        return ROLES["safeguard"]  # a global safeguard names no one: Vietnam is covered
     if key == "subject" and _alias(stage, _STAGE_ALIASES) in _MEASURE_IN_FORCE_STAGES:
         return Explained(_SUBJECT_OF_MEASURE, ROLES["subject"].advice)
     if key in ROLES:
@@ -309,6 +311,11 @@ def role_for(vietnam: object, measures: Iterable[object], stage: object = None) 
     if any(measure_label(m) == MEASURE_LABELS["SG"] for m in measures):
         return ROLES["safeguard"]
     return ROLES["diversion"]
+
+
+def _safeguard_only(measures: Iterable[object]) -> bool:
+    labels = {measure_label(m) for m in measures}
+    return labels == {MEASURE_LABELS["SG"]}
 
 
 def deadline_label(kind: object) -> str | None:

@@ -15,7 +15,7 @@ from rules import case_numbers as cn
 from rules import classify, countries, languages, markets, news, stages
 from rules.dates import from_epoch_ms
 from rules.deadlines import find_deadlines
-from rules.event_dates import event_date
+from rules.event_dates import event_date, labelled_date
 from rules.hs_codes import extract_hs_codes
 from rules.notice import Analysis, Notice
 from rules.notice_sectors import inferred_product, notice_sectors, product_phrases
@@ -350,11 +350,15 @@ def analyse(
         index, notice, body, _as_text(notice.raw.get("abstract")) or body, result.hs_codes,
         is_news, inferred)
     result.reasons.append(why)
-    event, said = event_date(body, notice.published) if is_news else (None, "")
+    event, said = (event_date(body, notice.published, result.stage) if is_news
+                   else labelled_date(body, notice.published))
     if event is not None:
         result.event_date = event
         result.reasons.append(f"event date {event.isoformat()} stated in the text ('{said}')")
-    result.deadlines = find_deadlines(body, notice.published, event)
+    # the FR API's DATES field states the notice's deadlines when its abstract does not
+    dates = _as_text(notice.raw.get("dates"))
+    stated = f"{body} {dates}" if dates and dates not in body else body
+    result.deadlines = find_deadlines(stated, notice.published, event)
     if result.deadlines:
         result.reasons.append("deadlines: " + ", ".join(
             f"{d.kind} {d.date.isoformat()}" for d in result.deadlines))

@@ -9,6 +9,7 @@ publication date. Each gets a kind from its sentence.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from rules.dates import calendar_date, days_after
@@ -25,7 +26,9 @@ _WORD_NUMBERS = {
     "five": 5, "seven": 7, "ten": 10, "fourteen": 14, "fifteen": 15, "twenty": 20, "twenty-one": 21,
     "thirty": 30, "forty-five": 45, "sixty": 60, "ninety": 90,
 }
-_MONTH_ALT = "|".join(_MONTHS)
+_MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})  # 'Dec', 'Sept'
+_MONTHS["sept"] = 9
+_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ABSOLUTE_RE = re.compile(
     rf"\b(?:on or before|no later than|not later than|by|before|until"
     rf"|deadline(?: for [a-z ]{{1,40}}?)?(?: of| is| was)?)\s+"
@@ -33,12 +36,12 @@ _ABSOLUTE_RE = re.compile(
     rf"(?:\w+day,\s+)?({_MONTH_ALT})\s+(\d{{1,2}}),\s*(\d{{4}})",
     re.IGNORECASE,
 )
-_TRIGGER = (r"(?:on or before|no later than|not later than|by|before|until"
+_TRIGGER = (r"(?:on or before|no later than|not later than|(?:due )?by:?|before|until"
             r"|deadline(?: for [a-z ]{1,40}?)?(?: of| is| was)?)")
 # '31 January 2024' (EU, UK, Australia, India).
 _DAY_MONTH_RE = re.compile(
     rf"\b{_TRIGGER}\s+(?:(?:5|5:00|12:00|noon|midnight)[^,]{{0,25}}?,?\s+(?:on\s+)?)?"
-    rf"(?:\w+day,?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_ALT})\s*,?\s*(\d{{4}})",
+    rf"(?:\w+day,?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_ALT})\.?\s*,?\s*(\d{{4}})",
     re.IGNORECASE,
 )
 # Vietnamese, matched on folded text: 'trước ngày 15/3/2024', 'chậm nhất là ngày 15 tháng 3 năm
@@ -60,9 +63,25 @@ _RELATIVE_RE = re.compile(
 # 'trong vòng 15 ngày kể từ ngày ...' / 'trong thời hạn 30 ngày kể từ ngày ...' (calendar days;
 # 'ngày làm việc', working days, is not computed).
 _VI_RELATIVE_RE = re.compile(
-    r"\b(?:trong vong|trong thoi han|cham nhat(?: la)?|khong qua)\s+(\d{1,3})\s+ngay"
-    r"(?!\s+lam viec)\s+(?:ke\s+)?(?:tu|sau)\s+(?:ngay|khi)"
+    r"\b(?:trong vong|trong thoi han|cham nhat(?: la)?|khong qua|co)\s+(\d{1,3})\s+ngay"
+    r"(?!\s+lam viec)\s+(?:ke\s+|tinh\s+)?(?:tu|sau)\s+(?:ngay|khi)"
 )
+# 'phải nộp đơn trong vòng 30 ngày', 'có thể rút yêu cầu trong 90 ngày': a period with no start
+# said runs from the step the text reports; only where a party is asked to act.
+_VI_PERIOD_RE = re.compile(r"\btrong(?: vong| thoi han)?\s+(\d{1,3})\s+ngay(?!\s+lam viec)"
+                           r"(?!\s+(?:ke|tinh)?\s*(?:tu|sau))")
+# Words of a party acting (submitting, registering, answering, withdrawing, requesting).
+_PARTY_ACTION_RE = re.compile(
+    r"\b(?:nop|tra loi|dang ky|rut|gui|binh luan|de nghi|yeu cau|submit\w*|file[ds]?|filing"
+    r"|respond\w*|responses?|register\w*|request\w*|comments?|make themselves known"
+    r"|withdraw\w*|appear\w*|participat\w*|intent)\b")
+# A date the authority sets for its own step ('the Commission must reach a preliminary
+# determination ... by March 18', 'ITC sẽ ra kết luận sơ bộ trong vòng 45 ngày'): not a deadline
+# for the reader, unless the sentence also asks a party to act.
+_AUTHORITY_STEP_RE = re.compile(
+    r"\b(?:commission|commerce|the department|usitc|itc|doc|authority|secretary|minister"
+    r"|uy ban|bo thuong mai|co quan dieu tra|bo truong)\b.{0,80}?\b(?:determination|determine"
+    r"|decide|decision|reach|transmit\w*|views|ket luan|quyet dinh|ban hanh)\b")
 _SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=[A-Z(\u00C0-\u00DD\u0110\u1EA0-\u1EF8])")
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("notice_of_intent", re.compile(r"intent to participate|notice of intent|y dinh tham gia",
@@ -72,13 +91,22 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                                    r"|dieu tran)", re.I)),
     ("case_briefs", re.compile(r"case briefs?|rebuttal briefs?|\bbriefs\b|ban lap luan", re.I)),
     ("questionnaire", re.compile(r"questionnaire|quantity and value|\bQ&V\b|sampling"
-                                 r"|bang cau hoi|cau hoi dieu tra|chon mau", re.I)),
+                                 r"|bang cau hoi|ban cau hoi|cau hoi dieu tra|tra loi cau hoi"
+                                 r"|chon mau|deadline for responses|responses? to this notice",
+                                 re.I)),
     ("register", re.compile(r"entr(?:y|ies) of appearance|notices? of appearance|make themselves "
-                            r"known|register|interested part(?:y|ies) (?:status|must)|service list"
+                            r"known|register|registration|interested part(?:y|ies) (?:status|must)"
+                            r"|service list"
                             r"|dang ky|lam ben lien quan", re.I)),
     ("comments", re.compile(r"\bcomments?\b|written (?:submissions|arguments)|substantive response"
                             r"|binh luan|y kien|gop y", re.I)),
 )
+
+
+def _authority_step(sentence: str) -> bool:
+    """The sentence dates the authority's own step and asks nothing of a party."""
+    folded = fold(sentence)
+    return bool(_AUTHORITY_STEP_RE.search(folded)) and not _PARTY_ACTION_RE.search(folded)
 
 
 def _kind(sentence: str) -> str:
@@ -98,25 +126,55 @@ def _date(year: str, month: int, day: str) -> date | None:
     return calendar_date(int(year), month, int(day))
 
 
-def _absolute(sentence: str) -> list[date]:
+# How far around a date its label is looked for: 'Registration due by: 03 Dec 2026' names the
+# date before it, '... có 30 ngày kể từ ngày khởi xướng để trả lời câu hỏi' after it.
+_LABEL_BEFORE = 60
+_LABEL_AFTER = 90
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A date and where it sits in the (folded) sentence."""
+
+    when: date
+    start: int
+    end: int
+
+
+def _absolute(sentence: str) -> list[_Found]:
     """Dates after a deadline trigger, in US, day-month and Vietnamese numeric forms."""
-    found = [_date(m.group(3), _MONTHS[m.group(1).lower()], m.group(2))
+    found = [(_date(m.group(3), _MONTHS[m.group(1).lower()], m.group(2)), m)
              for m in _ABSOLUTE_RE.finditer(sentence)]
-    found += [_date(m.group(3), _MONTHS[m.group(2).lower()], m.group(1))
+    found += [(_date(m.group(3), _MONTHS[m.group(2).lower()], m.group(1)), m)
               for m in _DAY_MONTH_RE.finditer(sentence)]
-    found += [_date(m.group(3), int(m.group(2)), m.group(1))
+    found += [(_date(m.group(3), int(m.group(2)), m.group(1)), m)
               for m in _VI_ABSOLUTE_RE.finditer(fold(sentence))]
-    return [d for d in found if d is not None]
+    return [_Found(when, m.start(), m.end()) for when, m in found if when is not None]
 
 
-def _relative(sentence: str, anchor: date | None) -> list[date]:
+def _relative(sentence: str, anchor: date | None) -> list[_Found]:
     """Dates counted from `anchor`; none when it is missing or implausible (a feed's year 9999)."""
     if anchor is None:
         return []
-    days = [_to_int(m.group(1)) for m in _RELATIVE_RE.finditer(sentence)]
-    days += [int(m.group(1)) for m in _VI_RELATIVE_RE.finditer(fold(sentence))]
-    found = [days_after(anchor, n) for n in days]
-    return [d for d in found if d is not None]
+    folded = fold(sentence)
+    matches = [(_to_int(m.group(1)), m) for m in _RELATIVE_RE.finditer(sentence)]
+    matches += [(int(m.group(1)), m) for m in _VI_RELATIVE_RE.finditer(folded)]
+    if _PARTY_ACTION_RE.search(folded):
+        matches += [(int(m.group(1)), m) for m in _VI_PERIOD_RE.finditer(folded)]
+    found = [(days_after(anchor, n), m) for n, m in matches]
+    return [_Found(when, m.start(), m.end()) for when, m in found if when is not None]
+
+
+def _kind_of(sentence: str, found: _Found) -> str:
+    """What is asked by the date: the words just before it, else just after it, else the
+    sentence's."""
+    folded = fold(sentence)
+    for window in (folded[max(0, found.start - _LABEL_BEFORE):found.end],
+                   folded[found.start:found.end + _LABEL_AFTER], folded):
+        kind = _kind(window)
+        if kind != "other":
+            return kind
+    return "other"
 
 
 def find_deadlines(text: str, published: date | None, event: date | None = None
@@ -125,12 +183,12 @@ def find_deadlines(text: str, published: date | None, event: date | None = None
     counted from the event's date when known."""
     found: dict[tuple[str, date], Deadline] = {}
     for sentence in _SENTENCE_RE.split(text):
-        dates = _absolute(sentence) + _relative(sentence, event or published)
-        if not dates:
+        if _authority_step(sentence):
             continue
-        kind = _kind(sentence)
-        for when in dates:
+        for date_found in _absolute(sentence) + _relative(sentence, event or published):
+            when = date_found.when
             if published is not None and when < published:
                 continue
+            kind = _kind_of(sentence, date_found)
             found.setdefault((kind, when), Deadline(kind, when))
     return sorted(found.values(), key=lambda d: (d.date, d.kind))

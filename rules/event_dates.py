@@ -18,7 +18,8 @@ from rules.text import fold
 
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december"]
-_MONTH = "|".join(_MONTHS)
+# Full names first, then their three-letter forms ('03 Nov 2026' on a case page).
+_MONTH = "|".join([*_MONTHS, *(name[:3] for name in _MONTHS)])
 _YEAR = r"(?:\s*(?:/|-|\.|,?\s*nam)\s*(\d{4}))?"
 _VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
 # 'February 10, 2026', '11 May 2026', '30th June, 2026'
@@ -44,8 +45,13 @@ _RANGE_AFTER_RE = re.compile(r"^\s*(?:-|–|den|to|through)\s*\d")
 # đơn ngày 2/4'.
 _SUBORDINATE_RE = re.compile(r"\b(?:sau khi|truoc khi|ke tu khi|after|following|since|once)\b")
 _SENTENCE_END_RE = re.compile(r"[.;!?]\s")
+# The request that opens a case, as the EU and Australia name it ('the complaint was lodged').
+_COMPLAINT_RE = re.compile(r"\b(?:complaint|application)\s+(?:was|were|has been|had been)\s+"
+                           r"(?:lodged|filed|submitted|received)\b")
 _LEAD = 500
 _WINDOW = 25
+# A case page's labelled dates sit after its product description: read further than a lead.
+_LABELLED_HEAD = 2000
 
 
 def _with_year(day: int, month: int, year: str | None, published: date | None) -> date | None:
@@ -71,12 +77,15 @@ def _step_before(lead: str, position: int) -> bool:
     return bool(_SUBORDINATE_RE.search(lead, start + step.start, position))
 
 
+def _month(name: str) -> int:
+    return [month[:3] for month in _MONTHS].index(name[:3]) + 1
+
+
 def _english(m: re.Match[str]) -> date | None:
     """The date of an _EN_DATE match, whichever order it is written in."""
     if m.group("m1"):
-        return calendar_date(int(m.group("y1")), _MONTHS.index(m.group("m1")) + 1,
-                             int(m.group("d1")))
-    return calendar_date(int(m.group("y2")), _MONTHS.index(m.group("m2")) + 1, int(m.group("d2")))
+        return calendar_date(int(m.group("y1")), _month(m.group("m1")), int(m.group("d1")))
+    return calendar_date(int(m.group("y2")), _month(m.group("m2")), int(m.group("d2")))
 
 
 def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date | None, bool]]:
@@ -86,7 +95,7 @@ def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date 
         if m.group(1):
             when = _with_year(int(m.group(1)), int(m.group(2)), m.group(3), published)
         else:
-            when = calendar_date(int(m.group(6)), _MONTHS.index(m.group(4)) + 1, int(m.group(5)))
+            when = calendar_date(int(m.group(6)), _month(m.group(4)), int(m.group(5)))
         found.append((m.start(), m.end(), when, True))
     for m in _VI_RE.finditer(lead):
         found.append((m.start(), m.end(),
@@ -98,15 +107,37 @@ def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date 
     return sorted(found, key=lambda f: (not f[3], f[0]))
 
 
-def event_date(text: str, published: date | None) -> tuple[date | None, str]:
-    """The event's date and the words that state it, or (None, '')."""
+def event_date(text: str, published: date | None, stage: str | None = None
+               ) -> tuple[date | None, str]:
+    """The event's date and the words that state it, or (None, ''). A petition's date is
+    background to any later step ('The complaint was lodged on 2 February 2026')."""
     lead = fold(text[:_LEAD])
     for start, end, when, named in _candidates(lead, published):
         if when is None or (published is not None and when > published):
             continue
         if not named and (_NOT_EVENT_BEFORE_RE.search(lead[max(0, start - _WINDOW):start])
                           or _RANGE_AFTER_RE.match(lead[end:end + 6])
-                          or _step_before(lead, start)):
+                          or _step_before(lead, start)
+                          or (stage != "petition" and _petitions_date(lead, start))):
             continue
         return when, text[start:end]
     return None, ""
+
+
+def labelled_date(text: str, published: date | None) -> tuple[date | None, str]:
+    """The step's date an authority's case page labels ('Initiation date: 03 Nov 2026'), anywhere
+    in its first part; (None, '') without one, or with one after the page's date."""
+    head = fold(text[:_LABELLED_HEAD])
+    for m in _EN_NAMED_RE.finditer(head):
+        when = _english(m)
+        if when is not None and (published is None or when <= published):
+            return when, text[m.start():m.end()]
+    return None, ""
+
+
+def _petitions_date(lead: str, position: int) -> bool:
+    """The sentence holding `position` tells of the petition (or complaint) before the date."""
+    start = max((m.end() for m in _SENTENCE_END_RE.finditer(lead, 0, position)), default=0)
+    before = lead[start:position]
+    step = languages.earliest_stage(before, weak=False)
+    return (step is not None and step.name == "petition") or bool(_COMPLAINT_RE.search(before))

@@ -69,6 +69,15 @@ _RANGE_RE = re.compile(
     rf"(?:\b(?:from|between|tu|ranging from)\s+(?:negative\s+)?(?:{_NUM})\s*(?:{_PCT})?\s*"
     rf"(?:to|and|den|-|\u2013)\s+(?:negative\s+)?(?:{_NUM})\s*(?:{_PCT}))"
     rf"|(?:(?<![\w.,])(?:{_NUM})\s*(?:{_PCT})?\s*[-\u2013]\s*(?:{_NUM})\s*(?:{_PCT}))")
+# A range of rates imposed or proposed, in percent or as an amount per unit; one told as alleged
+# (a petition's 'alleged margins ranging from ...') is not the notice's.
+_IMPOSED_RANGE_RE = re.compile(
+    rf"\b(?:from|between|tu)\s+(?P<a>{_NUM})\s*(?:{_PCT})?\s*(?:to|and|den|-|\u2013)\s+"
+    rf"(?P<b>{_NUM})\s*(?:(?:{_PCT})|(?P<cur>{_alternation(_CURRENCIES)})\s*(?:per|/|a|mot)\s*"
+    rf"(?P<unit>{_alternation(_UNITS)})(?!\w))")
+# Only a range of duties is some firms' rates; a range of margins sums up rates stated elsewhere.
+_RANGE_DUTY_RE = re.compile(r"\b(?:muc thue|ap thue|thue suat|thue|dut(?:y|ies))\b")
+_ALLEGED_RE = re.compile(r"\b(?:alleg\w*|cao buoc|petition\w*|don yeu cau|estimated|uoc tinh)\b")
 _AFTER_BOUND_RE = re.compile(r"\s*(?:or|and|hoac)\s+(?:more|less|greater|higher|lower|above|below"
                              r"|over|under|tro len|tro xuong)\b")
 # 'percent of' is a share unless the base is a price ('17.25 percent of C&F price').
@@ -616,9 +625,31 @@ def _prose_rates(text: str, context: Context) -> list[Rate]:
         rate = _prose_rate(flat, low, match, context, value, PERCENT)
         if rate:
             found.append(rate)
+    bounded = []
+    for match in _IMPOSED_RANGE_RE.finditer(low):
+        sentence = _sentence(low, match.start())
+        if (_RANGE_DUTY_RE.search(low, max(sentence[0], match.start() - _NEAR), match.start())
+                and not _ALLEGED_RE.search(low, *sentence)):
+            bounded.append(match.span())
+            found += _range_rates(flat, low, match, context)
     for match in _MONEY_RE.finditer(low):
-        found += _money_rate(flat, low, match, context)
+        if not any(a <= match.start() < b for a, b in bounded):
+            found += _money_rate(flat, low, match, context)
     return found
+
+
+def _range_rates(flat: str, low: str, match: re.Match[str], context: Context) -> list[Rate]:
+    """The two bounds of a range of rates a notice imposes or proposes ('mức thuế từ 7,89% đến
+    12,04%', 'từ 52 đến 186 USD/tấn'): each is some firm's rate, the firm not named."""
+    if match.group("cur"):
+        currency = _CURRENCIES[" ".join(match.group("cur").split())]
+        unit = f"{currency}/{_UNITS[' '.join(match.group('unit').split())]}"
+        values = [_number(match.group(name), grouped=True) for name in ("a", "b")]
+    else:
+        unit = PERCENT
+        values = [_percent(match.group(name)) for name in ("a", "b")]
+    rates = [_prose_rate(flat, low, match, context, value, unit) for value in values]
+    return [rate for rate in rates if rate is not None]
 
 
 def _prose_rate(flat: str, low: str, match: re.Match[str], context: Context,

@@ -99,6 +99,11 @@ def stage_part(title: str) -> str:
 _IN_FORCE_STEP_RE = _rx(r"^\s*(?:(?:anti-?dumping|countervailing|anti-?subsidy|safeguard|sima"
                         r"|definitive|and|,)\s*)*(?:dut(?:y|ies)|measures?|orders?|undertakings?)"
                         r"\s+in force\b")
+# '... Final Determination ... and Imposition of Definitive Anti-dumping Duties thereof': the
+# notice imposes the measure itself, so its step is the measure (as an EU 'Regulation imposing a
+# definitive anti-dumping duty' is).
+_IMPOSES_DEFINITIVE_RE = _rx(r"\bimposition of (?:the )?definitive (?:anti-?dumping|countervailing"
+                             r"|anti-?subsidy|safeguard) (?:dut(?:y|ies)|measures?)\b")
 _EXPIRY_ORDER_RE = _rx(r"\brr\s?-\s?(?:19|20)\d\d\s?-\s?\d{3}\b|\bexpiry review\b")
 
 
@@ -107,6 +112,9 @@ def detect_stage(title: str, action: str, proceeding: str) -> tuple[str, str]:
     if proceeding == "court_decision":
         return "court_decision", "court decision"
     step = fold(stage_part(title))
+    imposed = _IMPOSES_DEFINITIVE_RE.search(fold(title))
+    if imposed:
+        return "order", imposed.group(0).strip()
     in_force = _IN_FORCE_STEP_RE.search(step)
     if in_force:
         continued = _EXPIRY_ORDER_RE.search(step)

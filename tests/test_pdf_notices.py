@@ -116,7 +116,8 @@ NOTICES = [
         "Originating in and/or Exported from Chinese Taipei, European Union, Republic of Korea and "
         "Socialist Republic of Vietnam and Imposition of Definitive Anti-dumping Duties thereof",
         "2022-02-03", REPO + "PAKISTAN_CR_Antidumping_A.D.C_No._60.pdf",
-        Expected(["EU", "KR", "TW", "VN"], ["AD"], "investigation", "final", "subject",
+        # the notice imposes the definitive duties itself: its step is the measure
+        Expected(["EU", "KR", "TW", "VN"], ["AD"], "investigation", "order", "subject",
                  {"72091510", "72091610", "72092890"}, {"A.D.C No. 60/2021/NTC/CRC"}),
     ),
 ]

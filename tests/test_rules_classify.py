@@ -102,7 +102,7 @@ def test_deadlines_absolute_and_relative() -> None:
             "On July 5, 2023, Commerce published the order.")
     found = [(d.kind, d.date.isoformat()) for d in find_deadlines(text, date(2024, 1, 2))]
     assert found == [("register", "2024-01-17"), ("hearing_request", "2024-01-31"),
-                     ("case_briefs", "2024-02-01"), ("other", "2024-02-01"),
+                     ("case_briefs", "2024-02-01"), ("questionnaire", "2024-02-01"),
                      ("comments", "2024-03-11")]
     assert find_deadlines("within fifteen days of publication", None) == []
 

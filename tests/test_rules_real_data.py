@@ -105,7 +105,9 @@ def test_fr_page_trade_remedy_count_and_negatives(fr_results: dict[str, dict[str
     assert glass["new_case"] and glass["countries"] == ["CL", "CN", "MX"]
     assert glass["sectors"] == ["ceramics_glass"] and glass["hs_codes"] == ["70109050"]
     assert glass["severity"] == "medium"  # diversion risk: a new case on other origins
-    assert {"kind": "other", "date": "2024-02-12"} in glass["deadlines"]
+    # 'the Commission must reach a preliminary determination ... by February 12, 2024' is the
+    # Commission's own date, not a deadline for any party (the fact-check set, issue 18)
+    assert glass["deadlines"] == []
 
 
 def test_fr_page_outputs_are_json_contract(fr_results: dict[str, dict[str, Any]]) -> None:
