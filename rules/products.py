@@ -272,6 +272,9 @@ class ProductIndex:
             at, weight = self.postings[word]
             scores[at] += weight * (MATERIAL_WEIGHT if word in material else 1.0)
         hit = np.flatnonzero(scores)
+        if len(hit) > 4 * limit:  # only the documents that can make the cut are sorted
+            values = scores[hit]
+            hit = hit[values >= np.partition(values, len(hit) - limit)[len(hit) - limit]]
         best = hit[np.argsort(-scores[hit], kind="stable")][:limit]
         return query, [(int(i), float(scores[i])) for i in best]
 
