@@ -12,7 +12,9 @@ import re
 
 _SEP = r"[.\u00a0 ]"
 # Dotted forms need no context: 4 digits, then dot-separated groups of 2-4 digits.
-_DOTTED_RE = re.compile(r"(?<![\d.,$])(\d{4}(?:\.\d{2,4}){1,3})(?![\d%]|\.\d)", re.ASCII)
+# The look-behinds follow the first digits (what they test is unchanged): a pattern that starts with
+# a digit is searched for by its first character, one that starts with a look-behind at every one.
+_DOTTED_RE = re.compile(r"(\d(?<![\d.,$]\d)\d{3}(?:\.\d{2,4}){1,3})(?![\d%]|\.\d)", re.ASCII)
 # Plain or spaced forms only count after an HS keyword ('subheading 7010905000', 'ex 7219 90').
 _CONTEXT_RE = re.compile(
     r"\b(?:hts(?:us)?|harmonized tariff schedule(?: of the united states)?|subheadings?|headings?"
@@ -27,7 +29,8 @@ _CONTEXT_RE = re.compile(
 # the eight-digit one only after a keyword ('CN code', 'Commodities affected:') or in the list
 # that follows one: an EU regulation's table of production inputs lists their CN codes
 # ('Coke 2704 00 11, 2704 00 12') beside the product's.
-_GROUPED_RE = re.compile(r"(?<![\d.,])(?<!\d\s)((?:0[1-9]|[1-8]\d|9[0-7])\d\d \d\d \d\d(?: \d\d)?)"
+_GROUPED_RE = re.compile(r"((?:0[1-9]|[1-8]\d|9[0-7])(?<![\d.,]\d\d)(?<!\d\s\d\d)\d\d \d\d \d\d"
+                         r"(?: \d\d)?)"
                          r"(?!\d|[.,]\d|\s\d)", re.ASCII)
 _LIST_GAP_RE = re.compile(r"\s*(?:[,;]|\band\b|\bor\b)\s*(?:\band\b|\bor\b)?\s*", re.ASCII)
 _PLAIN_AT_RE = re.compile(rf"(\d{{4}}(?:{_SEP}?\d{{2}}){{0,3}})(?!\d)", re.ASCII)

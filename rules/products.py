@@ -6,8 +6,11 @@ its HS code. Word lists of seen products miss every product not yet seen, so the
 up in the Harmonized System: the WCO HS 2022 descriptions (English) and Vietnam's bilingual
 national nomenclature (Vietnamese and English 8-digit lines), both in `rules/data/hs/`. Each
 six-digit subheading is one document (its own, its heading's and its national lines'
-descriptions); a product phrase is ranked against them with BM25 (`rank_bm25`), on folded words
-and, since Vietnamese compounds are several syllables ("định hình"), on word pairs too.
+descriptions); a product phrase is ranked against them with Okapi BM25 (as `rank_bm25` computes
+it), on folded words and, since Vietnamese compounds are several syllables ("định hình"), on word
+pairs too. A document's lines are read one by one: each counts a word once (a heading whose long
+national lines repeat a word is not more about it), and words in a clause on the good's use
+('để làm lon', 'of a kind used in') count less than those that name it.
 
 The nomenclature names goods by what they are; trade uses other words for some of them
 ("extrusions" are profiles, "OCTG" are casing and tubing). `rules/vocab/trade_names.yaml` adds the
@@ -18,6 +21,7 @@ nomenclature cannot name, not products seen in notices.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -82,6 +86,8 @@ def tokens(text: str) -> list[str]:
     """A nomenclature text's words and word pairs, each accented one also in its folded form, so
     that a query without diacritics finds it too."""
     words = _words(text)
+    if not words:
+        return []
     folded = fold(" ".join(words)).split(" ")  # one fold per text: folding keeps the words apart
     extra = [w for w, f in zip(_with_pairs(folded), _with_pairs(words), strict=True) if w != f]
     return _with_pairs(words) + extra
@@ -96,13 +102,47 @@ def query_tokens(text: str) -> list[str]:
     return _with_pairs(words)
 
 
+# A line's words after one of these say what the good is for, not what it is ('Để làm lon',
+# 'of a kind used in ...'): until the clause ends (a comma, a semicolon, a colon), they count
+# for PURPOSE_WEIGHT of a word that names the good.
+_PURPOSE_RE = re.compile(
+    r"(?<!đồ )(?<!Đồ )\b(?:dùng|để|sử dụng|thích hợp|phù hợp|for|used|suitable|of a kind)\b[^,;:]*",
+    re.IGNORECASE)
+PURPOSE_WEIGHT = 0.5
+# What a good is made of, said after 'bằng' ('móc treo quần áo bằng thép', 'chậu rửa bằng sứ'),
+# tells apart goods of one name in different chapters: its words count MATERIAL_WEIGHT times.
+_MATERIAL_RE = re.compile(r"\bbằng\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.IGNORECASE)
+MATERIAL_WEIGHT = 2.0
+
+
+def _terms(lines: Iterable[str]) -> tuple[tuple[str, float], ...]:
+    """A document's terms and their weights: each line counts a term once (a heading that
+    repeats a word line after line is not more about it), at full weight where the line names
+    the good and at PURPOSE_WEIGHT in a clause about its use."""
+    weights: dict[str, float] = defaultdict(float)
+    for line in lines:
+        seen: dict[str, float] = {}
+        last = 0
+        parts = []
+        for match in _PURPOSE_RE.finditer(line):
+            parts += [(line[last:match.start()], 1.0), (match.group(), PURPOSE_WEIGHT)]
+            last = match.end()
+        parts.append((line[last:], 1.0))
+        for part, weight in parts:
+            for term in tokens(part):
+                seen[term] = max(seen.get(term, 0.0), weight)
+        for term, weight in seen.items():
+            weights[term] += weight
+    return tuple(weights.items())
+
+
 @dataclass(frozen=True)
 class Subheading:
-    """One six-digit subheading as a search document."""
+    """One six-digit subheading as a search document: its words and pairs with their weights."""
 
     code: str
     description: str
-    words: tuple[str, ...]
+    terms: tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
@@ -161,7 +201,7 @@ def _national_lines(path: Path) -> dict[str, list[str]]:
                 continue
             code, vi, en = row.group(2), row.group(3), row.group(4)
             key = code[:6] if len(code) >= 6 else code[:4]
-            lines[key].append(f"{vi.strip('- ')} {en.strip('- ')}")
+            lines[key] += [vi.strip("- "), en.strip("- ")]
     return lines
 
 
@@ -178,38 +218,41 @@ def subheadings() -> tuple[Subheading, ...]:
         if row["level"] == "4" and code in split:
             continue
         heading = code[:4]
-        text = " ".join([row["description"], headings.get(heading, ""),
-                         *national.get(heading, []), *national.get(code, [])])
-        docs.append(Subheading(code, row["description"], tuple(tokens(text))))
+        lines = [row["description"], headings.get(heading, ""),
+                 *national.get(heading, []), *national.get(code, [])]
+        docs.append(Subheading(code, row["description"], _terms(lines)))
     return tuple(docs)
 
 
 class ProductIndex:
     """BM25 over the subheadings, scored only on the documents that share a word with the query."""
 
-    def __init__(self, docs: Sequence[Subheading]) -> None:
-        from rank_bm25 import BM25Okapi
-
+    def __init__(self, docs: Sequence[Subheading], k1: float = 1.5,
+                 b: float = LENGTH_NORMALISATION, epsilon: float = 0.25) -> None:
         self.docs = list(docs)
-        bm25 = BM25Okapi([list(d.words) for d in self.docs], b=LENGTH_NORMALISATION)
-        self.idf: dict[str, float] = bm25.idf
-        self.words = bm25.doc_freqs  # per document: its distinct words and their frequencies
-        # Each word's postings with its BM25 term weight in each document, from the fitted
-        # statistics (`get_batch_scores` visits every candidate document in Python per word;
-        # adding the postings' weight arrays is the same sum, done in numpy).
+        # Okapi BM25 as `rank_bm25` computes it (its idf floor included), on weighted terms.
+        self.words = [dict(d.terms) for d in self.docs]  # per document: term -> weight
         members: dict[str, list[int]] = defaultdict(list)
-        counts: dict[str, list[int]] = defaultdict(list)
-        for position, frequencies in enumerate(bm25.doc_freqs):
-            for word, count in frequencies.items():
+        counts: dict[str, list[float]] = defaultdict(list)
+        for position, terms in enumerate(self.words):
+            for word, count in terms.items():
                 members[word].append(position)
                 counts[word].append(count)
-        length = np.asarray(bm25.doc_len, dtype=np.float64)
-        norm = bm25.k1 * (1 - bm25.b + bm25.b * length / bm25.avgdl)
+        size = len(self.docs)
+        self.idf: dict[str, float] = {
+            word: math.log(size - len(ids) + 0.5) - math.log(len(ids) + 0.5)
+            for word, ids in members.items()}
+        floor = epsilon * sum(self.idf.values()) / len(self.idf)
+        self.idf = {word: idf if idf >= 0 else floor for word, idf in self.idf.items()}
+        length = np.asarray([sum(terms.values()) for terms in self.words], dtype=np.float64)
+        norm = k1 * (1 - b + b * length / length.mean())
+        # Each word's postings with its BM25 term weight in each document: a query adds the
+        # postings' weight arrays, in numpy.
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for word, ids in members.items():
             at = np.asarray(ids, dtype=np.intp)
             tf = np.asarray(counts[word], dtype=np.float64)
-            self.postings[word] = (at, tf * (bm25.k1 + 1) / (tf + norm[at]))
+            self.postings[word] = (at, self.idf[word] * tf * (k1 + 1) / (tf + norm[at]))
 
     def rank(self, phrase: str, limit: int = 5) -> list[ProductCode]:
         """The best subheadings for a product phrase, best first (ties in code order)."""
@@ -219,14 +262,19 @@ class ProductIndex:
     def _best(self, phrase: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
         """The query's words and the (document, score) pairs of the best documents."""
         query = [w for w in dict.fromkeys(self._split_compounds(
-            query_tokens(with_trade_names(phrase)))) if w in self.postings]
+            query_tokens(with_trade_names(phrase))))
+            if w in self.postings]
         if not query:
             return query, []
+        material = set(query_tokens(" ".join(_MATERIAL_RE.findall(phrase))))
         scores = np.zeros(len(self.docs))
         for word in query:
             at, weight = self.postings[word]
-            scores[at] += (self.idf.get(word) or 0) * weight
+            scores[at] += weight * (MATERIAL_WEIGHT if word in material else 1.0)
         hit = np.flatnonzero(scores)
+        if len(hit) > 4 * limit:  # only the documents that can make the cut are sorted
+            values = scores[hit]
+            hit = hit[values >= np.partition(values, len(hit) - limit)[len(hit) - limit]]
         best = hit[np.argsort(-scores[hit], kind="stable")][:limit]
         return query, [(int(i), float(scores[i])) for i in best]
 

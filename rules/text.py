@@ -51,12 +51,12 @@ def nfc(text: str) -> str:
 
 def squash(text: str) -> str:
     """Collapse runs of whitespace (FR abstracts wrap lines) to single spaces."""
-    return _SPACE_RE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is the regex's \\s: the same, faster
 
 
 def has_diacritics(text: str) -> bool:
     """True when the text has non-ASCII letters: it carries accents, so short terms need them."""
-    return any(ord(ch) > 127 for ch in text)
+    return not text.isascii()
 
 
 def singular(word: str) -> str:
