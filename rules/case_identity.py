@@ -63,6 +63,21 @@ class CaseState:
     next_step: str | None
     next_due: date | None
     next_basis: str | None
+    # What opened the case (OPENINGS), and the stage of its first step known.
+    opened_by: str | None = None
+    first_stage: str | None = None
+
+
+# What opens a case, for counting: a new investigation, a circumvention inquiry, a review of an
+# order older than any notice, or a case first seen at a later step (its first stage says which).
+OPENINGS = ("investigation", "circumvention", "review", "later")
+
+
+def opening(proceeding: str, stage: str) -> str:
+    """What a case's first step says opened it."""
+    if stage not in ("petition", "initiation"):
+        return "later"
+    return proceeding if proceeding in ("investigation", "circumvention") else "review"
 
 
 def investigation_began(listed: bool, opened_on: date | None, ordered_on: date | None,
@@ -126,10 +141,15 @@ def stronger_role(current: str | None, found: str) -> str:
 
 def advanced(state: CaseState, link: CaseLink) -> CaseState:
     """The case after a step: the newest step sets its stage and next expectation; an earlier
-    one, or a correction of one, can only move its opening back; Vietnam's role only grows."""
+    one, or a correction of one, can only move its opening back (and with it what opened the
+    case); Vietnam's role only grows."""
     state = replace(state, vietnam=stronger_role(state.vietnam, link.vietnam))
     if link.event_on and state.opened_on and link.event_on < state.opened_on:
-        state = replace(state, opened_on=link.event_on)
+        state = replace(state, opened_on=link.event_on, opened_by=opening(
+            link.proceeding, link.stage), first_stage=link.stage)
+    if state.opened_by is None:
+        state = replace(state, opened_by=opening(link.proceeding, link.stage),
+                        first_stage=link.stage)
     if link.restates or (state.last_event_on and link.event_on
                          and link.event_on < state.last_event_on):
         return state

@@ -160,13 +160,23 @@ def _own_values(found: HistoricCase) -> dict[str, Any]:
                 opened_on=found.opened_on, last_event_on=found.last_event_on,
                 ordered_on=found.ordered_on, revoked_on=found.revoked_on,
                 hs_codes=list(found.hs_codes), history_rows=list(found.rows),
-                next_step=None, next_due=None, next_basis=None)
+                next_step=None, next_due=None, next_basis=None, **_opening(found))
+
+
+def _opening(found: HistoricCase) -> dict[str, Any]:
+    """The lists are of investigations: one with its petition or initiation date was opened by
+    one; one known only from its order was first seen at that step."""
+    if found.opened_on is not None:
+        return dict(opened_by="investigation", first_stage="initiation")
+    return dict(opened_by="later", first_stage=found.step[1])
 
 
 def _crawled_values(case: Case, found: HistoricCase) -> dict[str, Any]:
     """What the lists add to a case crawled notices built; its stage only from a later event."""
     values: dict[str, Any] = dict(
         opened_on=min((d for d in (case.opened_on, found.opened_on) if d), default=None),
+        **(_opening(found) if found.opened_on and (
+            case.opened_on is None or found.opened_on < case.opened_on) else {}),
         ordered_on=case.ordered_on or found.ordered_on,
         revoked_on=case.revoked_on or found.revoked_on,
         hs_codes=list(case.hs_codes) + [c for c in found.hs_codes if c not in case.hs_codes],

@@ -281,6 +281,9 @@ class Case(Base):
     next_step: Mapped[str | None] = mapped_column(String(40))
     next_due: Mapped[date | None]
     next_basis: Mapped[str | None] = mapped_column(Text)
+    # What opened the case (rules.case_identity.OPENINGS) and the stage of its first known step.
+    opened_by: Mapped[str | None] = mapped_column(String(16), index=True)
+    first_stage: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # From the historic case lists (storage/history.py): the order and its revocation (or the
     # withdrawal of the case), the HS codes the lists give, and the 'file:line' of each row read.

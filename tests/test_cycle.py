@@ -104,7 +104,8 @@ def test_why_a_reader_got_the_alert_is_said_in_their_language(cycle) -> None:
     english = [item for item in received if item.message["Content-Language"] == "en"]
     assert vietnamese and english
     for item in vietnamese:
-        lines = why_section(parts(item.message)["text/plain"], "VÌ SAO QUÝ VỊ NHẬN ĐƯỢC CẢNH BÁO NÀY")
+        lines = why_section(parts(item.message)["text/plain"],
+                            "VÌ SAO QUÝ VỊ NHẬN ĐƯỢC CẢNH BÁO NÀY")
         assert lines and lines[-1].startswith("- Mức độ "), lines
         said = " ".join(lines)
         assert not [word for word in ("subscribed", "severity", "product:", "Vietnam is", "step")

@@ -5,13 +5,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alerts.content import N_
 from alerts.labels import Labels
 from storage.models import Case
+
+# What opened a case (rules.case_identity.OPENINGS), as the case list counts and filters them.
+OPENINGS = {
+    "investigation": N_("New investigation"),
+    "circumvention": N_("Circumvention inquiry"),
+    "review": N_("Review of an earlier measure"),
+    "later": N_("First seen at a later step"),
+}
 
 
 @dataclass(frozen=True)
 class PageLabels(Labels):
     """Every label of the pages in one language: the mails' words, and those only pages show."""
+
+    def opening(self, opened_by: object, first_stage: object = None) -> str:
+        """What opened a case: 'New investigation', or 'First seen at a later step: Duty
+        order'."""
+        known = OPENINGS.get(str(opened_by))
+        if known is None or opened_by == "later":
+            stage = self.stage(first_stage) if first_stage else ""
+            return self._("First seen at a later step: %(stage)s") % {"stage": stage} \
+                if stage else self._(OPENINGS["later"])
+        return self._(known)
 
     def status(self, status: object) -> str:
         return self._("closed") if status == "closed" else self._("open")

@@ -27,6 +27,7 @@ from web.queries import (
     get_notice,
     latest_vietnam_notices,
     notice_cases,
+    openings,
     search_cases,
 )
 from web.stats import stats_view
@@ -69,6 +70,7 @@ def cases(request: Request, session: SessionDep, labels: LabelsDep, index: Index
                                offset=(page - 1) * CASES_PER_PAGE)
     return render_page(
         request, "cases.html.j2", cases=rows, total=total, page=page,
+        openings=openings(session, filters, index),
         pages=max(1, -(-total // CASES_PER_PAGE)), filters=filters,
         sectors=case_sectors(session, index, [case.id for case in rows]),
         choices={**case_filter_choices(session),

@@ -70,6 +70,9 @@ class CaseFilters(QueryModel):
     sector: str | None = _filter(pattern=_CODE, description="id of sectors.yaml")
     year: int | None = _filter(ge=1900, le=2200, description="Year the case opened")
     status: Literal["open", "closed"] | None = _filter()
+    opened_by: Literal["investigation", "circumvention", "review", "later"] | None = _filter(
+        description="What opened the case: a new investigation, a circumvention inquiry, a "
+                    "review of an older order, or a case first seen at a later step")
     q: str | None = _filter(max_length=200, pattern=_TEXT,
                             description="Words in the product, a case number or a notice title")
 
@@ -121,6 +124,8 @@ def filtered_cases(session: Session, filters: CaseFilters,
         query = query.where(Case.stage == filters.stage)
     if filters.status:
         query = query.where(Case.status == filters.status)
+    if filters.opened_by:
+        query = query.where(Case.opened_by == filters.opened_by)
     if filters.year:
         query = query.where(Case.opened_on >= date(filters.year, 1, 1),
                             Case.opened_on < date(filters.year + 1, 1, 1))
@@ -132,6 +137,16 @@ def filtered_cases(session: Session, filters: CaseFilters,
         query = query.where(Case.id.in_(in_sector))
     return query.order_by(Case.last_event_on.is_(None), Case.last_event_on.desc(),
                           Case.id.desc())
+
+
+def openings(session: Session, filters: CaseFilters, index: SectorIndex) -> Counter[str]:
+    """How many of the cases under `filters` (what opened them aside) each kind of step opened:
+    the count that answers "how many new investigations on Vietnam this year?"."""
+    query = filtered_cases(session, filters.model_copy(update={"opened_by": None}), index)
+    ids = query.with_only_columns(Case.id).order_by(None).subquery()
+    rows = session.execute(select(Case.opened_by, func.count()).join(ids, ids.c.id == Case.id)
+                           .group_by(Case.opened_by))
+    return Counter({str(kind or "later"): int(n) for kind, n in rows})
 
 
 def search_cases(session: Session, filters: CaseFilters, index: SectorIndex, *,
