@@ -1,7 +1,11 @@
-"""What css-inline leaves of a mail's stylesheet: only at-rules (the phone layout) may stay in a
-<style> element, every other rule must have gone into style attributes."""
+"""Reading a rendered mail back as a mail program does: its subject and parts, and what css-inline
+leaves of its stylesheet (only at-rules, the phone layout, may stay in a <style> element; every
+other rule must have gone into style attributes)."""
 
+import email
+import email.policy
 import re
+from email.message import EmailMessage
 
 _STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 
@@ -28,3 +32,13 @@ def _without_media(css: str) -> str:
 def rules_left_in_style(html: str) -> str:
     """The CSS of the <style> elements that is not inside an @media block."""
     return "".join(_without_media(css) for css in _STYLE_RE.findall(html))
+
+
+def mail_parts(message: EmailMessage) -> tuple[str, str, str]:
+    """Subject, text part (whitespace collapsed, so wrapped lines read as one) and HTML part."""
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    text = parsed.get_body(("plain",))
+    html = parsed.get_body(("html",))
+    assert text is not None and html is not None
+    return str(parsed["Subject"]), " ".join(text.get_content().split()), html.get_content()

@@ -14,6 +14,7 @@ from icalendar import Calendar
 
 from alerts import AlertContext, render_alert
 from alerts.render import CaseContext, build_view
+from tests.mail_html import mail_parts as parts
 
 MAIL_FROM = "TREWS <canhbao@trews.invalid>"
 DETECTED = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)  # 09:00 in Hanoi
@@ -30,15 +31,6 @@ def context(analysis: dict[str, Any], **changes: Any) -> AlertContext:
         sector_names={"metals": {"en": "metals", "vi": "kim loại"}}, match_reasons=[],
         detected_at=DETECTED)
     return dataclasses.replace(base, **changes)
-
-
-def parts(message: EmailMessage) -> tuple[str, str, str]:
-    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
-    assert isinstance(parsed, EmailMessage)
-    text = parsed.get_body(("plain",))
-    html = parsed.get_body(("html",))
-    assert text is not None and html is not None
-    return str(parsed["Subject"]), " ".join(text.get_content().split()), html.get_content()
 
 
 DIVERSION = {"market": "EU", "vietnam": "none", "measures": ["AD"], "proceeding": "investigation",

@@ -10,13 +10,10 @@ Vietnam and their next expected step from the statutory clock.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from email.message import EmailMessage
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +27,7 @@ from alerts.render import AlertContext, CaseContext, render_alert
 from config import load_sectors
 from rules.analyse import analyse
 from rules.cases import case_steps
+from tests.mail_html import mail_parts
 
 FACTCHECK = Path(__file__).resolve().parent / "fixtures" / "factcheck" / "factcheck.jsonl"
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -186,16 +184,6 @@ def alert_context(item: dict[str, Any], analysis: dict[str, Any], language: str)
         sector_names={s: SECTOR_NAMES[s] for s in analysis.get("sectors") or []},
         match_reasons=[], detected_at=datetime.combine(published, time(9, 0), HANOI),
         cases=cases, recipient_kind="exporter")
-
-
-def mail_parts(message: EmailMessage) -> tuple[str, str, str]:
-    """Subject, text part (whitespace collapsed, so wrapped lines read as one) and HTML part."""
-    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
-    assert isinstance(parsed, EmailMessage)
-    text = parsed.get_body(("plain",))
-    html = parsed.get_body(("html",))
-    assert text is not None and html is not None
-    return str(parsed["Subject"]), " ".join(text.get_content().split()), html.get_content()
 
 
 def section(text: str, heading: str, ends: Iterable[str]) -> str:

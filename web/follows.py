@@ -56,41 +56,57 @@ class _Forged(TokenError):
     reason = "forged"
 
 
+def _notice_cases(session: Session, token: str, secret: str) -> tuple[int, list[Case]]:
+    """The follow link's subscriber and the cases on Vietnam of its notice."""
+    subscriber_id, state = read_token_state(token, "follow", secret=secret)
+    subscriber_or_gone(session, subscriber_id)
+    return subscriber_id, vietnam_cases_of(session, _state_id(state, "n"))
+
+
+def _link_case(session: Session, token: str, secret: str) -> tuple[int, Case]:
+    """The unfollow link's subscriber and case."""
+    subscriber_id, state = read_token_state(token, "unfollow", secret=secret)
+    subscriber_or_gone(session, subscriber_id)
+    case = session.get(Case, _state_id(state, "c"))
+    if case is None:
+        raise SubscriberGone("this case no longer exists")
+    return subscriber_id, case
+
+
+async def _posted(request: Request) -> None:
+    """Our button's form, or a 403: a POST from elsewhere acts on nobody's behalf."""
+    value = (await request.form()).get(CSRF_FIELD)
+    check_csrf(request, value if isinstance(value, str) else None)
+
+
+def _language(request: Request) -> str:
+    return normalize_language(request.query_params.get("lang"))
+
+
 @router.get("/follow/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def follow_form(request: Request, token: str) -> HTMLResponse:
     """Only says which cases the button follows."""
     secret = request.app.state.secret
-
-    def load(session: Session) -> list[str]:
-        subscriber_id, state = read_token_state(token, "follow", secret=secret)
-        subscriber_or_gone(session, subscriber_id)
-        lang = normalize_language(request.query_params.get("lang"))
-        return [case_line(case, lang)
-                for case in vietnam_cases_of(session, _state_id(state, "n"))]
-
     try:
-        headings = await in_transaction(request, load)
+        _subscriber, cases = await in_transaction(
+            request, lambda session: _notice_cases(session, token, secret))
     except (TokenError, SubscriberGone) as exc:
         return refused_page(request, refusal_reason(exc))
-    return render_page(request, "follow.html.j2", cases=headings, done=False,
+    return render_page(request, "follow.html.j2", done=False,
+                       cases=[case_line(case, _language(request)) for case in cases],
                        windows=request.app.state.settings.reminder_days,
                        action=with_lang(request, f"/follow/{token}"))
 
 
 @router.post("/follow/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def follow_post(request: Request, token: str) -> HTMLResponse:
-    data = await request.form()
-    value = data.get(CSRF_FIELD)
-    check_csrf(request, value if isinstance(value, str) else None)
+    await _posted(request)
     secret = request.app.state.secret
 
     def act(session: Session) -> tuple[int, list[str]]:
-        subscriber_id, state = read_token_state(token, "follow", secret=secret)
-        subscriber_or_gone(session, subscriber_id)
-        cases = vietnam_cases_of(session, _state_id(state, "n"))
+        subscriber_id, cases = _notice_cases(session, token, secret)
         follow(session, subscriber_id, [case.id for case in cases])
-        lang = normalize_language(request.query_params.get("lang"))
-        return subscriber_id, [case_line(case, lang) for case in cases]
+        return subscriber_id, [case_line(case, _language(request)) for case in cases]
 
     try:
         subscriber_id, headings = await in_transaction(request, act)
@@ -105,17 +121,9 @@ async def follow_post(request: Request, token: str) -> HTMLResponse:
 @router.get("/unfollow/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def unfollow_form(request: Request, token: str) -> HTMLResponse:
     secret = request.app.state.secret
-
-    def load(session: Session) -> str:
-        subscriber_id, state = read_token_state(token, "unfollow", secret=secret)
-        subscriber_or_gone(session, subscriber_id)
-        case = session.get(Case, _state_id(state, "c"))
-        if case is None:
-            raise SubscriberGone("this case no longer exists")
-        return case_line(case, normalize_language(request.query_params.get("lang")))
-
     try:
-        heading = await in_transaction(request, load)
+        heading = await in_transaction(request, lambda session: case_line(
+            _link_case(session, token, secret)[1], _language(request)))
     except (TokenError, SubscriberGone) as exc:
         return refused_page(request, refusal_reason(exc))
     return render_page(request, "unfollow.html.j2", case=heading, done=False,
@@ -124,19 +132,13 @@ async def unfollow_form(request: Request, token: str) -> HTMLResponse:
 
 @router.post("/unfollow/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def unfollow_post(request: Request, token: str) -> HTMLResponse:
-    data = await request.form()
-    value = data.get(CSRF_FIELD)
-    check_csrf(request, value if isinstance(value, str) else None)
+    await _posted(request)
     secret = request.app.state.secret
 
     def act(session: Session) -> str:
-        subscriber_id, state = read_token_state(token, "unfollow", secret=secret)
-        subscriber_or_gone(session, subscriber_id)
-        case = session.get(Case, _state_id(state, "c"))
-        if case is None:
-            raise SubscriberGone("this case no longer exists")
+        subscriber_id, case = _link_case(session, token, secret)
         unfollow(session, subscriber_id, case.id)
-        return case_line(case, normalize_language(request.query_params.get("lang")))
+        return case_line(case, _language(request))
 
     try:
         heading = await in_transaction(request, act)
