@@ -55,6 +55,7 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
                                          for k in sub.keywords)),
             markets=tuple(dict.fromkeys(m for sub in subscriber.subscriptions
                                         for m in sub.markets)),
+            recipient_kind=subscriber.kind,
             frequency=subscriber.subscriptions[0].frequency if subscriber.subscriptions
             else "immediate", valid_days=MAX_AGE_S["confirm"] // DAY_S,
         ), settings.mail_from, mail_domain(settings), list_id=settings.list_id)

@@ -345,6 +345,7 @@ class DigestContext:
     manage_url: str | None = None
     unsubscribe_url: str | None = None
     site_url: str | None = None  # the web front end, for links to notice and case pages
+    recipient_kind: str | None = None  # exporter, association, ministry: the salutation
 
 
 def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
@@ -379,6 +380,7 @@ def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
         timezone=subscriber.timezone, items=tuple(items),
         sector_names={s: dict(sector_names[s]) for s in used if s in sector_names},
         manage_url=manage_url, unsubscribe_url=unsubscribe_url, site_url=site_url,
+        recipient_kind=subscriber.kind,
     )
 
 
@@ -477,6 +479,7 @@ class DigestView:
     title: str
     period: str
     greeting_name: str | None
+    greeting: str
     organisation: str | None
     empty: bool
     summary: str
@@ -518,6 +521,7 @@ def build_digest_view(ctx: DigestContext) -> DigestView:
         subject=" ".join(f"[TREWS] {title} {period}: {summary}".split()),
         kind=ctx.kind, layout=ctx.layout, title=title, period=period,
         greeting_name=" ".join((ctx.recipient_name or "").split()) or None,
+        greeting=_(content.GREETINGS.get(ctx.recipient_kind or "", content.GREETINGS["exporter"])),
         organisation=" ".join((ctx.organisation or "").split()) or None,
         empty=not items, summary=summary, items=[alert_views[i.notice_id] for i in items],
         groups=groups, recipient_email=ctx.recipient_email, manage_url=ctx.manage_url,

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from alerts.content import N_
+from alerts.content import GREETINGS, N_
 from alerts.i18n import country_name, normalize_language, translations
 from alerts.message import compose, recipient_address
 from alerts.tokens import TokenSuperseded, read_token, read_token_state
@@ -147,6 +147,7 @@ class ConfirmationContext:
     hs_codes: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     markets: tuple[str, ...] = ()  # market codes; none means every market
+    recipient_kind: str | None = None  # exporter, association, ministry: the salutation
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class ConfirmationView:
     language: str
     subject: str
     greeting_name: str | None
+    greeting: str
     recipient_email: str
     confirm_url: str
     sectors: str
@@ -178,6 +180,7 @@ def build_confirmation_view(ctx: ConfirmationContext) -> ConfirmationView:
     return ConfirmationView(
         language=lang, subject=_("[TREWS] Confirm your subscription to trade remedy alerts"),
         greeting_name=" ".join((ctx.recipient_name or "").split()) or None,
+        greeting=_(GREETINGS.get(ctx.recipient_kind or "", GREETINGS["exporter"])),
         recipient_email=ctx.recipient_email, confirm_url=ctx.confirm_url,
         sectors=", ".join(_("all sectors") if name == "*" else name for name in ctx.sectors)
         or "-",

@@ -213,3 +213,11 @@ def test_the_confirmation_says_sectors_codes_keywords_and_markets_apart() -> Non
         hs_codes=("030617",), keywords=("tôm thẻ",), markets=("US", "AU")))
     assert (view.sectors, view.hs_codes, view.keywords) == ("Tôm", "0306.17", "tôm thẻ")
     assert view.markets == "Hoa Kỳ, Úc"
+
+
+def test_the_confirmation_greets_by_the_subscribers_kind() -> None:
+    view = build_confirmation_view(ConfirmationContext(
+        delivery_id=1, recipient_email="vp@hiephoi.example.vn", recipient_name=None,
+        language="vi", confirm_url="https://trews.example.vn/confirm/x", sectors=("Tôm",),
+        frequency="weekly", recipient_kind="association"))
+    assert view.greeting == "Kính gửi Quý Hiệp hội,"
