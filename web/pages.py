@@ -26,6 +26,7 @@ from web.queries import (
     get_case,
     get_notice,
     latest_vietnam_notices,
+    market_coverage,
     notice_cases,
     openings,
     search_cases,
@@ -115,5 +116,5 @@ def notice_page(request: Request, notice_id: Id, session: SessionDep,
 @router.get("/stats", response_class=HTMLResponse)
 def stats(request: Request, session: SessionDep, labels: LabelsDep,
           index: IndexDep) -> HTMLResponse:
-    view = stats_view(case_statistics(session, index), labels)
+    view = stats_view(case_statistics(session, index), labels, market_coverage(session))
     return render_page(request, "stats.html.j2", view=view, L=labels)
