@@ -54,3 +54,18 @@ def test_coverage_is_said_and_years_without_data_are_not_zero(settings: Settings
               for s in by_market["series"]}
     assert series["India"][2015] is None and series["India"][2026] == 1  # unknown, not zero
     assert series["United States"][2015] == 0 and series["United States"][2010] == 1
+
+
+def test_case_filters_are_in_the_readers_order_and_feeds_are_linked(settings: Settings) -> None:
+    service = Service.load(settings)
+    with transaction(service.sessions) as session:
+        for n, market in enumerate(("US", "IN", "AU")):
+            session.add(Case(market=market, origin="VN", measure="AD", product=f"p{n}",
+                             vietnam="subject", proceeding="investigation", stage="initiation",
+                             opened_on=date(2026, 1, n + 1)))
+    client = TestClient(create_app(settings))
+    page = client.get("/cases?lang=vi&market=IN").text
+    options = re.findall(r'<option value="(US|IN|AU)"', page.split('name="market"', 1)[1])
+    assert options == ["IN", "US", "AU"]  # Ấn Độ, Hoa Kỳ, Úc: the reader's alphabet
+    assert 'rel="alternate" type="application/atom+xml" href="/feeds/markets/IN.atom' in page
+    assert "Nguồn tin Atom của thị trường này" in page

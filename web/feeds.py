@@ -7,6 +7,7 @@ trade-diversion warning the sector's exporters want; each entry says Vietnam's r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
@@ -73,7 +74,9 @@ def _entry(feed: FeedGenerator, notice: Notice, labels: PageLabels, base: str) -
     # One link only: feedgen 1.0 writes no rel or type on entry links, so a second one (the
     # source) would be a second "alternate" link, which Atom forbids. The page links the source.
     entry.link(href=f"{base}/notices/{notice.id}", rel="alternate", type="text/html")
-    entry.published(notice.fetched_at)
+    # the notice's own date (the publisher's day), not when TREWS fetched it
+    entry.published(datetime.combine(notice.published, time(12, 0), UTC)
+                    if notice.published else notice.fetched_at)
     entry.updated(notice.updated_at or notice.fetched_at)
     entry.summary(" – ".join(part for part in (
         labels.severity(notice.severity), labels.country(analysis.get("market") or notice.market),

@@ -3,6 +3,7 @@ the statistics. Read-only; nothing here changes the database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from alerts.i18n import as_date
+from rules.text import folded_key
 from storage.models import Notice, Source
 from web import exports
 from web.deadlines import next_seven_days, row_label, today_here
@@ -74,8 +76,23 @@ def cases(request: Request, session: SessionDep, labels: LabelsDep, index: Index
         openings=openings(session, filters, index),
         pages=max(1, -(-total // CASES_PER_PAGE)), filters=filters,
         sectors=case_sectors(session, index, [case.id for case in rows]),
-        choices={**case_filter_choices(session),
-                 "sector": [sector.id for sector in request.app.state.sectors]}, L=labels)
+        choices=_by_name({**case_filter_choices(session),
+                          "sector": [sector.id for sector in request.app.state.sectors]},
+                         labels), L=labels)
+
+
+def _by_name(choices: dict[str, list[str]], labels: LabelsDep) -> dict[str, list[str]]:
+    """The filters' options in the order of the reader's names ('Ấn Độ' by its letters, not
+    'IN' by its code); years newest first."""
+    names: dict[str, Callable[[str], str]] = {
+        "market": labels.country, "measure": labels.measure, "stage": labels.stage,
+        "sector": labels.sector}
+    return {key: sorted(values, key=_folded_by(names[key])) if key in names else values
+            for key, values in choices.items()}
+
+
+def _folded_by(name: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda code: folded_key(name(code))
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
