@@ -16,7 +16,7 @@ from scheduler import Service
 from storage.database import transaction
 from storage.models import Case, CaseEvent, Notice, Source
 from web.app import create_app
-from web.queries import market_coverage
+from web.coverage import market_coverage
 
 
 def test_coverage_is_said_and_years_without_data_are_not_zero(settings: Settings) -> None:

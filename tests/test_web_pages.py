@@ -126,13 +126,17 @@ def test_exports_hold_exactly_the_filtered_rows(client: TestClient) -> None:
     exported = client.get(f"/cases?{query}&format=csv")
     assert exported.headers["content-type"].startswith("text/csv")
     assert exported.content.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert tuple(rows[0].keys()) == CSV_COLUMNS
+    table = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    # headers in the reader's language, one per column of the export
+    assert table[0][:3] == ["Mã vụ việc trên TREWS", "Số hiệu vụ việc", "Mã thị trường"]
+    assert len(table[0]) == len(CSV_COLUMNS)
+    rows = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in table[1:]]
     assert [int(row["id"]) for row in rows] == shown
     assert all("khởi xướng" in row["stage_name"].lower() for row in rows)
     assert all(row["url"].endswith(f"/cases/{row['id']}") for row in rows)
+    assert all(row["opened_by"] for row in rows)
 
-    as_json = client.get(f"/cases?{query}&format=json").json()
+    as_json = client.get(f"/cases?{query}&format=json").json()  # the JSON keeps the codes
     assert [case["id"] for case in as_json] == shown
     assert [case["product"] for case in as_json] == [row["product"] for row in rows]
     english = client.get(f"/cases?{query}&format=csv&lang=en").content.decode("utf-8-sig")

@@ -15,6 +15,8 @@ from alerts.i18n import as_date
 from rules.text import folded_key
 from storage.models import Notice, Source
 from web import exports
+from web.case_facts import case_facts
+from web.coverage import market_coverage
 from web.deadlines import next_seven_days, row_label, today_here
 from web.deps import Id, IndexDep, LabelsDep, SessionDep
 from web.queries import (
@@ -28,7 +30,6 @@ from web.queries import (
     get_case,
     get_notice,
     latest_vietnam_notices,
-    market_coverage,
     notice_cases,
     openings,
     search_cases,
@@ -67,7 +68,8 @@ def cases(request: Request, session: SessionDep, labels: LabelsDep, index: Index
         sectors = case_sectors(session, index, [case.id for case in everything])
         if export == "csv":
             return exports.cases_csv(everything, sectors, labels,
-                                     request.app.state.settings.public_url)
+                                     request.app.state.settings.public_url,
+                                     case_facts(session, everything, today_here(request)))
         return exports.cases_json(everything, sectors)
     total, rows = search_cases(session, filters, index, limit=CASES_PER_PAGE,
                                offset=(page - 1) * CASES_PER_PAGE)

@@ -237,14 +237,14 @@ def case_rates(timeline: Sequence[TimelineEntry], origin: str | None) -> list[No
     found = []
     for entry in timeline:
         rates = [rate for item in (entry.notice.analysis or {}).get("rates") or []
-                 if (rate := _stated_rate(item))
+                 if (rate := stated_rate(item))
                  and (rate.origin in (None, origin) or origin in (None, GLOBAL))]
         if rates:
             found.append(NoticeRates(entry.notice, rates))
     return sorted(found, key=lambda item: item.notice.published or date.min, reverse=True)
 
 
-def _stated_rate(item: Any) -> Rate | None:
+def stated_rate(item: Any) -> Rate | None:
     """A stored analysis' rate, or None when the item is not one (an older analysis, bad data)."""
     if not isinstance(item, dict):
         return None
@@ -368,42 +368,3 @@ def case_statistics(session: Session, index: SectorIndex) -> CaseStats:
 def _largest_first(groups: dict[str, Counter[int]]) -> dict[str, Counter[int]]:
     return dict(sorted(groups.items(), key=lambda item: (-item[1].total(), item[0])))
 
-
-@dataclass(frozen=True)
-class Coverage:
-    """From when a market's cases are all known: its imported history (the year of its oldest
-    listed case) and what was crawled (the oldest notice collected from its sources)."""
-
-    market: str
-    history_from: int | None
-    crawled_from: date | None
-
-    @property
-    def complete_from(self) -> int | None:
-        """The first year counted in full: the history's, else the crawl's first whole year."""
-        if self.history_from is not None:
-            return self.history_from
-        return self.crawled_from.year + 1 if self.crawled_from else None
-
-
-def market_coverage(session: Session) -> dict[str, Coverage]:
-    """Each market with cases concerning Vietnam, and from when its data is complete."""
-    markets = set(session.scalars(select(Case.market).where(Case.vietnam != "none").distinct()))
-    crawled = {market: first for market, first in session.execute(
-        select(Source.market, func.min(Notice.published))
-        .join(Notice, Notice.source_id == Source.id).group_by(Source.market))}
-    return {market: Coverage(market, _history_from(session, market), crawled.get(market))
-            for market in sorted(markets)}
-
-
-def _history_from(session: Session, market: str) -> int | None:
-    """The year of the market's oldest case from an imported list (one with list rows)."""
-    oldest = session.execute(
-        select(Case.opened_on, Case.history_rows)
-        .where(Case.market == market, Case.opened_on.is_not(None))
-        .order_by(Case.opened_on).limit(_HISTORY_PROBE))
-    return next((opened.year for opened, rows in oldest if rows), None)
-
-
-# The oldest cases looked at for a listed one (the lists reach back decades before any crawl).
-_HISTORY_PROBE = 50

@@ -7,8 +7,9 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 
+from web.coverage import Coverage
 from web.labels import PageLabels
-from web.queries import CaseStats, Coverage
+from web.queries import CaseStats
 
 # Beyond this many groups a stacked bar is unreadable on a phone; the rest are summed.
 MAX_SERIES = 8
