@@ -161,6 +161,8 @@ def test_failed_deliveries_can_be_sent_again_by_the_operator_only(web: Web) -> N
     listed = ministry.get("/admin/outbox?status=failed")
     assert "550 mailbox unavailable" in listed.text and "hoa@example.vn" in listed.text
     assert 'name="delivery"' not in listed.text  # nothing to click for the ministry
+    vietnamese = ministry.get("/admin/outbox?status=failed&lang=vi").text
+    assert "<td>thất bại</td>" in vietnamese and "<td>failed</td>" not in vietnamese
     token = csrf(ministry, "/admin/outbox")
     refused = ministry.post("/admin/outbox/resend", data={"csrf_token": token, "delivery": ids})
     assert refused.status_code == 403

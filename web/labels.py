@@ -3,6 +3,7 @@ those of what only pages show (a case's status and title)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from alerts.content import N_
@@ -16,6 +17,21 @@ OPENINGS = {
     "review": N_("Review of an earlier measure"),
     "later": N_("First seen at a later step"),
 }
+
+
+# The states the operator's pages show: of deliveries in the outbox and of crawl runs.
+STATES = {
+    "queued": N_("queued"), "sending": N_("sending"), "resending": N_("resending"),
+    "uncertain": N_("uncertain (the server may have it)"), "sent": N_("sent"),
+    "failed": N_("failed"), "cancelled": N_("cancelled"), "ok": N_("ok"),
+    "running": N_("running"),
+}
+
+
+def state_label(code: object, gettext: Callable[[str], str]) -> str:
+    """A delivery's or a run's state in the reader's words (an unknown one as stored)."""
+    known = STATES.get(str(code))
+    return gettext(known) if known else str(code)
 
 
 @dataclass(frozen=True)

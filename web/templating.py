@@ -27,6 +27,7 @@ from alerts.i18n import (
     translations,
 )
 from storage.links import safe_url
+from web.labels import state_label
 from web.security import attach_csrf_cookie, csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -96,6 +97,7 @@ def page_helpers(request: Request, lang: str) -> dict[str, Any]:
         "moment": lambda value: (format_moment(value, lang, zone)
                                  if isinstance(value, datetime) else ""),
         "link_url": safe_url,
+        "state": lambda code: state_label(code, gettext),
     }
 
 
