@@ -126,7 +126,11 @@ def show_summary(summary: Any) -> None:
                f"({summary.historic_vietnam} on Vietnam)")
     click.echo(f"  matches (subscriptions): {summary.matches}")
     click.echo(f"  e-mails received:        {summary.mails} -> {', '.join(summary.recipients)}")
+    click.echo(f"  trade-diversion warnings: {summary.diversion}; with their deadlines as .ics: "
+               f"{summary.calendars}")
     click.echo(f"  outbox:                  {summary.outbox}")
+    click.echo(f"  to see it in a browser:  {sys.argv[0]} demo --serve (the same demo, with the "
+               "web pages at http://127.0.0.1:8000)")
 
 
 @main.command()

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,6 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.capture import MailCapture
+from alerts.content import DIVERSION_TAG
+from alerts.i18n import translations
 from alerts.subscribers import import_subscribers
 from alerts.transport import SmtpTransport
 from config import Settings, load_sources
@@ -68,6 +71,9 @@ class DemoSummary:
     recipients: list[str]
     outbox: Path
     data_dir: Path
+    # mails that carry their notice's deadlines as an .ics, and trade-diversion warnings
+    calendars: int = 0
+    diversion: int = 0
 
 
 def replayed_sources_file(settings: Settings, base_url: str, target: Path,
@@ -164,7 +170,17 @@ async def demo_cycle(site: DemoSite) -> DemoSummary:
         historic_cases=history.cases, historic_vietnam=history.vietnam,
         recipients=sorted({rcpt for item in capture.received for rcpt in item.recipients}),
         outbox=site.outbox, data_dir=site.settings.data_dir,
+        calendars=sum(1 for item in capture.received if any(
+            part.get_content_type() == "text/calendar" for part in item.message.walk())),
+        diversion=sum(1 for item in capture.received if _is_diversion(item.message)),
     )
+
+
+def _is_diversion(message: EmailMessage) -> bool:
+    """A trade-diversion warning, told by its subject's tag in either language."""
+    subject = str(message["Subject"] or "")
+    return any(f"[TREWS][{translations(lang).gettext(DIVERSION_TAG)}]" in subject
+               for lang in ("vi", "en"))
 
 
 # In `--serve`, the Federal Register sources are polled every minute, so what appears on the
