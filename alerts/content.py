@@ -120,6 +120,7 @@ _PROCEEDING_ALIASES = {
     "anti_circumvention": "circumvention",
     "court": "court_decision",
 }
+SAFEGUARD_EXTENSION = N_("Review for extending the safeguard")
 # Said instead of the procedure's advice when Vietnam is not named: a diversion warning asks
 # the reader to watch, never to take part in another country's case.
 DIVERSION_STEP_ADVICE = N_(
@@ -269,7 +270,11 @@ def step_for(proceeding: object, stage: object, market: object = None,
     codes = [_MEASURE_ALIASES.get(m, m) for m in (code_key(m).upper() for m in measures)]
     # An analysis without a proceeding (an older or partial one) is about the investigation.
     advice = advice_for(str(market or "") or None, p_key or "investigation", s_key, codes)
-    return Step(_step_labels(p_key, s_key, str(market or "")), advice.text, advice.modelled)
+    labels = _step_labels(p_key, s_key, str(market or ""))
+    if set(codes) == {"SG"} and p_key == "expiry_review":
+        # a safeguard is extended, not reviewed at its sunset
+        labels = (SAFEGUARD_EXTENSION, *labels[1:])
+    return Step(labels, advice.text, advice.modelled)
 
 
 def _step_labels(p_key: str, s_key: str, market: str = "") -> tuple[str, ...]:

@@ -196,3 +196,11 @@ def test_a_product_named_in_english_is_said_in_the_nomenclatures_vietnamese() ->
     assert "Sản phẩm (theo Danh mục HS): HS 7604 – Nhôm ở dạng thanh, que và hình" in text
     _subject, text, _html = parts(render_alert(context(analysis, language="en"), MAIL_FROM))
     assert "HS 7604 – Aluminium; bars, rods and profiles" in text
+
+
+def test_a_safeguard_extended_is_not_called_a_sunset_review() -> None:
+    extended = {"market": "TR", "vietnam": "subject", "measures": ["SG"],
+                "proceeding": "expiry_review", "stage": "continuation"}
+    view = build_view(context(extended))
+    assert view.stage.startswith("Rà soát gia hạn biện pháp tự vệ")
+    assert "cuối kỳ" not in view.stage and "tự vệ" in view.stage_advice
