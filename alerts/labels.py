@@ -43,11 +43,12 @@ class Labels:
     def _(self, message: str) -> str:
         return translations(self.lang).gettext(message)
 
-    def stage(self, stage: object, proceeding: object = None, market: object = None) -> str:
+    def stage(self, stage: object, proceeding: object = None, market: object = None,
+              measures: Iterable[object] = ()) -> str:
         """'Sunset (expiry) review – initiation': the stage within its proceeding (an order is
-        named as the market names it)."""
-        return " – ".join(self._(label)
-                          for label in content.step_for(proceeding, stage, market).labels)
+        named as the market names it, a safeguard's extension as one)."""
+        return " – ".join(self._(label) for label in content.step_for(
+            proceeding, stage, market, measures).labels)
 
     def stage_advice(self, stage: object, proceeding: object = None, market: object = None,
                      measures: Iterable[object] = ()) -> str:

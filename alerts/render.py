@@ -240,7 +240,7 @@ def build_view(ctx: AlertContext) -> AlertView:
     step = content.step_for(analysis.get("proceeding"), analysis.get("stage"),
                             analysis.get("market"), measures)
     stage = labels.stage(analysis.get("stage"), analysis.get("proceeding"),
-                         analysis.get("market"))
+                         analysis.get("market"), measures)
     correction = is_correction(ctx.notice_title)
     if correction:
         stage = _("Correction: %(stage)s") % {"stage": stage}
