@@ -45,6 +45,7 @@ from tests.browser_harness import (
 )
 from tests.web_data import HOSTILE, hostile_record
 from tests.web_harness import drain_to_smtp, subscriber, text_part
+from web.exports import CSV_COLUMNS
 from web.labels import PageLabels
 from web.queries import case_timeline
 
@@ -182,7 +183,9 @@ def test_filter_cases_download_the_csv_and_open_a_case(page: Page, site: Site) -
         page.click(".actions a[href*='format=csv']")
     content = Path(caught.value.path()).read_bytes()
     assert content.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    # the header row is in the reader's language: the columns are the export's, in order
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in table[1:]]
     assert len(rows) == total and {row["market"] for row in rows} == {"US"}
     assert any(SHRIMP_CASE in row["numbers"].split("; ") for row in rows)
     if total <= len(listed):
