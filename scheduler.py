@@ -9,8 +9,6 @@ import asyncio
 import logging
 import re
 import signal
-import sys
-import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -35,10 +33,10 @@ from alerts.transport import TransientMailError, Transport
 from analysis_run import AnalyseReport, analyse_pending
 from config import Sector, Settings, Source, load_sectors, load_sources
 from crawl_process import CrawlResult, crawl
+from job_recording import JobCounts, run_recorded
 from storage.database import make_engine, session_factory, transaction
 from storage.follows import queue_reminders
 from storage.instance_lock import service_lock
-from storage.job_runs import Outcome, record_job_run
 from storage.maintenance import maintain
 from storage.migrate import upgrade
 from storage.outbox_backlog import Backlog, judge_outbox
@@ -47,7 +45,6 @@ from storage.sources import sync_sources
 from storage.timeutil import utcnow
 
 logger = logging.getLogger("trews")
-job_logger = logging.getLogger("trews.jobs")
 
 
 @dataclass
@@ -163,7 +160,6 @@ def check_outbox(service: Service) -> Backlog:
 # loaded Service through this module-level slot, set once when the service starts.
 _running: Service | None = None
 
-JobCounts = dict[str, Any]
 """What a job run did, in its own figures (analysed, sent, ...): logged and stored with the run."""
 
 
@@ -186,52 +182,9 @@ def service_job(
             service = running()
             name = job_id(*args)
             async with service.job_lock(name):
-                await run_recorded(service, name, lambda: job(*args))
+                await run_recorded(service.sessions, name, lambda: job(*args))
         return run
     return decorate
-
-
-async def run_recorded(service: Service, job_id: str,
-                       work: Callable[[], Awaitable[JobCounts]]) -> None:
-    started, clock = utcnow(), time.monotonic()
-    counts: JobCounts | None = None
-    error, failure = None, None
-    try:
-        counts = await work()
-    except Exception as exc:  # noqa: BLE001 - a failing job is recorded and the service goes on
-        error, failure = f"{type(exc).__name__}: {exc}", sys.exc_info()
-    except asyncio.CancelledError:
-        # The service is stopping: not a failure of the job, and nothing more to do.
-        job_logger.info("job %s stopped with the service", job_id, extra={"job_id": job_id})
-        return
-    outcome = Outcome(job_id, started, utcnow(), error, counts)
-    try:
-        failures = await asyncio.to_thread(record_run, service, outcome)
-    except Exception:  # noqa: BLE001 - the database may be what failed; the log still says so
-        logger.exception("could not record the run of job %s", job_id)
-        failures = None
-    log_run(outcome, time.monotonic() - clock, failures, failure)
-
-
-def record_run(service: Service, outcome: Outcome) -> int:
-    with transaction(service.sessions) as session:
-        return record_job_run(session, outcome).consecutive_failures
-
-
-def log_run(outcome: Outcome, duration_s: float, failures: int | None, exc_info: Any) -> None:
-    """The run's one log line, its facts also as fields (keys of the JSON log format)."""
-    counts = outcome.counts or {}
-    fields = {"job_id": outcome.job_id, "outcome": "failed" if outcome.error else "ok",
-              "duration_s": round(duration_s, 3), "consecutive_failures": failures,
-              "counts": counts}
-    if outcome.error is None:
-        shown = " ".join(f"{key}={value}" for key, value in counts.items())
-        job_logger.info("job %s ok in %.2f s: %s", outcome.job_id, duration_s, shown or "-",
-                        extra=fields)
-    else:
-        job_logger.error("job %s failed in %.2f s (%s in a row): %s", outcome.job_id,
-                         duration_s, failures if failures is not None else "?", outcome.error,
-                         exc_info=exc_info, extra=fields)
 
 
 def cycle_job_id(source_id: str) -> str:

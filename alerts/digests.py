@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from alerts import content
+from alerts.fact_lines import DeadlineView, basis_of, deadline_view, next_expected, site_page
 from alerts.i18n import (
     as_date,
     country_name,
@@ -44,17 +45,7 @@ from alerts.i18n import (
 )
 from alerts.labels import Labels
 from alerts.message import compose, recipient_address
-from alerts.render import (
-    AlertContext,
-    AlertView,
-    CaseContext,
-    DeadlineView,
-    basis_of,
-    build_view,
-    deadline_view,
-    next_expected,
-    site_page,
-)
+from alerts.render import AlertContext, AlertView, CaseContext, build_view
 from alerts.tokens import links, secret_key
 from config.settings import Settings
 from rules.match_reasons import Reason

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from alerts import content
 from alerts.calendar import STATED, CalendarEntry, calendar_attachment
+from alerts.fact_lines import deadline_view, site_page
 from alerts.i18n import normalize_language, translations
 from alerts.labels import Labels
 from alerts.message import build_message, one_line, recipient_address, render_parts
-from alerts.render import deadline_view, site_page
 from alerts.tokens import Links
 from storage.follows import local_day, reminder_of
 from storage.links import safe_url

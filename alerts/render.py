@@ -15,7 +15,6 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from datetime import date as _Day
 from email.message import EmailMessage
 from functools import lru_cache
 from typing import Any
@@ -25,6 +24,13 @@ from markupsafe import escape
 
 from alerts import content
 from alerts.calendar import STATED, CalendarEntry, calendar_attachment
+from alerts.fact_lines import (
+    DeadlineView,
+    basis_of,
+    deadline_view,
+    next_expected,
+    site_page,
+)
 from alerts.i18n import (
     as_date,
     country_name,
@@ -107,16 +113,6 @@ class CaseView:
     next: str | None
     basis: str | None = None
     page: str | None = None
-
-
-@dataclass(frozen=True)
-class DeadlineView:
-    label: str
-    date: str
-    when: str
-    urgent: bool
-    passed: bool = False
-    day: _Day | None = None  # `date` is the field above
 
 
 @dataclass(frozen=True)
@@ -361,15 +357,6 @@ def _advice_note(deadlines: Sequence[DeadlineView], diversion: bool,
     return tr.gettext(content.DEADLINES_PASSED)
 
 
-def site_page(site_url: str | None, kind: str, page_id: int | None,
-              language: str) -> str | None:
-    """A notice's or a case's page on the web front end, in the reader's language, so a mail
-    leads to the whole analysis and the case's timeline; none without a front end or an id."""
-    if not site_url or page_id is None:
-        return None
-    return f"{site_url.rstrip('/')}/{kind}/{int(page_id)}?lang={language}"
-
-
 def _sector_names(labels: Labels, order: Iterable[object]) -> list[str]:
     """Matched sectors in the analysis' order first, then any others the matcher reported."""
     names = labels.sector_names
@@ -387,16 +374,6 @@ def _deadlines(
             for day, kind in sorted(entries, key=lambda entry: entry[0])]
 
 
-def deadline_view(kind: object, day: date, days_left: int, lang: str,
-                  tr: NullTranslations) -> DeadlineView:
-    """One deadline in the reader's words; within 14 days it is urgent, because that is where
-    "high" severity starts."""
-    known = content.deadline_label(kind)
-    label = tr.gettext(known) if known else f"{tr.gettext(content.GENERIC_DEADLINE)} ({kind})"
-    return DeadlineView(label, format_day(day, lang), when_text(days_left, tr),
-                        0 <= days_left <= 14, days_left < 0, day)
-
-
 def _case_view(case: CaseContext, lang: str, tr: NullTranslations,
                site_url: str | None, today: date) -> CaseView:
     """'A-552-802 – next expected: Final determination by 17/05/2024', why that date, in the
@@ -405,33 +382,6 @@ def _case_view(case: CaseContext, lang: str, tr: NullTranslations,
     return CaseView(", ".join(case.numbers) or tr.gettext("case page"), expected,
                     basis_of(case.next_basis, expected, tr),
                     site_page(site_url, "cases", case.case_id, lang))
-
-
-def next_expected(step: str | None, due: date | None, lang: str,
-                  tr: NullTranslations, today: date | None = None) -> str | None:
-    """A case's next step from the statutory clock: 'Final determination by 17/05/2024'; one
-    whose date is before `today` is said to be overdue, not upcoming."""
-    if not (step and due):
-        return None
-    values = {"step": tr.gettext(content.next_step_label(step)), "date": format_day(due, lang)}
-    if today is not None and due < today:
-        return tr.gettext("%(step)s was expected by %(date)s; no notice of it seen yet") % values
-    return tr.gettext("%(step)s by %(date)s") % values
-
-
-def basis_of(basis: str | None, expected: str | None, tr: NullTranslations) -> str | None:
-    """The rule an expected step's date comes from, so the reader can weigh it; none without
-    an expected step."""
-    return content.basis_text(basis, tr.gettext) if basis and expected else None
-
-
-def when_text(days_left: int, tr: NullTranslations) -> str:
-    """A deadline's distance from today in the reader's words: passed, today, in N days."""
-    if days_left < 0:
-        return tr.gettext("passed")
-    if days_left == 0:
-        return tr.gettext("today")
-    return tr.ngettext("in %(num)d day", "in %(num)d days", days_left) % {"num": days_left}
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -42,3 +42,12 @@ def from_epoch_ms(milliseconds: float, zone: tzinfo) -> date | None:
         return plausible(datetime.fromtimestamp(milliseconds / 1000, tz=zone).date())
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def iso_day(value: object) -> date | None:
+    """A 'YYYY-MM-DD' date of an analysis (a deadline's, an event's), when it is one and
+    plausible; anything else is None, never an error."""
+    try:
+        return plausible(date.fromisoformat(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
-from rules.dates import plausible
+from rules.dates import iso_day
 from rules.reminders import reminder_window
 from storage.models import Case, CaseEvent, CaseFollow, Delivery, Notice, Reminder, Subscriber
 from storage.subscribers import CANCELLED
@@ -78,19 +78,13 @@ def stated_deadlines(session: Session, case_ids: Sequence[int]) -> list[CaseDead
     found: dict[tuple[int, date, str], CaseDeadline] = {}
     for case_id, notice_id, analysis in rows:
         for item in (analysis or {}).get("deadlines") or []:
-            day = _day(item.get("date")) if isinstance(item, dict) else None
+            day = iso_day(item.get("date")) if isinstance(item, dict) else None
             if day is not None:
                 kind = str(item.get("kind") or "other")[:32]
                 found.setdefault((case_id, day, kind),
                                  CaseDeadline(case_id, day, kind, notice_id))
     return sorted(found.values(), key=lambda d: (d.day, d.case_id, d.kind))
 
-
-def _day(value: object) -> date | None:
-    try:
-        return plausible(date.fromisoformat(value)) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def active_follows(session: Session) -> list[tuple[int, int, str]]:

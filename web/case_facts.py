@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rules.cases import GLOBAL
+from rules.dates import iso_day
 from rules.notice import Rate
 from storage.models import Case, CaseEvent, Notice
 from web.queries import stated_rate
@@ -39,7 +40,7 @@ def case_facts(session: Session, cases: Sequence[Case], today: date) -> dict[int
             .where(CaseEvent.case_id.in_(list(origins)))
             .order_by(CaseEvent.case_id, Notice.id)):
         for item in (analysis or {}).get("deadlines") or []:
-            day = _stated_day(item.get("date")) if isinstance(item, dict) else None
+            day = iso_day(item.get("date")) if isinstance(item, dict) else None
             if day is not None and day >= today:
                 deadlines[case_id].append((day, str(item.get("kind") or "other")))
         for item in (analysis or {}).get("rates") or []:
@@ -50,9 +51,3 @@ def case_facts(session: Session, cases: Sequence[Case], today: date) -> dict[int
     return {case_id: CaseFacts(min(deadlines[case_id], default=None),
                                tuple(rates[case_id])) for case_id in origins}
 
-
-def _stated_day(value: object) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None

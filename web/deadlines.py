@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.calendar import ESTIMATED, STATED, CalendarEntry, deadline_calendar
-from rules.dates import plausible
+from rules.dates import iso_day
 from rules.sectors import SectorIndex
 from storage.models import Case, CaseEvent, Notice
 from storage.timeutil import utcnow
@@ -92,7 +92,7 @@ def _stated(session: Session, since: date, until: date, today: date) -> list[Dea
     rows: dict[tuple[int, date, str], DeadlineRow] = {}
     for case, notice_id, analysis in found:
         for item in (analysis or {}).get("deadlines") or []:
-            day = _day(item.get("date")) if isinstance(item, dict) else None
+            day = iso_day(item.get("date")) if isinstance(item, dict) else None
             if day is not None and since <= day <= until:
                 kind = str(item.get("kind") or "other")
                 rows.setdefault((case.id, day, kind), DeadlineRow(day, case, kind, True,
@@ -107,12 +107,6 @@ def _estimated(session: Session, since: date, until: date) -> list[DeadlineRow]:
     return [DeadlineRow(case.next_due, case, str(case.next_step), False, basis=case.next_basis)
             for case in cases if case.next_due is not None]
 
-
-def _day(value: object) -> date | None:
-    try:
-        return plausible(date.fromisoformat(value)) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def row_label(row: DeadlineRow, labels: PageLabels) -> str:
