@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliveries import delivery_renderers as renderers_for
-from alerts.digests import queue_due_digests
+from alerts.digest_periods import queue_due_digests
 from alerts.send_policy import SendPolicy, transport_for
 from alerts.sender import (
     DrainReport,

@@ -14,7 +14,8 @@ from email.message import EmailMessage
 
 from sqlalchemy.orm import Session
 
-from alerts.digests import DIGEST_KINDS, digest_delivery_message, mail_domain
+from alerts.digest_periods import DIGEST_KINDS
+from alerts.digests import digest_delivery_message, mail_domain
 from alerts.optin import CONFIRMATION, ConfirmationContext, render_confirmation, signup_state
 from alerts.reminders import reminder_context, render_reminder
 from alerts.render import render_alert

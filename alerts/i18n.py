@@ -69,7 +69,7 @@ def translations(language: str) -> NullTranslations:
     return Translations(fp=compiled, domain=DOMAIN)
 
 
-def translated_environment(templates: Path, language: str, *,
+def translated_environment(templates: Path | list[Path], language: str, *,
                            autoescape: bool | Callable[[str | None], bool],
                            keep_trailing_newline: bool = False) -> Environment:
     """A Jinja environment over `templates` that speaks `language` (the catalogue's gettext,

@@ -25,17 +25,19 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from config.settings import Settings
 
-Purpose = Literal["confirm", "manage", "unsubscribe", "follow", "unfollow", "calendar"]
+Purpose = Literal["confirm", "manage", "unsubscribe", "follow", "unfollow", "calendar",
+                  "digest"]
 PURPOSES: tuple[Purpose, ...] = ("confirm", "manage", "unsubscribe", "follow", "unfollow",
-                                 "calendar")
+                                 "calendar", "digest")
 DAY_S = 24 * 3600
 # An unsubscribe link must still work in a mail read months later (RFC 8058 one-click); a
 # confirmation is a short-lived request; a manage link is kept in the footer of every mail.
 # Following a case and stopping its reminders work as long as the mail is kept; a calendar
-# client keeps polling its feed for years.
+# client keeps polling its feed for years. A digest's web page is as lasting as its mail.
 MAX_AGE_S: dict[str, int] = {"confirm": 7 * DAY_S, "manage": 90 * DAY_S,
                              "unsubscribe": 400 * DAY_S, "follow": 400 * DAY_S,
-                             "unfollow": 400 * DAY_S, "calendar": 3650 * DAY_S}
+                             "unfollow": 400 * DAY_S, "calendar": 3650 * DAY_S,
+                             "digest": 400 * DAY_S}
 SECRET_FILE = "secret_key"
 _SALT_PREFIX = "trews.subscriber."
 
@@ -174,6 +176,12 @@ class Links:
 
     def unfollow(self, case_id: int) -> str:
         return self._link("unfollow", f"c{int(case_id)}")
+
+    def digest(self, delivery_id: int) -> str:
+        """The whole digest on the web: the mail lists only its first entries."""
+        token = make_token(self.subscriber_id, "digest", secret=self.secret,
+                           state=f"d{int(delivery_id)}")
+        return f"{self.base}/digests/{int(delivery_id)}?key={token}"
 
     def _link(self, purpose: Purpose, state: str = "") -> str:
         token = make_token(self.subscriber_id, purpose, secret=self.secret, state=state)

@@ -15,14 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliveries import render_delivery
-from alerts.digests import (
+from alerts.digest_periods import (
     due_periods,
     period_containing,
     period_from_key,
     period_text,
     queue_due_digests,
-    render_digests,
 )
+from alerts.digests import render_digests
 from alerts.subscribers import import_subscribers
 from alerts.tokens import TokenForged, read_token, token_from_url
 from alerts.transport import FileOutbox
@@ -290,15 +290,14 @@ def test_association_digest_of_a_recorded_week(recorded_week: tuple[Service, Pat
     msg = parse(messages[0])
     text, html = body(msg, "plain"), body(msg, "html")
     assert str(msg["Subject"]).startswith("[TREWS] Bản tin tuần 08–14/01/2024: ")
-    assert "SẮT THÉP" in text and "<h2>Sắt thép</h2>" not in html  # styled by css-inline
-    assert "Sắt thép" in html
-    # Grouped by sector, then case: Tin mill products from several origins, with their
-    # timeline and the statutory next step.
-    assert text.count("* Tin mill product") >= 5
-    assert "Kết luận cuối cùng" in text and "Diễn biến vụ việc" in text
-    assert "Hạn chót tiếp theo" in text and "Lệnh áp thuế trước ngày" in text
-    # ...and the rule that date comes from, in Vietnamese.
-    assert "Căn cứ: Ủy ban Thương mại Quốc tế Hoa Kỳ (USITC) biểu quyết kết luận cuối cùng" in text
+    # The week moved only cases on other origins: the summary says so, then one line each
+    # (a risk of trade diversion), the step of the week marked new, and the clock's next step.
+    assert "Vụ việc mới đối với hàng hóa Việt Nam: không có trong kỳ này" in text
+    assert "VỤ VIỆC ĐỐI VỚI XUẤT XỨ KHÁC: NGUY CƠ CHUYỂN HƯỚNG THƯƠNG MẠI" in text
+    assert "<h2>Vụ việc đối với xuất xứ khác" not in html and "Vụ việc đối với xuất xứ" in html
+    assert text.count("- Tin mill product") >= 5
+    assert "Kết luận cuối cùng (mới)" in text and "Lệnh áp thuế trước ngày" in text
+    assert "Theo thị trường" in text and "- Hoa Kỳ: 0 / 0 / " in text
     # Each case leads to its page on the web front end, in the reader's language.
     with service.sessions() as session:
         tin_mill = session.scalars(select(Case.id).where(Case.product.like("Tin mill%"))).all()

@@ -24,7 +24,7 @@ from config.sectors import load_sectors
 from config.settings import Settings
 from storage.database import make_engine, session_factory
 from storage.migrate import upgrade
-from web import admin, api, deadlines, feeds, follows, pages, subscriptions
+from web import admin, api, deadlines, digests, feeds, follows, pages, subscriptions
 from web.http import HeadAsGetMiddleware, RelativeRedirectsMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.templating import render_page
@@ -61,6 +61,7 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session] | None = N
     app.include_router(feeds.router)
     app.include_router(subscriptions.router)
     app.include_router(follows.router)
+    app.include_router(digests.router)
     app.include_router(admin.router)
     return app
 

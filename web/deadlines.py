@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -19,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.calendar import ESTIMATED, STATED, CalendarEntry, deadline_calendar
-from rules.dates import iso_day
 from rules.sectors import SectorIndex
-from storage.models import Case, CaseEvent, Notice
+from storage.deadlines import DeadlineRow, due_between
+from storage.models import Case
 from storage.timeutil import utcnow
 from web.deps import IndexDep, LabelsDep, SessionDep
 from web.labels import PageLabels
@@ -32,8 +31,6 @@ router = APIRouter(include_in_schema=False)
 WINDOWS = (7, 14, 30)
 # Deadlines this many days past stay listed, flagged: the reader checks what was just due.
 PAST_DAYS = 7
-# A notice states deadlines within a year or so of its publication: older notices are not read.
-STATED_WITHIN_DAYS = 400
 ROLES = ("concerning", "subject", "circumvention", "none", "all")
 
 
@@ -51,28 +48,16 @@ class DeadlineFilters(QueryModel):
         return value
 
 
-@dataclass(frozen=True)
-class DeadlineRow:
-    """One date: a deadline a notice states (`stated`), or the clock's estimate of a step."""
-
-    day: date
-    case: Case
-    kind: str  # the deadline's kind, or the expected step
-    stated: bool
-    notice_id: int | None = None
-    basis: str | None = None
-
-
 def deadline_rows(session: Session, filters: DeadlineFilters, index: SectorIndex,
                   today: date) -> list[DeadlineRow]:
     """The view's rows, by date (stated before estimated on one day)."""
     since, until = today - timedelta(days=PAST_DAYS), today + timedelta(days=filters.window)
-    rows = _stated(session, since, until, today) + _estimated(session, since, until)
-    rows = [row for row in rows if _wanted(row.case, filters)]
+    rows = [row for row in due_between(session, since, until, today)
+            if _wanted(row.case, filters)]
     if filters.sector:
         sectors = case_sectors(session, index, sorted({row.case.id for row in rows}))
         rows = [row for row in rows if filters.sector in sectors.get(row.case.id, [])]
-    return sorted(rows, key=lambda row: (row.day, not row.stated, row.case.id, row.kind))
+    return rows
 
 
 def _wanted(case: Case, filters: DeadlineFilters) -> bool:
@@ -81,32 +66,6 @@ def _wanted(case: Case, filters: DeadlineFilters) -> bool:
     if filters.role == "concerning":
         return case.vietnam in CONCERNING_VIETNAM
     return filters.role == "all" or case.vietnam == filters.role
-
-
-def _stated(session: Session, since: date, until: date, today: date) -> list[DeadlineRow]:
-    found = session.execute(
-        select(Case, Notice.id, Notice.analysis)
-        .join(CaseEvent, CaseEvent.case_id == Case.id)
-        .join(Notice, Notice.id == CaseEvent.notice_id)
-        .where(Notice.published >= today - timedelta(days=STATED_WITHIN_DAYS)))
-    rows: dict[tuple[int, date, str], DeadlineRow] = {}
-    for case, notice_id, analysis in found:
-        for item in (analysis or {}).get("deadlines") or []:
-            day = iso_day(item.get("date")) if isinstance(item, dict) else None
-            if day is not None and since <= day <= until:
-                kind = str(item.get("kind") or "other")
-                rows.setdefault((case.id, day, kind), DeadlineRow(day, case, kind, True,
-                                                                  notice_id))
-    return list(rows.values())
-
-
-def _estimated(session: Session, since: date, until: date) -> list[DeadlineRow]:
-    cases = session.scalars(select(Case).where(
-        Case.status == "open", Case.next_due >= since, Case.next_due <= until,
-        Case.next_step.is_not(None)))
-    return [DeadlineRow(case.next_due, case, str(case.next_step), False, basis=case.next_basis)
-            for case in cases if case.next_due is not None]
-
 
 
 def row_label(row: DeadlineRow, labels: PageLabels) -> str:

@@ -22,6 +22,7 @@ from rules.cases import GLOBAL
 from rules.notice import Rate
 from rules.sectors import SectorIndex
 from rules.text import folded_key
+from storage.deadlines import notice_sectors
 from storage.models import Case, CaseEvent, CaseNumber, Notice, Source
 
 CONCERNING_VIETNAM = ("subject", "circumvention")
@@ -164,23 +165,13 @@ def case_sectors(session: Session, index: SectorIndex,
                  case_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
     """Sector ids of Vietnam's cases (or of `case_ids`): those of their notices' analyses, else
     those of the case's own HS codes or product words."""
-    events = (select(CaseEvent.case_id, Notice.analysis["sectors"])
-              .join(Notice, Notice.id == CaseEvent.notice_id)
-              .join(Case, Case.id == CaseEvent.case_id)
-              .order_by(CaseEvent.case_id, CaseEvent.id))
     cases = select(Case.id, Case.product, Case.hs_codes)
-    if case_ids is None:
-        events, cases = events.where(Case.vietnam != "none"), cases.where(Case.vietnam != "none")
-    else:
-        wanted = list(case_ids)
-        events, cases = events.where(Case.id.in_(wanted)), cases.where(Case.id.in_(wanted))
-    found: dict[int, list[str]] = defaultdict(list)
-    for case_id, sectors in session.execute(events):
-        for sector in sectors or []:
-            if sector not in found[case_id]:
-                found[case_id].append(str(sector))
+    cases = (cases.where(Case.vietnam != "none") if case_ids is None
+             else cases.where(Case.id.in_(list(case_ids))))
+    rows = session.execute(cases).all()
+    found = notice_sectors(session, [case_id for case_id, _product, _codes in rows])
     return {case_id: found.get(case_id) or _own_sectors(index, product, hs_codes or [])
-            for case_id, product, hs_codes in session.execute(cases)}
+            for case_id, product, hs_codes in rows}
 
 
 def _own_sectors(index: SectorIndex, product: str, hs_codes: list[str]) -> list[str]:

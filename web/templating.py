@@ -31,6 +31,8 @@ from web.labels import state_label
 from web.security import attach_csrf_cookie, csrf_token
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# The mails' pieces a page shows as they are (a digest's web page uses the digest's macros).
+MAIL_TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "alerts" / "templates"
 LANG_COOKIE = "lang"
 LANG_COOKIE_MAX_AGE_S = 365 * 24 * 3600
 
@@ -39,7 +41,7 @@ LANG_COOKIE_MAX_AGE_S = 365 * 24 * 3600
 def page_environment(language: str) -> Environment:
     """The pages' environment in `language`: every template here is HTML, so autoescaping is
     always on (notice titles are scraped, hostile text)."""
-    return translated_environment(TEMPLATES_DIR, language, autoescape=True)
+    return translated_environment([TEMPLATES_DIR, MAIL_TEMPLATES_DIR], language, autoescape=True)
 
 
 def _supported(value: str | None) -> str | None:
