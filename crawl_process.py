@@ -87,7 +87,7 @@ def recorded_outcome(service: Service, result: CrawlResult, started: datetime) -
         return result
     with service.sessions() as session:
         run = run_since(session, result.source_id, started)
-        if run is None or run.status == "ok":
+        if run is None or run.status in ("ok", "degraded"):
             return result
         return CrawlResult(result.source_id, False, run.error or f"run {run.status}")
 

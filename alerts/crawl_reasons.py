@@ -26,6 +26,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"no items in (?P<runs>\d+) runs in a row \(page layout changed\?\)"),
      N_("no items in %(runs)s runs in a row (has the page layout changed?)")),
     (re.compile(r"crawl ended: (?P<why>.+)"), N_("the crawl ended early: %(why)s")),
+    (re.compile(r"(?P<url>\S+): (?P<what>.+) \(page layout changed\?\)"),
+     N_("%(url)s: the structure TREWS reads is missing (%(what)s)")),
     (re.compile(r"the last crawl failed"), N_("the last crawl failed")),
 )
 _HTTP_STATUS = re.compile(r"^HTTP (?P<status>\d{3}) from (?P<url>\S+)$")

@@ -20,6 +20,7 @@ from alerts.message import compose
 # kind -> (template, whether it reports trouble (else a recovery), subject tag)
 KINDS = {
     "failing": ("operator", True, N_("SOURCE FAILING")),
+    "degraded": ("operator_degraded", True, N_("SOURCE DEGRADED")),
     "recovered": ("operator", False, N_("SOURCE RECOVERED")),
     "job_failing": ("operator_job", True, N_("JOB FAILING")),
     "job_recovered": ("operator_job", False, N_("JOB RECOVERED")),

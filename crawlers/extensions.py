@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from config import load_sources
+from crawlers.fallback import DEGRADED
 from crawlers.pipelines import FIRST_HTTP_ERROR, STORE_ERRORS
 from crawlers.store import open_store
 from storage.database import transaction
@@ -97,6 +98,8 @@ class CrawlRunRecorder:
             run.items_updated = stats.get("trews/notices/updated", 0)
             run.http_errors, run.parse_errors = http_errors, parse_errors
             finish_run(session, run, ok=not problems, error="; ".join(problems) or None,
-                       max_empty_runs=spider.source.max_empty_runs)  # type: ignore[attr-defined]
+                       max_empty_runs=spider.source.max_empty_runs,  # type: ignore[attr-defined]
+                       degraded=stats.get(DEGRADED))
         log = logger.warning if problems else logger.info
-        log("%s: run %s %s", spider.name, self.run_id, "; ".join(problems) or "ok")
+        log("%s: run %s %s", spider.name, self.run_id,
+            "; ".join(problems) or ("degraded" if stats.get(DEGRADED) else "ok"))

@@ -29,6 +29,11 @@ class PageError(ValueError):
     """The page is not the one the spider knows; the message names the URL and what is wrong."""
 
 
+class LayoutChanged(PageError):
+    """The page is whole but lacks the structure the spider reads (its table, its cards): a
+    redesign, which crawlers.fallback reads in degraded mode instead of failing."""
+
+
 def complete_page(response: Response) -> Selector:
     """The page as HTML, whatever type it was served as; a PageError naming the URL for a
     binary body or an HTML page cut short (every page of these sites ends with </html>; a
@@ -98,4 +103,4 @@ def page_rows(response: Response, columns: Columns, required: set[str],
         return rows
     if says_empty(page, empty):
         return []
-    raise PageError(f"{response.url}: {missing} (page layout changed?)")
+    raise LayoutChanged(f"{response.url}: {missing} (page layout changed?)")

@@ -46,7 +46,7 @@ class Source(Base):
     runs: Mapped[list["CrawlRun"]] = relationship(back_populates="source")
 
 
-OPERATOR_ALERT_KINDS = ("failing", "recovered", "job_failing", "job_recovered",
+OPERATOR_ALERT_KINDS = ("failing", "degraded", "recovered", "job_failing", "job_recovered",
                         "outbox_backlog", "outbox_cleared", "quarantined")
 
 
@@ -56,9 +56,9 @@ class OperatorAlert(Base):
     change of state, not one per run, so a source down for a week sends two mails, not three
     hundred.
 
-    ``kind`` (OPERATOR_ALERT_KINDS): "failing"/"recovered" are about ``source_id``; the others
-    about ``job_id`` (the outbox ones: "outbox"; "quarantined": "analysis"). ``since_at``: when
-    the trouble began; ``count``: failures in a row ("job_failing"), mails due
+    ``kind`` (OPERATOR_ALERT_KINDS): "failing"/"degraded"/"recovered" are about ``source_id``;
+    the others about ``job_id`` (the outbox ones: "outbox"; "quarantined": "analysis").
+    ``since_at``: when the trouble began; ``count``: failures in a row ("job_failing"), mails due
     ("outbox_backlog") or notices newly quarantined ("quarantined", whose ``reason`` lists the
     latest errors).
     """

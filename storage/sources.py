@@ -42,11 +42,15 @@ def start_run(session: Session, source_id: str, since: date | None) -> CrawlRun:
 
 
 def finish_run(session: Session, run: CrawlRun, *, ok: bool, error: str | None = None,
-               max_empty_runs: int = DEFAULT_MAX_EMPTY_RUNS) -> None:
-    """Close a run, fold it into the source's health counters, and judge the source's health."""
+               max_empty_runs: int = DEFAULT_MAX_EMPTY_RUNS, degraded: str | None = None) -> None:
+    """Close a run, fold it into the source's health counters, and judge the source's health.
+
+    A run that read a list in degraded mode (`degraded`: why) kept its notices but not the
+    source's since-date: once the spider reads the page again, it asks from the last good run.
+    """
     run.finished_at = utcnow()
-    run.status = "ok" if ok else "failed"
-    run.error = error
+    run.status = "failed" if not ok else "degraded" if degraded else "ok"
+    run.error = error if not ok else degraded
     source = session.get(Source, run.source_id)
     if source is None:
         return
@@ -55,14 +59,16 @@ def finish_run(session: Session, run: CrawlRun, *, ok: bool, error: str | None =
     source.last_error = error
     source.items_last_run = run.items_scraped
     if ok:
-        source.last_success_at = run.started_at
+        if not degraded:
+            source.last_success_at = run.started_at
         source.consecutive_failures = 0
         source.consecutive_empty_runs = (
             source.consecutive_empty_runs + 1 if run.items_scraped == 0 else 0
         )
     else:
         source.consecutive_failures += 1
-    judge_health(session, source, failing_because(source, error, max_empty_runs))
+    failing = failing_because(source, error, max_empty_runs)
+    judge_health(session, source, failing, None if failing else degraded)
 
 
 def failing_because(source: Source, error: str | None, max_empty_runs: int) -> str | None:
@@ -76,16 +82,17 @@ def failing_because(source: Source, error: str | None, max_empty_runs: int) -> s
     return None
 
 
-def judge_health(session: Session, source: Source, reason: str | None) -> None:
-    """Record the source's health; on a change (ok -> failing, failing -> ok) queue exactly one
-    operator alert."""
-    health = "failing" if reason else "ok"
-    source.health_reason = reason
+def judge_health(session: Session, source: Source, reason: str | None,
+                 degraded: str | None = None) -> None:
+    """Record the source's health ("failing" for `reason`, else "degraded" for `degraded`, else
+    "ok"); on a change of health queue exactly one operator alert."""
+    health = "failing" if reason else "degraded" if degraded else "ok"
+    source.health_reason = reason or degraded
     if health == source.health:
         return
     source.health, source.health_changed_at = health, utcnow()
-    kind = "failing" if reason else "recovered"
-    session.add(OperatorAlert(source_id=source.id, kind=kind, reason=reason))
+    kind = "recovered" if health == "ok" else health
+    session.add(OperatorAlert(source_id=source.id, kind=kind, reason=reason or degraded))
 
 
 def list_sources(session: Session) -> list[Source]:

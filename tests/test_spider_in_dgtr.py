@@ -142,7 +142,9 @@ def test_http_error_fails_the_source_and_loses_nothing(crawled, tmp_path: Path) 
 def test_broken_pages_are_each_a_clear_parse_error_and_lose_nothing(
     crawled, tmp_path: Path
 ) -> None:
-    """Three lists broken three ways in one run: each page's error names it and what is wrong."""
+    """Three lists broken three ways in one run: each page's error names it and what is wrong;
+    the list redesigned as cards is read in degraded mode (crawlers/fallback.py), the cut and
+    the garbled ones fail the run."""
     baseline, _, _ = crawled
     with replaying(SOURCE, tmp_path / "var", copy_of=baseline.service.settings.data_dir) as h:
         h.replay.set_fault("/en/final-findings", "truncate")
@@ -157,7 +159,11 @@ def test_broken_pages_are_each_a_clear_parse_error_and_lose_nothing(
         assert "/en/sunset-review: no table with subject and date columns" in log
         assert ("/en/preliminary-findings: no table with subject and date columns "
                 "(page layout changed?)") in log
-        assert len(h.notices()) == ROWS
+        assert row.health == "failing"  # a lost page outweighs a degraded one
+        notices = h.notices()
+        degraded = [n for n in notices.values() if n.raw.get("degraded")]
+        assert len(notices) == ROWS + 1 and len(degraded) == 1
+        assert "Glass Wool" in degraded[0].title and str(degraded[0].published) == "2026-09-09"
 
 
 def test_empty_lists_are_a_success_with_no_items(crawled, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.http import Response
 
+from crawlers.fallback import reads_list
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
 from crawlers.tables import Row, page_rows
@@ -86,6 +87,7 @@ class AuAdcSpider(SourceSpider):
         request.headers["Accept"] = "text/html"
         yield request
 
+    @reads_list
     def parse(self, response: Response, /, *args: Any, **kwargs: Any
               ) -> Iterator[Notice | scrapy.Request]:
         for row in notice_rows_of(response):

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.http import Response
 
+from crawlers.fallback import reads_list
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
 from crawlers.tables import Row, complete_page, page_rows
@@ -97,6 +98,7 @@ class InDgtrSpider(SourceSpider):
         request.cb_kwargs.update(label=label, page=page)
         return request
 
+    @reads_list
     def parse(self, response: Response, /, *args: Any, **kwargs: Any
               ) -> Iterator[Notice | scrapy.Request]:
         label, page = kwargs["label"], kwargs["page"]

@@ -25,9 +25,10 @@ import scrapy
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
+from crawlers.fallback import reads_list
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
-from crawlers.tables import PageError, complete_page
+from crawlers.tables import LayoutChanged, PageError, complete_page
 
 HTML_HEADERS = {"Cache-Control": "max-age=0", "Accept": "text/html,application/xhtml+xml"}
 
@@ -121,7 +122,7 @@ def case_tables(page: Selector, url: str) -> list[tuple[Selector, list[str | Non
         if "reference" in columns:
             missing = [name for name in REQUIRED_LIST_COLUMNS if name not in columns]
             if missing:
-                raise PageError(f"{url}: case table lacks columns {missing} "
+                raise LayoutChanged(f"{url}: case table lacks columns {missing} "
                                  f"(found {headers}; page layout changed?)")
             found.append((table, columns))
     return found
@@ -149,7 +150,7 @@ def parse_case_list(response: Response) -> list[CaseRow]:
         page = complete_page(response)
         tables = case_tables(page, response.url)
         if not tables:
-            raise PageError(f"{response.url}: no case table (govuk-table with a 'No.' column) "
+            raise LayoutChanged(f"{response.url}: no case table (govuk-table with a 'No.' column) "
                              "found (page layout changed?)")
         return [to_case_row(row, columns)
                 for table, columns in tables for row in table.css("tbody tr")]
@@ -245,6 +246,7 @@ class UkTraSpider(SourceSpider):
     def is_fresh(self, row: CaseRow) -> bool:
         return self.since is None or row.latest is None or row.latest >= self.since
 
+    @reads_list
     def parse(self, response: Response, /, *args: Any, **kwargs: Any
               ) -> Iterator[Notice | scrapy.Request]:
         rows = parse_case_list(response)

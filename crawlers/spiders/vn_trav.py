@@ -29,8 +29,10 @@ from parsel import Selector
 from scrapy.http import Response
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from crawlers.fallback import reads_list
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
+from crawlers.tables import LayoutChanged
 
 logger = logging.getLogger(__name__)
 
@@ -203,10 +205,11 @@ def parse_list_page(response: Response) -> ListPage:
     if not cards:
         if EMPTY_LIST_RE.search(" ".join(selector.css("body ::text").getall())):
             return ListPage([], None)
-        raise ValueError(f"{response.url}: no news cards (div.news) found (page layout changed?)")
+        raise LayoutChanged(f"{response.url}: no news cards (div.news) found "
+                            "(page layout changed?)")
     entries = [entry for entry in (_entry(card) for card in cards) if entry is not None]
     if not entries:
-        raise ValueError(f"{response.url}: news cards have no title link (page layout changed?)")
+        raise LayoutChanged(f"{response.url}: news cards have no title link (page layout changed?)")
     return ListPage(entries, _next_href(selector, response.url))
 
 
@@ -259,6 +262,7 @@ class VnTravSpider(SourceSpider):
         """Undated cards are kept: only a date can say a card is old."""
         return self.since is None or published is None or published >= self.since
 
+    @reads_list
     def parse(self, response: Response, /, *args: Any, page_number: int = 1, **kwargs: Any
               ) -> Iterator[scrapy.Request]:
         page = parse_list_page(response)

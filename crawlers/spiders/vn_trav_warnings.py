@@ -21,9 +21,11 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
+from crawlers.fallback import reads_list
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.vn_trav import HTML_ACCEPT, page_selector, parse_vn_date, squash
+from crawlers.tables import LayoutChanged
 
 DEFAULT_LIST_PATH = "/CanhBaoSom/Index"
 # Column key -> header text on the page (compared without case, accents or spacing).
@@ -92,8 +94,8 @@ def parse_warning_table(response: Response) -> list[WarningRow]:
     """Every data row of the early-warning table; an empty table is an empty list."""
     found = find_warning_table(page_selector(response))
     if found is None:
-        raise ValueError(f"{response.url}: no early-warning table (headers Mặt hàng, Thị trường) "
-                         "found (page layout changed?)")
+        raise LayoutChanged(f"{response.url}: no early-warning table (headers Mặt hàng, "
+                            "Thị trường) found (page layout changed?)")
     table, columns = found
     rows = table.css("tbody tr") or table.css("tr")[1:]
     parsed = []
@@ -125,6 +127,7 @@ class VnTravWarningsSpider(SourceSpider):
         request.headers["Accept"] = HTML_ACCEPT
         yield request
 
+    @reads_list
     def parse(self, response: Response, /, *args: Any, **kwargs: Any) -> Iterator[Notice]:
         for row in parse_warning_table(response):
             published = row.published
