@@ -32,6 +32,7 @@ from web.queries import (
     latest_vietnam_notices,
     notice_cases,
     openings,
+    openings_by_market,
     search_cases,
 )
 from web.stats import stats_view
@@ -78,9 +79,14 @@ def cases(request: Request, session: SessionDep, labels: LabelsDep, index: Index
         openings=openings(session, filters, index),
         pages=max(1, -(-total // CASES_PER_PAGE)), filters=filters,
         sectors=case_sectors(session, index, [case.id for case in rows]),
-        choices=_by_name({**case_filter_choices(session),
-                          "sector": [sector.id for sector in request.app.state.sectors]},
-                         labels), L=labels)
+        choices=_filter_choices(request, session, labels), L=labels)
+
+
+def _filter_choices(request: Request, session: SessionDep,
+                    labels: LabelsDep) -> dict[str, list[str]]:
+    """The options of the case filters (the case list's and the statistics')."""
+    return _by_name({**case_filter_choices(session),
+                     "sector": [sector.id for sector in request.app.state.sectors]}, labels)
 
 
 def _by_name(choices: dict[str, list[str]], labels: LabelsDep) -> dict[str, list[str]]:
@@ -133,7 +139,11 @@ def notice_page(request: Request, notice_id: Id, session: SessionDep,
 
 
 @router.get("/stats", response_class=HTMLResponse)
-def stats(request: Request, session: SessionDep, labels: LabelsDep,
-          index: IndexDep) -> HTMLResponse:
-    view = stats_view(case_statistics(session, index), labels, market_coverage(session))
-    return render_page(request, "stats.html.j2", view=view, L=labels)
+def stats(request: Request, session: SessionDep, labels: LabelsDep, index: IndexDep,
+          filters: Annotated[CaseFilters, Query()]) -> HTMLResponse:
+    """The statistics of the cases the case list shows under the same filters, headed by the
+    new investigations and circumvention inquiries on Vietnam, per market."""
+    view = stats_view(case_statistics(session, index, filters), labels,
+                      market_coverage(session), openings_by_market(session, filters, index))
+    return render_page(request, "stats.html.j2", view=view, filters=filters,
+                       choices=_filter_choices(request, session, labels), L=labels)
