@@ -214,7 +214,7 @@ class Match(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder")
+DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder", "follow")
 # Claimed by a sender: sent a first time, or again because an earlier try may have arrived.
 CLAIMED_STATUSES = ("sending", "resending")
 # Still owed a send: waiting for its turn or backoff, or claimed (due again once the claim expires).

@@ -10,15 +10,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alerts.i18n import as_date
+from rules.sectors import SectorIndex
 from rules.text import folded_key
-from storage.models import Notice, Source
+from storage.models import Case, Notice, Source
 from web import exports
 from web.case_facts import case_facts
 from web.coverage import market_coverage
 from web.deadlines import next_seven_days, row_label, today_here
 from web.deps import Id, IndexDep, LabelsDep, SessionDep
+from web.labels import PageLabels
 from web.queries import (
     CaseFilters,
     TimelineEntry,
@@ -109,12 +112,19 @@ def case_page(request: Request, case_id: Id, session: SessionDep, labels: Labels
     case = get_case(session, case_id)
     if case is None:
         raise HTTPException(status_code=404)
+    return case_response(request, session, labels, index, case)
+
+
+def case_response(request: Request, session: Session, labels: PageLabels, index: SectorIndex,
+                  case: Case, *, status_code: int = 200, follow_error: str | None = None,
+                  follow_email: str = "") -> HTMLResponse:
+    """The case page; with `follow_error`, its "follow this case" form says what to fix."""
     timeline = case_timeline(session, case.id)
-    return render_page(request, "case.html.j2", case=case, timeline=timeline,
-                       deadlines=_stated_deadlines(timeline),
+    return render_page(request, "case.html.j2", status_code=status_code, case=case,
+                       timeline=timeline, deadlines=_stated_deadlines(timeline),
                        rates=case_rates(timeline, case.origin),
                        sectors=case_sectors(session, index, [case.id]).get(case.id, []),
-                       L=labels)
+                       follow_error=follow_error, follow_email=follow_email, L=labels)
 
 
 def _stated_deadlines(timeline: list[TimelineEntry]) -> list[tuple[date, str, Notice]]:
