@@ -237,11 +237,11 @@ async def follow_case_request(request: Request, case_id: Id) -> Response:
         if address is not None:
             ask_to_follow(session, address, lang, case.id, utcnow())
             return None
-        error = translations(lang).gettext(
-            "Enter one valid e-mail address only, for example lan@example.vn, without a name "
-            "or brackets.")
+        _ = translations(lang).gettext
         return case_response(request, session, page_labels(request), sector_index(request),
-                             case, status_code=422, follow_email=typed, follow_error=error)
+                             case, status_code=422, follow_email=typed, follow_error=_(
+                                 "Enter one valid e-mail address only, for example "
+                                 "lan@example.vn, without a name or brackets."))
 
     refused = await in_transaction(request, ask)
     if refused is not None:
