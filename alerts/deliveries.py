@@ -1,9 +1,10 @@
 """One entry point for the sender: the message of any delivery row, whatever its kind.
 
-"alert" (one notice), "daily"/"weekly" (a digest period), "confirmation" (the opt-in request) and
-"reminder" (a deadline of a followed case) are all rows of the same outbox, drained by the same
-loop; this picks the renderer. Every message to a subscriber carries List-Id, and every one
-except the confirmation request carries the signed one-click List-Unsubscribe link.
+"alert" (one notice), "daily"/"weekly" (a digest period), "confirmation" (the opt-in request),
+"reminder" (a deadline of a followed case) and "follow" (the follow link a case page's form asks
+for) are all rows of the same outbox, drained by the same loop; this picks the renderer. Every
+message to a subscriber carries List-Id, and every one except the confirmation request and the
+invitation to subscribe carries the signed one-click List-Unsubscribe link.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from alerts.digest_periods import DIGEST_KINDS
 from alerts.digests import digest_delivery_message, mail_domain
+from alerts.follow_request import follow_request_context, render_follow_request
 from alerts.optin import CONFIRMATION, ConfirmationContext, render_confirmation, signup_state
 from alerts.reminders import reminder_context, render_reminder
 from alerts.render import render_alert
 from alerts.sender import Render
 from alerts.tokens import DAY_S, MAX_AGE_S, Links, links, secret_key
 from config.settings import Settings
-from storage.follows import REMINDER
+from storage.follows import FOLLOW_REQUEST, REMINDER
 from storage.models import DELIVERY_KINDS, Delivery, Subscriber
 from storage.timeutil import utcnow
 
@@ -63,6 +65,10 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
     if delivery.kind == REMINDER:
         return render_reminder(
             reminder_context(session, delivery, link, utcnow(), settings.public_url),
+            settings.mail_from, mail_domain(settings), list_id=settings.list_id)
+    if delivery.kind == FOLLOW_REQUEST:
+        return render_follow_request(
+            follow_request_context(session, delivery, link, settings.public_url),
             settings.mail_from, mail_domain(settings), list_id=settings.list_id)
     from alerts.outbox import alert_context  # the outbox imports the sender side
 

@@ -1,5 +1,5 @@
 """Signed, expiring tokens for the links in subscriber mails: confirm, manage, unsubscribe, follow
-a notice's cases, unfollow a case, and the subscriber's deadline calendar.
+a notice's cases or one case, unfollow a case, and the subscriber's deadline calendar.
 
 A token carries the subscriber's id, signed with the service's secret and a salt bound to its
 purpose, so an unsubscribe link cannot be replayed as a manage link (which would show the
@@ -173,6 +173,10 @@ class Links:
     def follow(self, notice_id: int) -> str:
         """Follow the cases of a notice (the alert's one-click link to reminders)."""
         return self._link("follow", f"n{int(notice_id)}")
+
+    def follow_case(self, case_id: int) -> str:
+        """Follow one case (the link a case page's form sends: alerts.follow_request)."""
+        return self._link("follow", f"c{int(case_id)}")
 
     def unfollow(self, case_id: int) -> str:
         return self._link("unfollow", f"c{int(case_id)}")

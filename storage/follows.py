@@ -21,6 +21,8 @@ from storage.subscribers import CANCELLED
 from storage.timeutil import utcnow
 
 REMINDER = "reminder"
+# The mail a case page's form asks for (alerts.follow_request), one per case: period "c<id>".
+FOLLOW_REQUEST = "follow"
 UNFOLLOWED = "unfollowed"
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 

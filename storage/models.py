@@ -214,7 +214,7 @@ class Match(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder")
+DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder", "follow")
 # Claimed by a sender: sent a first time, or again because an earlier try may have arrived.
 CLAIMED_STATUSES = ("sending", "resending")
 # Still owed a send: waiting for its turn or backoff, or claimed (due again once the claim expires).
@@ -226,8 +226,9 @@ class Delivery(Base):
     """One e-mail owed to one subscriber: the outbox row the sender drains.
 
     ``kind`` "alert" is about one notice (unique per subscriber and notice); a digest ("daily",
-    "weekly") is about one period ("2026-11-23", "2026-W47") and a "confirmation" is the opt-in
-    request (period "once"): unique per (subscriber, kind, period), so a late or repeated
+    "weekly") is about one period ("2026-11-23", "2026-W47"), a "confirmation" is the opt-in
+    request (period "once") and a "follow" the follow link a case page's form asks for (period
+    "c<case id>"): unique per (subscriber, kind, period), so a late or repeated
     scheduler run never mails a period twice. (NULLs are distinct, so alerts, whose period is
     NULL, and digests, whose notice is NULL, do not collide.)
 

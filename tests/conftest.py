@@ -1,5 +1,7 @@
 """Shared test fixtures: real databases (a SQLite file, the local PostgreSQL server) and settings
-that point TREWS at a temporary data folder."""
+that point TREWS at a temporary data folder, and the browser tests' Chromium and tabs."""
+
+from __future__ import annotations
 
 import os
 import uuid
@@ -21,6 +23,9 @@ from storage.migrate import upgrade
 from tests.crawl_harness import Harness, harness
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Dialog, Page
+
+    from tests.browser_harness import Site
     from tests.web_data import WebData
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +97,7 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture(scope="session")
-def web(tmp_path_factory: pytest.TempPathFactory) -> "WebData":
+def web(tmp_path_factory: pytest.TempPathFactory) -> WebData:
     """The web tests' SQLite database of real notices through the real pipeline, built once;
     modules that need a database of their own define their own `web`."""
     from tests.web_data import sqlite_data  # it reads this module's recordings paths
@@ -101,7 +106,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> "WebData":
 
 
 @pytest.fixture
-def client(web: "WebData") -> TestClient:
+def client(web: WebData) -> TestClient:
     return web.client()
 
 
@@ -122,3 +127,47 @@ def h(request: pytest.FixtureRequest, replay: ReplayServer, tmp_path: Path) -> H
     """The crawl harness of the test module's SOURCE: a service on `tmp_path` whose sources point
     at `replay`."""
     return harness(request.module.SOURCE, replay, tmp_path / "var")
+
+
+# The browser tests (tests/test_web_*browser.py): Chromium once per module, and a new tab for
+# each test on the module's own `site` (tests/browser_harness.py). Imported when asked for, so
+# the other tests never load Playwright.
+PAGE_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_harness import BrowserUnavailable, launch_chromium
+
+    with sync_playwright() as playwright:
+        try:
+            chromium = launch_chromium(playwright)
+        except BrowserUnavailable as exc:
+            pytest.skip(str(exc))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, site: Site) -> Iterator[Page]:
+    """A new browser profile in Vietnamese; any script error, CSP refusal (logged as a console
+    error) or dialog on the way fails the test."""
+    context = browser.new_context(locale="vi-VN", timezone_id=site.service.settings.timezone,
+                                  base_url=site.base_url)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    tab = context.new_page()
+    problems: list[str] = []
+
+    def refuse(dialog: Dialog) -> None:
+        problems.append(f"a dialog opened: {dialog.message}")
+        dialog.dismiss()
+
+    tab.on("console", lambda message: problems.append(f"{message.text} ({message.location})")
+           if message.type == "error" else None)
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on("dialog", refuse)
+    yield tab
+    context.close()
+    assert problems == []

@@ -69,3 +69,40 @@ def test_case_filters_are_in_the_readers_order_and_feeds_are_linked(settings: Se
     assert options == ["IN", "US", "AU"]  # Ấn Độ, Hoa Kỳ, Úc: the reader's alphabet
     assert 'rel="alternate" type="application/atom+xml" href="/feeds/markets/IN.atom' in page
     assert "Nguồn tin Atom của thị trường này" in page
+
+
+def test_stats_count_what_opened_the_cases_under_the_case_lists_filters(
+        settings: Settings) -> None:
+    """The headline is the new investigations and circumvention inquiries on Vietnam, per
+    market; /stats takes the case list's filters and counts what /cases lists."""
+    service = Service.load(settings)
+    openings = [("US", "investigation", 2026), ("US", "investigation", 2026),
+                ("US", "circumvention", 2026), ("US", "review", 2026),
+                ("IN", "investigation", 2026), ("IN", "later", 2026),
+                ("US", "investigation", 2025)]
+    with transaction(service.sessions) as session:
+        session.add_all(Case(market=market, origin="VN", measure="AD", product=f"p{n}",
+                             vietnam="subject", proceeding="investigation", stage="initiation",
+                             opened_on=date(year, 3, 1), opened_by=kind)
+                        for n, (market, kind, year) in enumerate(openings))
+        session.add(Case(market="US", origin="CN", measure="AD", product="not on Vietnam",
+                         vietnam="none", proceeding="investigation", stage="initiation",
+                         opened_on=date(2026, 3, 1), opened_by="investigation"))
+    client = TestClient(create_app(settings))
+    page = client.get("/stats?year=2026&lang=en").text
+    section = page.split('id="new-cases"', 1)[1].split("</section>", 1)[0]
+    assert "opened in 2026" in section and '<strong class="big">4</strong>' in section
+    rows = {market: dict(re.findall(r'data-opened-by="(\w+)">(\d+)<', row)) for market, row in
+            re.findall(r'<tr data-market="(\w+)">(.*?)</tr>', section, re.S)}
+    assert rows == {"US": {"investigation": "2", "circumvention": "1", "review": "1",
+                           "later": "0", "new": "3"},
+                    "IN": {"investigation": "1", "circumvention": "0", "review": "0",
+                           "later": "1", "new": "1"}}
+    assert 'name="opened_by"' in page and '<option value="2026" selected>' in page
+
+    listed = client.get("/cases?year=2026&opened_by=investigation&lang=en").text
+    counted = client.get("/stats?year=2026&opened_by=investigation&lang=en").text
+    assert "<strong>3 cases</strong>" in listed and "3 cases concerning Vietnam" in counted
+    data = json.loads(re.search(r'id="stats-data">(.*?)</script>', counted, re.S).group(1))
+    by_opening = next(table for table in data if table["id"] == "by-opening")
+    assert [(s["label"], s["total"]) for s in by_opening["series"]] == [("New investigation", 3)]

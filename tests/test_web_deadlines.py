@@ -8,48 +8,28 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
+from sqlalchemy.orm import Session
 
 from config import Settings
 from scheduler import Service
 from storage.database import transaction
-from storage.models import Case, CaseEvent, Notice, Source
+from storage.models import Source
 from storage.timeutil import utcnow
+from tests.web_data import dated_case
 from web.app import create_app
 
 TODAY = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()  # the service's zone
 HOSTILE = "<script>alert(1)</script> extrusion"
 
 
-def day(offset: int) -> date:
-    return TODAY + timedelta(days=offset)
-
-
-def add_case(session, n: int, *, market: str, vietnam: str, product: str, sector: str,
-             deadlines: list[tuple[int, str]], next_due: int | None = None) -> int:
-    notice = Notice(source_id="synthetic_src", external_id=f"n{n}", market=market,
-                    url=f"https://example.org/{n}", title=f"{product} notice {n}",
-                    published=day(-20), raw={}, content_hash=f"h{n}", trade_remedy=True,
-                    analysis={"trade_remedy": True, "sectors": [sector], "deadlines": [
-                        {"kind": kind, "date": day(offset).isoformat()}
-                        for offset, kind in deadlines]})
-    case = Case(market=market, origin="VN" if vietnam != "none" else "CN", measure="AD",
-                product=product, vietnam=vietnam, proceeding="investigation",
-                stage="initiation", opened_on=day(-20),
-                next_step="preliminary" if next_due is not None else None,
-                next_due=day(next_due) if next_due is not None else None,
-                next_basis="Commerce's AD preliminary determination is due 140 days after "
-                           "initiation (extendable to 190)" if next_due is not None else None)
-    session.add_all([notice, case])
-    session.flush()
-    session.add(CaseEvent(case_id=case.id, notice_id=notice.id, proceeding="investigation",
-                          stage="initiation", event_on=day(-20)))
-    return case.id
+def add_case(session: Session, n: int, **facts: Any) -> int:
+    return dated_case(session, n, TODAY, source_id="synthetic_src", **facts)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import csv
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,12 +20,13 @@ import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from config import Settings
 from crawlers.spiders.us_fr_documents import FIELDS
 from scheduler import Service, analyse_pending
 from storage.database import transaction
-from storage.models import Notice
+from storage.models import Case, CaseEvent, Notice
 from storage.notices import NoticeRecord, store_notice
 from tests.conftest import FR_PAGE, ROOT
 from web.app import create_app
@@ -110,3 +111,35 @@ def sqlite_data(tmp_path_factory: pytest.TempPathFactory) -> WebData:
         folder = tmp_path_factory.mktemp("web")
         _BUILT["sqlite"] = build(f"sqlite:///{folder / 'trews.db'}", folder / "var")
     return _BUILT["sqlite"]
+
+
+def dated_case(session: Session, n: int, today: date, *, source_id: str, market: str,
+               vietnam: str, product: str, sector: str, deadlines: list[tuple[int, str]],
+               next_due: int | None = None, opened_by: str = "investigation",
+               opened_on: date | None = None) -> int:
+    """A synthetic case dated around `today` (the recorded notices are years old), opened by
+    `opened_by` (20 days ago unless `opened_on`), with one notice stating `deadlines` (days from
+    today, kind) and, with `next_due`, the statutory clock's estimate of its preliminary."""
+    def day(offset: int) -> date:
+        return today + timedelta(days=offset)
+
+    proceeding = "circumvention" if opened_by == "circumvention" else (
+        "review" if opened_by == "review" else "investigation")
+    notice = Notice(source_id=source_id, external_id=f"synthetic-{n}", market=market,
+                    url=f"https://example.org/{n}", title=f"{product} notice {n}",
+                    published=day(-20), raw={}, content_hash=f"synthetic-{n}", trade_remedy=True,
+                    analysis={"trade_remedy": True, "sectors": [sector], "deadlines": [
+                        {"kind": kind, "date": day(offset).isoformat()}
+                        for offset, kind in deadlines]})
+    case = Case(market=market, origin="VN" if vietnam != "none" else "CN", measure="AD",
+                product=product, vietnam=vietnam, proceeding=proceeding, stage="initiation",
+                opened_on=opened_on or day(-20), opened_by=opened_by, first_stage="initiation",
+                next_step="preliminary" if next_due is not None else None,
+                next_due=day(next_due) if next_due is not None else None,
+                next_basis="Commerce's AD preliminary determination is due 140 days after "
+                           "initiation (extendable to 190)" if next_due is not None else None)
+    session.add_all([notice, case])
+    session.flush()
+    session.add(CaseEvent(case_id=case.id, notice_id=notice.id, proceeding=proceeding,
+                          stage="initiation", event_on=case.opened_on))
+    return case.id

@@ -1,9 +1,11 @@
-"""Following a case from an alert, stopping its reminders, and the subscriber's deadline calendar.
+"""Following a case from an alert or from its page, stopping its reminders, and the subscriber's
+deadline calendar.
 
 Like the other links of a mail, each carries a signed token (alerts.tokens): "follow" names the
-subscriber and the notice whose cases they follow, "unfollow" the subscriber and one case,
-"calendar" the subscriber. A GET only shows what the POST will do, since mail scanners open
-links; the calendar is a read-only feed a calendar client polls.
+subscriber and either the notice whose cases they follow (an alert's link) or one case (the link
+a case page's form mails: only the mail proves the address is the visitor's), "unfollow" the
+subscriber and one case, "calendar" the subscriber. A GET only shows what the POST will do,
+since mail scanners open links; the calendar is a read-only feed a calendar client polls.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from alerts.calendar import ESTIMATED, STATED, CalendarEntry, deadline_calendar
@@ -30,15 +32,21 @@ from storage.follows import (
 )
 from storage.models import Case
 from storage.timeutil import utcnow
-from web.security import CSRF_FIELD, check_csrf
+from web.deps import Id, page_labels, sector_index
+from web.form_input import plain_address
+from web.pages import case_response
+from web.queries import get_case
+from web.security import CSRF_FIELD, check_csrf, rate_limit
+from web.signup import ask_to_follow
 from web.subscriptions import (
     in_transaction,
     refusal_reason,
     refused_page,
     subscriber_or_gone,
+    too_many_requests,
     with_lang,
 )
-from web.templating import render_page
+from web.templating import page_language, render_page
 
 router = APIRouter()
 # The calendar shows deadlines from this long ago on (a reader checks what was just due).
@@ -56,10 +64,14 @@ class _Forged(TokenError):
     reason = "forged"
 
 
-def _notice_cases(session: Session, token: str, secret: str) -> tuple[int, list[Case]]:
-    """The follow link's subscriber and the cases on Vietnam of its notice."""
+def _cases_to_follow(session: Session, token: str, secret: str) -> tuple[int, list[Case]]:
+    """The follow link's subscriber and what it follows: the cases on Vietnam of its notice
+    ("n12"), or its one case ("c7")."""
     subscriber_id, state = read_token_state(token, "follow", secret=secret)
     subscriber_or_gone(session, subscriber_id)
+    if state.startswith("c"):
+        case = session.get(Case, _state_id(state, "c"))
+        return subscriber_id, [case] if case is not None else []
     return subscriber_id, vietnam_cases_of(session, _state_id(state, "n"))
 
 
@@ -89,7 +101,7 @@ async def follow_form(request: Request, token: str) -> HTMLResponse:
     secret = request.app.state.secret
     try:
         _subscriber, cases = await in_transaction(
-            request, lambda session: _notice_cases(session, token, secret))
+            request, lambda session: _cases_to_follow(session, token, secret))
     except (TokenError, SubscriberGone) as exc:
         return refused_page(request, refusal_reason(exc))
     return render_page(request, "follow.html.j2", done=False,
@@ -104,7 +116,7 @@ async def follow_post(request: Request, token: str) -> HTMLResponse:
     secret = request.app.state.secret
 
     def act(session: Session) -> tuple[int, list[str]]:
-        subscriber_id, cases = _notice_cases(session, token, secret)
+        subscriber_id, cases = _cases_to_follow(session, token, secret)
         follow(session, subscriber_id, [case.id for case in cases])
         return subscriber_id, [case_line(case, _language(request)) for case in cases]
 
@@ -197,3 +209,48 @@ def _estimated_entries(cases: Iterable[Case], lang: str, since: date,
         url=None, basis=ESTIMATED)
         for case in cases
         if case.next_due is not None and case.next_step and case.next_due >= since]
+
+
+# Following from the case page ----------------------------------------------------------------
+
+@router.post("/cases/{case_id}/follow", include_in_schema=False)
+async def follow_case_request(request: Request, case_id: Id) -> Response:
+    """Mail the address the follow link of this case (or, if it receives no alerts, an
+    invitation to subscribe): the same answer whoever the address is, and rate-limited like a
+    sign-up, so the form neither tells who subscribes nor floods anyone's mailbox."""
+    data = await request.form()
+    typed = data.get("email")
+    typed = typed if isinstance(typed, str) else ""
+    csrf_value = data.get(CSRF_FIELD)
+    check_csrf(request, csrf_value if isinstance(csrf_value, str) else None)
+    wait = rate_limit(request, "follow", typed)
+    if wait:
+        return too_many_requests(request, wait)
+    address, lang = plain_address(typed), page_language(request)
+
+    def ask(session: Session) -> HTMLResponse | None:
+        """None once the mail is owed; the case page with the form's error when the address
+        is not one plain address."""
+        case = get_case(session, case_id)
+        if case is None:
+            raise HTTPException(status_code=404)
+        if address is not None:
+            ask_to_follow(session, address, lang, case.id, utcnow())
+            return None
+        _ = translations(lang).gettext
+        return case_response(request, session, page_labels(request), sector_index(request),
+                             case, status_code=422, follow_email=typed, follow_error=_(
+                                 "Enter one valid e-mail address only, for example "
+                                 "lan@example.vn, without a name or brackets."))
+
+    refused = await in_transaction(request, ask)
+    if refused is not None:
+        return refused
+    return RedirectResponse(with_lang(request, f"/cases/{case_id}/follow/sent"),
+                            status_code=303)
+
+
+@router.get("/cases/{case_id}/follow/sent", response_class=HTMLResponse,
+            include_in_schema=False)
+def follow_case_sent(request: Request, case_id: Id) -> HTMLResponse:
+    return render_page(request, "follow_case_sent.html.j2", case_id=case_id)

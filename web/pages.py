@@ -10,15 +10,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alerts.i18n import as_date
+from rules.sectors import SectorIndex
 from rules.text import folded_key
-from storage.models import Notice, Source
+from storage.models import Case, Notice, Source
 from web import exports
 from web.case_facts import case_facts
 from web.coverage import market_coverage
 from web.deadlines import next_seven_days, row_label, today_here
 from web.deps import Id, IndexDep, LabelsDep, SessionDep
+from web.labels import PageLabels
 from web.queries import (
     CaseFilters,
     TimelineEntry,
@@ -32,6 +35,7 @@ from web.queries import (
     latest_vietnam_notices,
     notice_cases,
     openings,
+    openings_by_market,
     search_cases,
 )
 from web.stats import stats_view
@@ -78,9 +82,14 @@ def cases(request: Request, session: SessionDep, labels: LabelsDep, index: Index
         openings=openings(session, filters, index),
         pages=max(1, -(-total // CASES_PER_PAGE)), filters=filters,
         sectors=case_sectors(session, index, [case.id for case in rows]),
-        choices=_by_name({**case_filter_choices(session),
-                          "sector": [sector.id for sector in request.app.state.sectors]},
-                         labels), L=labels)
+        choices=_filter_choices(request, session, labels), L=labels)
+
+
+def _filter_choices(request: Request, session: SessionDep,
+                    labels: LabelsDep) -> dict[str, list[str]]:
+    """The options of the case filters (the case list's and the statistics')."""
+    return _by_name({**case_filter_choices(session),
+                     "sector": [sector.id for sector in request.app.state.sectors]}, labels)
 
 
 def _by_name(choices: dict[str, list[str]], labels: LabelsDep) -> dict[str, list[str]]:
@@ -103,12 +112,19 @@ def case_page(request: Request, case_id: Id, session: SessionDep, labels: Labels
     case = get_case(session, case_id)
     if case is None:
         raise HTTPException(status_code=404)
+    return case_response(request, session, labels, index, case)
+
+
+def case_response(request: Request, session: Session, labels: PageLabels, index: SectorIndex,
+                  case: Case, *, status_code: int = 200, follow_error: str | None = None,
+                  follow_email: str = "") -> HTMLResponse:
+    """The case page; with `follow_error`, its "follow this case" form says what to fix."""
     timeline = case_timeline(session, case.id)
-    return render_page(request, "case.html.j2", case=case, timeline=timeline,
-                       deadlines=_stated_deadlines(timeline),
+    return render_page(request, "case.html.j2", status_code=status_code, case=case,
+                       timeline=timeline, deadlines=_stated_deadlines(timeline),
                        rates=case_rates(timeline, case.origin),
                        sectors=case_sectors(session, index, [case.id]).get(case.id, []),
-                       L=labels)
+                       follow_error=follow_error, follow_email=follow_email, L=labels)
 
 
 def _stated_deadlines(timeline: list[TimelineEntry]) -> list[tuple[date, str, Notice]]:
@@ -133,7 +149,11 @@ def notice_page(request: Request, notice_id: Id, session: SessionDep,
 
 
 @router.get("/stats", response_class=HTMLResponse)
-def stats(request: Request, session: SessionDep, labels: LabelsDep,
-          index: IndexDep) -> HTMLResponse:
-    view = stats_view(case_statistics(session, index), labels, market_coverage(session))
-    return render_page(request, "stats.html.j2", view=view, L=labels)
+def stats(request: Request, session: SessionDep, labels: LabelsDep, index: IndexDep,
+          filters: Annotated[CaseFilters, Query()]) -> HTMLResponse:
+    """The statistics of the cases the case list shows under the same filters, headed by the
+    new investigations and circumvention inquiries on Vietnam, per market."""
+    view = stats_view(case_statistics(session, index, filters), labels,
+                      market_coverage(session), openings_by_market(session, filters, index))
+    return render_page(request, "stats.html.j2", view=view, filters=filters,
+                       choices=_filter_choices(request, session, labels), L=labels)

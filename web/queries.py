@@ -140,14 +140,25 @@ def filtered_cases(session: Session, filters: CaseFilters,
                           Case.id.desc())
 
 
-def openings(session: Session, filters: CaseFilters, index: SectorIndex) -> Counter[str]:
-    """How many of the cases under `filters` (what opened them aside) each kind of step opened:
-    the count that answers "how many new investigations on Vietnam this year?"."""
+def openings_by_market(session: Session, filters: CaseFilters,
+                       index: SectorIndex) -> dict[str, Counter[str]]:
+    """How many of the cases under `filters` (what opened them aside) each kind of step opened,
+    per market, the markets with most new investigations and circumvention inquiries first:
+    the count that answers "how many new investigations on Vietnam this year, where?"."""
     query = filtered_cases(session, filters.model_copy(update={"opened_by": None}), index)
     ids = query.with_only_columns(Case.id).order_by(None).subquery()
-    rows = session.execute(select(Case.opened_by, func.count()).join(ids, ids.c.id == Case.id)
-                           .group_by(Case.opened_by))
-    return Counter({str(kind or "later"): int(n) for kind, n in rows})
+    rows = session.execute(select(Case.market, Case.opened_by, func.count())
+                           .join(ids, ids.c.id == Case.id).group_by(Case.market, Case.opened_by))
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for market, kind, n in rows:
+        found[str(market)][str(kind or "later")] += int(n)
+    return dict(sorted(found.items(), key=lambda item: (
+        -(item[1]["investigation"] + item[1]["circumvention"]), -item[1].total(), item[0])))
+
+
+def openings(session: Session, filters: CaseFilters, index: SectorIndex) -> Counter[str]:
+    """`openings_by_market`, all markets together."""
+    return sum(openings_by_market(session, filters, index).values(), Counter())
 
 
 def search_cases(session: Session, filters: CaseFilters, index: SectorIndex, *,
@@ -323,37 +334,44 @@ def known_markets(session: Session) -> set[str]:
 
 @dataclass(frozen=True)
 class CaseStats:
-    """Vietnam's cases counted by the year they opened, and the open ones by stage."""
+    """Vietnam's cases (under the filters given) counted by the year they opened, and the open
+    ones by stage."""
 
     years: list[int]
     by_market: dict[str, Counter[int]]
     by_sector: dict[str, Counter[int]]
     by_measure: dict[str, Counter[int]]
+    by_opening: dict[str, Counter[int]]
     open_by_stage: Counter[str]
     total: int
 
 
-def case_statistics(session: Session, index: SectorIndex) -> CaseStats:
-    rows = session.execute(select(Case.id, Case.opened_on, Case.market, Case.measure,
-                                  Case.stage, Case.status).where(Case.vietnam != "none")).all()
+def case_statistics(session: Session, index: SectorIndex,
+                    filters: CaseFilters | None = None) -> CaseStats:
+    """The statistics of the cases the case list shows under the same `filters`."""
+    cases = filtered_cases(session, filters or CaseFilters(), index).with_only_columns(
+        Case.id, Case.opened_on, Case.market, Case.measure, Case.stage, Case.status,
+        Case.opened_by).order_by(None)
+    rows = session.execute(cases).all()
     sectors = case_sectors(session, index)
-    by_market: dict[str, Counter[int]] = defaultdict(Counter)
-    by_sector: dict[str, Counter[int]] = defaultdict(Counter)
-    by_measure: dict[str, Counter[int]] = defaultdict(Counter)
+    groups: dict[str, dict[str, Counter[int]]] = {
+        name: defaultdict(Counter) for name in ("market", "sector", "measure", "opening")}
     open_by_stage: Counter[str] = Counter()
-    for case_id, opened_on, market, measure, stage, status in rows:
+    for case_id, opened_on, market, measure, stage, status, opened_by in rows:
         if status == "open":
             open_by_stage[stage] += 1
         if opened_on is None:
             continue
-        by_market[market][opened_on.year] += 1
-        by_measure[measure or "other"][opened_on.year] += 1
+        groups["market"][market][opened_on.year] += 1
+        groups["measure"][measure or "other"][opened_on.year] += 1
+        groups["opening"][opened_by or "later"][opened_on.year] += 1
         for sector in sectors.get(case_id) or ["other"]:
-            by_sector[sector][opened_on.year] += 1
-    seen = {year for counts in by_market.values() for year in counts}
+            groups["sector"][sector][opened_on.year] += 1
+    seen = {year for counts in groups["market"].values() for year in counts}
     years = list(range(min(seen), max(seen) + 1)) if seen else []  # no gap hides a quiet year
-    return CaseStats(years, _largest_first(by_market), _largest_first(by_sector),
-                     _largest_first(by_measure), open_by_stage, len(rows))
+    return CaseStats(years, _largest_first(groups["market"]), _largest_first(groups["sector"]),
+                     _largest_first(groups["measure"]), _largest_first(groups["opening"]),
+                     open_by_stage, len(rows))
 
 
 def _largest_first(groups: dict[str, Counter[int]]) -> dict[str, Counter[int]]:

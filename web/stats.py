@@ -34,10 +34,34 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Openings:
+    """What opened the cases of one market (rules.case_identity.OPENINGS): the new
+    investigations and circumvention inquiries, the headline, apart from the rest."""
+
+    market: str
+    counts: Counter[str]
+
+    @property
+    def new(self) -> int:
+        return self.counts["investigation"] + self.counts["circumvention"]
+
+
+@dataclass(frozen=True)
 class StatsView:
     tables: list[Table]
     total: int
     coverage: list[Coverage] = field(default_factory=list)
+    openings: list[Openings] = field(default_factory=list)
+
+    @property
+    def opened_by(self) -> Counter[str]:
+        """What opened the cases, all markets together."""
+        return sum((market.counts for market in self.openings), Counter())
+
+    @property
+    def new(self) -> int:
+        """The headline: new investigations and circumvention inquiries on Vietnam."""
+        return sum(market.new for market in self.openings)
 
     def chart_data(self) -> list[dict[str, object]]:
         """What static/stats.js draws (passed as JSON, escaped by Jinja's tojson)."""
@@ -64,7 +88,8 @@ def _by_year(id_: str, title: str, stats: CaseStats, groups: dict[str, Counter[i
 
 
 def stats_view(stats: CaseStats, labels: PageLabels,
-               coverage: Mapping[str, Coverage] | None = None) -> StatsView:
+               coverage: Mapping[str, Coverage] | None = None,
+               openings: Mapping[str, Counter[str]] | None = None) -> StatsView:
     _ = labels._
     other = _("Others")
     stages = sorted(stats.open_by_stage.items(), key=lambda item: (-item[1], item[0]))
@@ -80,5 +105,8 @@ def stats_view(stats: CaseStats, labels: PageLabels,
                  labels.sector, other),
         _by_year("by-measure", _("Cases per year by measure"), stats, stats.by_measure,
                  labels.measure, other),
+        _by_year("by-opening", _("Cases per year by what opened them"), stats,
+                 stats.by_opening, labels.opening, other),
         open_table,
-    ], stats.total, list((coverage or {}).values()))
+    ], stats.total, list((coverage or {}).values()),
+        [Openings(market, counts) for market, counts in (openings or {}).items()])
