@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import click
 
-from cli_common import config_errors_exit, refused_beside_a_service, settings
+from cli_common import config_errors_exit, demo_mode, refused_beside_a_service, settings
 from cli_demo import demo
 from cli_imports import cases, subscribers
 from config import ConfigError, load_sectors
@@ -282,12 +282,17 @@ def add_user_command(email: str, role: str, password: str) -> None:
               help="Port to listen on.")
 @config_errors_exit
 def web(host: str, port: int) -> None:
-    """Serve the web front end: cases, statistics, feeds, the JSON API and subscriptions."""
+    """Serve the web front end: cases, statistics, feeds, the JSON API and subscriptions.
+    Under `trews --demo`, its links lead to where it listens, as the demo's mails do."""
     import uvicorn
 
+    from demo_settings import demo_url
     from web.app import create_app
 
-    app = create_app(settings())
+    current = settings()
+    if demo_mode():
+        current = current.model_copy(update={"public_url": demo_url(host, port)})
+    app = create_app(current)
     click.echo(f"TREWS web on http://{host}:{port}/ (API document: /api/openapi.json)")
     uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False)
 

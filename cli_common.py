@@ -31,12 +31,17 @@ def config_errors_exit(command: F) -> F:
 def settings() -> Settings:
     """The configured settings; under `trews --demo`, the demo's (demo_settings.py), so the
     command works on the demo's database through the same checks and locks as on any other."""
-    context = click.get_current_context(silent=True)
-    if context is not None and context.find_root().params.get("demo"):
+    if demo_mode():
         from demo_settings import demo_settings
 
         return demo_settings(load_settings())
     return load_settings()
+
+
+def demo_mode() -> bool:
+    """Whether the command was given `trews --demo`."""
+    context = click.get_current_context(silent=True)
+    return context is not None and bool(context.find_root().params.get("demo"))
 
 
 @contextmanager
