@@ -146,7 +146,8 @@ def eml_filename(message_id: str, kind: str | None = None) -> str:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".eml")
+    # Not named *.eml until it is whole: a reader listing the mails must not open a half one.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".eml.part")
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
