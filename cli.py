@@ -3,15 +3,14 @@
 import asyncio
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from textwrap import shorten
 from typing import Any, Literal
 
 import click
 
-from cli_common import config_errors_exit, settings
+from cli_common import config_errors_exit, demo_mode, refused_beside_a_service, settings
+from cli_demo import demo
 from cli_imports import cases, subscribers
 from config import ConfigError, load_sectors
 from config.logs import configure_logging
@@ -19,7 +18,10 @@ from config.logs import configure_logging
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
-def main(verbose: bool) -> None:
+@click.option("--demo", is_flag=True,
+              help="Work on the database `trews demo` made (DATA_DIR/demo), e.g. "
+                   "`trews --demo web`.")
+def main(verbose: bool, demo: bool) -> None:
     """TREWS, the Trade Remedy Early Warning Service: tells Vietnamese exporters when a foreign
     trade-remedy case (anti-dumping, countervailing, safeguard, circumvention) touches their goods.
     """
@@ -65,72 +67,6 @@ def run(once: bool, shard: Any) -> None:
         click.echo(f"{len(failed)} crawl(s) failed: {', '.join(r.source_id for r in failed)}",
                    err=True)
         sys.exit(1)
-
-
-@contextmanager
-def refused_beside_a_service() -> Iterator[None]:
-    """A command that crawls or sends exits 1, saying why, when the database is another
-    service's (storage.instance_lock) or its shard cannot be."""
-    from storage.instance_lock import AlreadyRunning
-    from storage.shards import ShardError
-
-    try:
-        yield
-    except (AlreadyRunning, ShardError) as exc:
-        click.echo(f"not started: {exc}", err=True)
-        sys.exit(1)
-
-
-@main.command()
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the received e-mails (default: DATA_DIR/demo/outbox).")
-@click.option("--serve", "serving", is_flag=True,
-              help="Then keep the service running on the replay server, with the web front end "
-                   "on the demo database, until Ctrl-C.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Web address (--serve).")
-@click.option("--port", default=8000, show_default=True, type=int, help="Web port (--serve).")
-@click.option("--publish-every", default=120.0, show_default=True, type=click.FloatRange(min=1),
-              help="Seconds between new notices on the replay server (--serve).")
-@config_errors_exit
-def demo(outbox: Path | None, serving: bool, host: str, port: int,
-         publish_every: float) -> None:
-    """Everything offline: replay recorded sources, analyse, match, mail to a local server."""
-    from demo import run_demo, serve_demo
-
-    if not serving:
-        show_summary(asyncio.run(run_demo(settings(), outbox)))
-        return
-
-    def shown(summary: Any, address: str) -> None:
-        show_summary(summary)
-        click.echo(f"  web:                     {address}")
-        click.echo("The service keeps running on the replay server, where a new Federal "
-                   f"Register notice appears every {publish_every:g} s (polled every minute); "
-                   "watch the outbox and the web pages; stop with Ctrl-C.")
-
-    asyncio.run(serve_demo(settings(), outbox, host, port, shown, publish_every))
-
-
-def show_summary(summary: Any) -> None:
-    """The demo's per-source counts and totals."""
-    click.echo("TREWS demo (offline, recorded sources)")
-    for count in summary.crawls:
-        detail = f"{count.items} items ({count.new} new)"
-        if count.error:
-            detail += f"; {count.error}"
-        click.echo(f"  {count.source_id:<24} {count.status:<7} {detail}")
-    click.echo(f"  notices fetched:         {summary.notices}")
-    click.echo(f"  trade-remedy notices:    {summary.trade_remedy}")
-    click.echo(f"  on Vietnam:              {summary.vietnam}")
-    click.echo(f"  historic cases:          {summary.historic_cases} "
-               f"({summary.historic_vietnam} on Vietnam)")
-    click.echo(f"  matches (subscriptions): {summary.matches}")
-    click.echo(f"  e-mails received:        {summary.mails} -> {', '.join(summary.recipients)}")
-    click.echo(f"  trade-diversion warnings: {summary.diversion}; with their deadlines as .ics: "
-               f"{summary.calendars}")
-    click.echo(f"  outbox:                  {summary.outbox}")
-    click.echo(f"  to see it in a browser:  {sys.argv[0]} demo --serve (the same demo, with the "
-               "web pages at http://127.0.0.1:8000)")
 
 
 @main.command()
@@ -346,12 +282,17 @@ def add_user_command(email: str, role: str, password: str) -> None:
               help="Port to listen on.")
 @config_errors_exit
 def web(host: str, port: int) -> None:
-    """Serve the web front end: cases, statistics, feeds, the JSON API and subscriptions."""
+    """Serve the web front end: cases, statistics, feeds, the JSON API and subscriptions.
+    Under `trews --demo`, its links lead to where it listens, as the demo's mails do."""
     import uvicorn
 
+    from demo_settings import demo_url
     from web.app import create_app
 
-    app = create_app(settings())
+    current = settings()
+    if demo_mode():
+        current = current.model_copy(update={"public_url": demo_url(host, port)})
+    app = create_app(current)
     click.echo(f"TREWS web on http://{host}:{port}/ (API document: /api/openapi.json)")
     uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False)
 
@@ -373,5 +314,6 @@ def upgrade() -> None:
     click.echo(f"database at the newest schema: {current.db_url}")
 
 
+main.add_command(demo)
 main.add_command(subscribers)
 main.add_command(cases)

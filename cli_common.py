@@ -1,7 +1,9 @@
-"""What every `trews` command shares: the settings, and how a configuration error ends it."""
+"""What every `trews` command shares: the settings (the demo's under `trews --demo`), and how a
+configuration error ends it."""
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -27,4 +29,30 @@ def config_errors_exit(command: F) -> F:
 
 
 def settings() -> Settings:
+    """The configured settings; under `trews --demo`, the demo's (demo_settings.py), so the
+    command works on the demo's database through the same checks and locks as on any other."""
+    if demo_mode():
+        from demo_settings import demo_settings
+
+        return demo_settings(load_settings())
     return load_settings()
+
+
+def demo_mode() -> bool:
+    """Whether the command was given `trews --demo`."""
+    context = click.get_current_context(silent=True)
+    return context is not None and bool(context.find_root().params.get("demo"))
+
+
+@contextmanager
+def refused_beside_a_service() -> Iterator[None]:
+    """A command that crawls or sends exits 1, saying why, when the database is another
+    service's (storage.instance_lock) or its shard cannot be."""
+    from storage.instance_lock import AlreadyRunning
+    from storage.shards import ShardError
+
+    try:
+        yield
+    except (AlreadyRunning, ShardError) as exc:
+        click.echo(f"not started: {exc}", err=True)
+        sys.exit(1)

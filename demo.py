@@ -3,7 +3,9 @@
 The historic US case lists are loaded first, so crawled notices join the cases they continue. A
 replay server serves the recorded responses, the spiders crawl it, the rule engine analyses and
 matches against the example subscribers, and alerts go by SMTP to a capture server that writes
-every received message into the outbox folder.
+every received message into the outbox folder; then every other kind of mail follows
+(demo_mail.py). The demo's world lives where demo_settings.py says, and its mails link to the
+address its web pages are served on.
 """
 
 import asyncio
@@ -11,6 +13,7 @@ import contextlib
 import itertools
 import logging
 import shutil
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -25,12 +28,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.capture import MailCapture
-from alerts.content import DIVERSION_TAG
-from alerts.i18n import translations
+from alerts.message import mail_kind
 from alerts.subscribers import import_subscribers
 from alerts.transport import SmtpTransport
 from config import Settings, load_sources
 from crawl_process import CrawlResult
+from demo_mail import send_the_other_kinds
+from demo_settings import DEMO_DATABASE, demo_settings, demo_url
 from replay import DEFAULT_MANIFEST, ReplayServer, recorded_since
 from replay.publishing import (
     SEARCH_DOCUMENT,
@@ -42,7 +46,9 @@ from replay.publishing import (
 )
 from replay.server import DEFAULT_LIFETIME_S
 from scheduler import Service, run_cycle, serve
+from storage.database import make_engine
 from storage.history import bundled_lists, import_history
+from storage.instance_lock import service_lock, sqlite_lock_file
 from storage.models import CrawlRun, Notice
 from web.app import create_app
 
@@ -71,9 +77,12 @@ class DemoSummary:
     recipients: list[str]
     outbox: Path
     data_dir: Path
-    # mails that carry their notice's deadlines as an .ics, and trade-diversion warnings
+    # the address the web pages are to be served on, which every link in the mails starts with
+    public_url: str
+    # the mails received by kind (alerts.message.KIND_HEADER: "alert", "digest-weekly", ...)
+    kinds: dict[str, int]
+    # alerts that carry their notice's deadlines as an .ics
     calendars: int = 0
-    diversion: int = 0
 
 
 def replayed_sources_file(settings: Settings, base_url: str, target: Path,
@@ -110,9 +119,11 @@ def last_run_count(session: Session, result: CrawlResult) -> SourceCount:
     return SourceCount(result.source_id, run.status, run.items_scraped, run.items_new, run.error)
 
 
-async def run_demo(settings: Settings, outbox: Path | None = None) -> DemoSummary:
-    """Run one full cycle on a fresh demo database under data_dir/demo."""
-    async with demo_site(settings, outbox) as site:
+async def run_demo(settings: Settings, outbox: Path | None = None,
+                   public_url: str | None = None) -> DemoSummary:
+    """Run one full cycle on a fresh demo database under data_dir/demo, its mails linking to
+    `public_url` (default: the address `trews demo --serve` listens on)."""
+    async with demo_site(settings, outbox, public_url=public_url) as site:
         return await demo_cycle(site)
 
 
@@ -125,62 +136,84 @@ class DemoSite:
     replay: ReplayServer
     capture: MailCapture
     outbox: Path
+    # The demo database's service lock (storage.instance_lock), taken before the old demo is
+    # cleared away: held until the demo ends, or closed when scheduler.serve takes it over.
+    lock: contextlib.ExitStack
 
 
 @asynccontextmanager
 async def demo_site(settings: Settings, outbox: Path | None = None,
                     intervals: dict[str, int] | None = None,
-                    lifetime_s: float = DEFAULT_LIFETIME_S) -> AsyncIterator[DemoSite]:
-    """A fresh demo database under data_dir/demo, the recorded sources served by a replay
-    server (which stops by itself after ``lifetime_s``), mail to a capture server writing into
-    the outbox folder; ``intervals`` overrides sources' polling intervals (minutes)."""
-    demo_dir = (settings.data_dir / "demo").resolve()
-    shutil.rmtree(demo_dir, ignore_errors=True)
-    demo_dir.mkdir(parents=True)
+                    lifetime_s: float = DEFAULT_LIFETIME_S,
+                    public_url: str | None = None) -> AsyncIterator[DemoSite]:
+    """A fresh demo database where demo_settings puts it, the recorded sources served by a
+    replay server (which stops by itself after ``lifetime_s``), mail to a capture server writing
+    into the outbox folder; ``intervals`` overrides sources' polling intervals (minutes).
+    storage.instance_lock.AlreadyRunning when a service (`trews demo --serve`, `trews --demo
+    run`) holds the demo database: its folder is then left as it is."""
+    placed = demo_settings(settings, public_url)
+    demo_dir = placed.data_dir
     outbox = (outbox or demo_dir / "outbox").resolve()
-    shutil.rmtree(outbox, ignore_errors=True)
-    async with (ReplayServer(DEFAULT_MANIFEST, lifetime_s=lifetime_s) as replay,
-                MailCapture(outbox) as capture):
-        sources_file = replayed_sources_file(settings, replay.base_url, demo_dir / "sources.yaml",
-                                             intervals)
-        demo_settings = settings.model_copy(update={
-            "data_dir": demo_dir, "database_url": f"sqlite:///{demo_dir / 'trews.db'}",
-            "sources_file": sources_file, "smtp_host": "127.0.0.1", "smtp_port": capture.port,
-            "crawl_delay_s": 0.0,  # the replay server is local: no need to be polite
-        })
-        yield DemoSite(demo_settings, Service.load(demo_settings), replay, capture, outbox)
+    with contextlib.ExitStack() as lock:
+        lock.enter_context(service_lock(make_engine(placed.db_url)))
+        clear_folder(demo_dir, keep=sqlite_lock_file(demo_dir / DEMO_DATABASE))
+        shutil.rmtree(outbox, ignore_errors=True)
+        async with (ReplayServer(DEFAULT_MANIFEST, lifetime_s=lifetime_s) as replay,
+                    MailCapture(outbox) as capture):
+            sources_file = replayed_sources_file(settings, replay.base_url,
+                                                 demo_dir / "sources.yaml", intervals)
+            running = placed.model_copy(update={
+                "sources_file": sources_file, "smtp_host": "127.0.0.1",
+                "smtp_port": capture.port,
+                "crawl_delay_s": 0.0,  # the replay server is local: no need to be polite
+            })
+            yield DemoSite(running, Service.load(running), replay, capture, outbox, lock)
+
+
+def clear_folder(folder: Path, keep: Path) -> None:
+    """Everything in `folder` removed but `keep` (a lock file held now)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for child in folder.iterdir():
+        if child == keep:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 async def demo_cycle(site: DemoSite) -> DemoSummary:
-    """The historic cases, the example subscribers, then one cycle of every source."""
+    """The historic cases, the example subscribers, one cycle of every source, then every
+    other kind of mail (demo_mail)."""
     service, capture = site.service, site.capture
     history = import_history(service.sessions, bundled_lists())
     import_subscribers(service.sessions, site.settings.subscribers_file,
                        {sector.id for sector in service.sectors})
     transport = SmtpTransport(host="127.0.0.1", port=capture.port, timeout=30)
     enabled = [key for key, source in service.sources.items() if source.enabled]
-    crawls, report, _sent = await run_cycle(service, enabled, transport,
-                                            since=recordings_since(enabled))
+    since = recordings_since(enabled)
+    crawls, report, _sent = await run_cycle(service, enabled, transport, since=since)
     with service.sessions() as session:
         notices = session.scalar(select(func.count(Notice.id))) or 0
         counts = [last_run_count(session, result) for result in crawls]
+    await send_the_other_kinds(service, site.replay, transport, since)
     return DemoSummary(
         crawls=counts, notices=notices, trade_remedy=report.trade_remedy,
         vietnam=report.vietnam, matches=report.matches, mails=len(capture.received),
         historic_cases=history.cases, historic_vietnam=history.vietnam,
         recipients=sorted({rcpt for item in capture.received for rcpt in item.recipients}),
         outbox=site.outbox, data_dir=site.settings.data_dir,
-        calendars=sum(1 for item in capture.received if any(
-            part.get_content_type() == "text/calendar" for part in item.message.walk())),
-        diversion=sum(1 for item in capture.received if _is_diversion(item.message)),
+        public_url=site.settings.public_url,
+        kinds=dict(sorted(Counter(mail_kind(item.message) or "other"
+                                  for item in capture.received).items())),
+        calendars=sum(1 for item in capture.received if _alert_with_calendar(item.message)),
     )
 
 
-def _is_diversion(message: EmailMessage) -> bool:
-    """A trade-diversion warning, told by its subject's tag in either language."""
-    subject = str(message["Subject"] or "")
-    return any(f"[TREWS][{translations(lang).gettext(DIVERSION_TAG)}]" in subject
-               for lang in ("vi", "en"))
+def _alert_with_calendar(message: EmailMessage) -> bool:
+    """An alert that carries its notice's deadlines as an .ics (reminders always carry one)."""
+    return mail_kind(message) == "alert" and any(
+        part.get_content_type() == "text/calendar" for part in message.walk())
 
 
 # In `--serve`, the Federal Register sources are polled every minute, so what appears on the
@@ -207,7 +240,8 @@ async def serve_demo(settings: Settings, outbox: Path | None, host: str, port: i
     server and the mail capture, and the web front end on the demo database, until Ctrl-C or
     SIGTERM, while a new notice appears on the replay server every `every_s` seconds (the
     first at once); `shown` gets the summary and the web address once everything is up."""
-    async with demo_site(settings, outbox, WATCHED_INTERVALS, SERVE_HOURS * 3600) as site:
+    async with demo_site(settings, outbox, WATCHED_INTERVALS, SERVE_HOURS * 3600,
+                         demo_url(host, port)) as site:
         summary = await demo_cycle(site)
         stop = asyncio.Event()
         web = _Web(uvicorn.Config(create_app(site.settings, sessions=site.service.sessions),
@@ -218,6 +252,7 @@ async def serve_demo(settings: Settings, outbox: Path | None, host: str, port: i
             await stop.wait()
             web.should_exit = True
 
+        site.lock.close()  # the service takes the demo database over, under its own lock
         service = asyncio.create_task(serve(site.settings, stop))
         service.add_done_callback(lambda _done: stop.set())  # a service that fails stops all
         stopper = asyncio.create_task(stop_web_with_service())

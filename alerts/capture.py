@@ -5,7 +5,6 @@ a thread), and writes each message it accepts into a folder as one .eml file.
 """
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -14,7 +13,8 @@ from typing import Any, Self
 
 from aiosmtpd.smtp import SMTP, Envelope
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+from alerts.message import mail_kind
+from alerts.transport import eml_filename
 
 
 @dataclass
@@ -37,14 +37,15 @@ class CaptureHandler:
         assert isinstance(message, EmailMessage)
         self.received.append(Received(list(envelope.rcpt_tos), message))
         if self.folder is not None:
-            write_eml(self.folder, content, str(message.get("Message-ID", len(self.received))))
+            write_eml(self.folder, content, message, len(self.received))
         return "250 Message accepted for delivery"
 
 
-def write_eml(folder: Path, content: bytes, message_id: str) -> Path:
-    """One file per Message-ID: a message received twice overwrites itself, never doubles."""
+def write_eml(folder: Path, content: bytes, message: EmailMessage, number: int) -> Path:
+    """One file per Message-ID, named as the file outbox names it (by kind, then id): a message
+    received twice overwrites itself, never doubles; one without an id is named by `number`."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (_UNSAFE.sub("_", message_id.strip("<>")) + ".eml")
+    path = folder / eml_filename(str(message.get("Message-ID", number)), mail_kind(message))
     path.write_bytes(content)
     return path
 

@@ -24,6 +24,10 @@ from alerts.i18n import translated_environment
 from alerts.mailpolicy import MAIL_POLICY, mailbox, text_part
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# Which kind of mail a message is ("alert", "diversion", "digest-weekly", "confirmation",
+# "reminder", "operator-job", ...): told by a header rather than guessed from a translated
+# subject, so outbox files and summaries can be named and counted by kind.
+KIND_HEADER = "X-TREWS-Kind"
 
 
 @cache
@@ -52,18 +56,19 @@ def recipient_address(email: str, name: str | None) -> Address:
 def compose(template: str, view: Any, *, mail_from: str, recipient: Address | str,
             msgid: str, list_id: str | None = None, unsubscribe_url: str | None = None,
             date: datetime | None = None) -> EmailMessage:
-    """A message from `template` rendered on `view` (which has `language` and `subject`)."""
+    """A message from `template` rendered on `view` (which has `language` and `subject`); its
+    kind is the template's name ("digest_weekly" -> "digest-weekly")."""
     text, html = render_parts(template, view)
-    return build_message(text, html, language=view.language, subject=view.subject,
-                         mail_from=mail_from, recipient=recipient, msgid=msgid, list_id=list_id,
-                         unsubscribe_url=unsubscribe_url, date=date)
+    return build_message(text, html, kind=template.replace("_", "-"), language=view.language,
+                         subject=view.subject, mail_from=mail_from, recipient=recipient,
+                         msgid=msgid, list_id=list_id, unsubscribe_url=unsubscribe_url, date=date)
 
 
-def build_message(text: str, html: str, *, language: str, subject: str, mail_from: str,
-                  recipient: Address | str, msgid: str, list_id: str | None = None,
+def build_message(text: str, html: str, *, kind: str, language: str, subject: str,
+                  mail_from: str, recipient: Address | str, msgid: str, list_id: str | None = None,
                   unsubscribe_url: str | None = None, date: datetime | None = None,
                   attachments: Sequence[Attachment] = ()) -> EmailMessage:
-    """Headers, then a text/plain part and a text/html part (UTF-8).
+    """Headers (`kind` in KIND_HEADER), then a text/plain part and a text/html part (UTF-8).
 
     With `list_id` the mail says which list it belongs to (RFC 2919); with `unsubscribe_url` it
     carries List-Unsubscribe and the RFC 8058 one-click List-Unsubscribe-Post, so the reader's
@@ -77,6 +82,7 @@ def build_message(text: str, html: str, *, language: str, subject: str, mail_fro
     msg["Message-ID"] = msgid
     # RFC 3834: keeps vacation responders from answering an automatic alert.
     msg["Auto-Submitted"] = "auto-generated"
+    msg[KIND_HEADER] = kind
     if list_id:
         msg["List-Id"] = list_id_header(list_id)
     if unsubscribe_url:
@@ -128,6 +134,12 @@ _INLINER = css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True,
 def inline_css(html: str) -> str:
     """The document with its <style> rules moved into style attributes (css-inline)."""
     return _INLINER.inline(html)
+
+
+def mail_kind(message: EmailMessage) -> str | None:
+    """The kind a message says it is (KIND_HEADER), or None for a message not made here."""
+    kind = message.get(KIND_HEADER)
+    return str(kind) if kind else None
 
 
 def list_id_header(list_id: str) -> str:

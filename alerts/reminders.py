@@ -114,8 +114,8 @@ def render_reminder(ctx: ReminderContext, mail_from: str, domain: str = "trews.i
         description=f"{view.notice_title}\n{view.notice_url or ''}", url=view.notice_url,
         basis=STATED)
     calendar = calendar_attachment([entry], "TREWS", "trews-deadline.ics")
-    return build_message(text, html, language=view.language, subject=view.subject,
-                         mail_from=mail_from,
+    return build_message(text, html, kind="reminder", language=view.language,
+                         subject=view.subject, mail_from=mail_from,
                          recipient=recipient_address(ctx.recipient_email, ctx.recipient_name),
                          msgid=reminder_message_id(ctx.delivery_id, domain), list_id=list_id,
                          unsubscribe_url=ctx.unsubscribe_url, attachments=(calendar,))

@@ -171,8 +171,8 @@ def render_alert(ctx: AlertContext, mail_from: str, domain: str = "trews.invalid
     """The complete message: headers plus a text/plain part, then a text/html part (UTF-8)."""
     view = build_view(ctx)
     text, html = merged_parts("alert", view)
-    return build_message(text, html, language=view.language, subject=view.subject,
-                         mail_from=mail_from,
+    return build_message(text, html, kind="diversion" if view.diversion else "alert",
+                         language=view.language, subject=view.subject, mail_from=mail_from,
                          recipient=recipient_address(ctx.recipient_email, ctx.recipient_name),
                          msgid=message_id(ctx.delivery_id, domain), list_id=list_id,
                          unsubscribe_url=ctx.unsubscribe_url,

@@ -36,6 +36,7 @@ import aiosmtplib
 from aiosmtplib.email import extract_recipients, extract_sender
 
 from alerts.mailpolicy import smtp_bytes
+from alerts.message import mail_kind
 
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _FILENAME_STEM_LIMIT = 80
@@ -125,25 +126,28 @@ class FileOutbox:
         message_id = msg["Message-ID"]
         if not message_id:
             raise PermanentMailError("message has no Message-ID; the outbox cannot deduplicate it")
-        path = self.directory / eml_filename(str(message_id))
+        path = self.directory / eml_filename(str(message_id), mail_kind(msg))
         await asyncio.to_thread(_write_atomically, path, msg.as_bytes())
         return str(path)
 
 
-def eml_filename(message_id: str) -> str:
-    """A safe, stable file name for a Message-ID.
+def eml_filename(message_id: str, kind: str | None = None) -> str:
+    """A safe, stable file name for a Message-ID, led by the mail's kind when it has one
+    ("digest-weekly-digest-7_trews.invalid-….eml"), so a reader of the folder finds each kind.
 
     Unsafe characters are replaced, so two ids could collide after cleaning; the short hash of the
     exact id keeps them apart while the readable stem still helps a human find a delivery.
     """
     stem = _UNSAFE_FILENAME_CHARS.sub("_", message_id.strip().strip("<>"))[:_FILENAME_STEM_LIMIT]
     digest = hashlib.sha256(message_id.strip().encode("utf-8")).hexdigest()[:12]
-    return f"{stem.strip('._') or 'message'}-{digest}.eml"
+    lead = f"{_UNSAFE_FILENAME_CHARS.sub('_', kind)}-" if kind else ""
+    return f"{lead}{stem.strip('._') or 'message'}-{digest}.eml"
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".eml")
+    # Not named *.eml until it is whole: a reader listing the mails must not open a half one.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".eml.part")
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)

@@ -43,12 +43,17 @@ def service_lock(engine: Engine, shard: Shard | None = None) -> Iterator[None]:
     url = make_url(engine.url)
     shard.check_database(url.get_backend_name())
     if url.get_backend_name() == "sqlite":
-        database = Path(url.database or "trews.db").resolve()
-        with _file_lock(Path(f"{database}.service-lock")):
+        with _file_lock(sqlite_lock_file(Path(url.database or "trews.db"))):
             yield
         return
     with _advisory_lock(engine, shard):
         yield
+
+
+def sqlite_lock_file(database: Path) -> Path:
+    """The file whose lock holds a SQLite database: beside its real path. Whoever clears the
+    database's folder keeps it, or a second holder would lock a new file unseen."""
+    return Path(f"{database.resolve()}.service-lock")
 
 
 @contextmanager

@@ -24,7 +24,8 @@ from alerts import (
     Transport,
     render_alert,
 )
-from alerts.message import recipient_address
+from alerts.capture import MailCapture
+from alerts.message import KIND_HEADER, recipient_address
 
 
 def _message(n: int, to: str = "lan@example.vn", body: str = "Kết luận sơ bộ") -> EmailMessage:
@@ -120,6 +121,25 @@ def test_file_outbox_names_are_safe(tmp_path: Path) -> None:
 
     path = Path(_run(scenario))
     assert path.parent == tmp_path and "/" not in path.name and not path.name.startswith(".")
+
+
+def test_file_outbox_and_capture_name_a_mail_by_its_kind(tmp_path: Path) -> None:
+    """The kind leads the name, so a reader of the folder finds each kind; the same name in
+    the file outbox and in the capture server's folder."""
+    msg = _message(4)
+    msg[KIND_HEADER] = "digest-weekly"
+
+    async def scenario() -> str:
+        async with MailCapture(tmp_path / "captured") as capture:
+            smtp = SmtpTransport("127.0.0.1", capture.port, timeout=10)
+            async with smtp:
+                await smtp.send(msg)
+        async with FileOutbox(tmp_path / "files") as outbox:
+            return await outbox.send(msg)
+
+    written = Path(_run(scenario))
+    assert written.name.startswith("digest-weekly-alert-4_trews.invalid-")
+    assert [path.name for path in (tmp_path / "captured").iterdir()] == [written.name]
 
 
 def test_smtp_reuses_one_connection() -> None:

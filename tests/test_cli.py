@@ -1,19 +1,29 @@
 """The `trews` command line as a user runs it: help everywhere, `analyse` on its public contract,
-and the offline demo end to end."""
+and the offline demo end to end: every kind of mail in its outbox, and every link in them
+answering while `trews --demo web` serves it."""
 
+import html
 import json
 import re
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from alerts.message import KIND_HEADER
 from cli import main
+from storage.database import make_engine
+from storage.instance_lock import service_lock
 from tests.conftest import FR_PAGE, ROOT
+from tests.test_demo_serve import TREWS, free_port, wait_for
 
 CONTRACT_KEYS = {"id", "trade_remedy", "market", "vietnam", "countries", "measures",
                  "proceeding", "stage", "new_case", "case_numbers", "hs_codes", "hs_inferred",
@@ -87,23 +97,131 @@ def test_analyse_reports_a_malformed_line_and_goes_on(tmp_path: Path) -> None:
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["x1", "x3"]
 
 
-def test_demo_fills_the_outbox_with_the_vietnamese_notices(tmp_path: Path) -> None:
-    outbox = tmp_path / "outbox"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TREWS_DATA_DIR": str(tmp_path / "var")}
+@dataclass(frozen=True)
+class DemoRun:
+    """What one `trews demo` left: its output, outbox, environment and the web port its mails
+    link to."""
 
-    result = run_trews("demo", "--outbox", str(outbox), env=env)
+    stdout: str
+    outbox: Path
+    env: dict[str, str]
+    port: int
 
+    def mails(self) -> list[tuple[Path, EmailMessage]]:
+        return [(path, parse_eml(path)) for path in sorted(self.outbox.glob("*.eml"))]
+
+
+def parse_eml(path: Path) -> EmailMessage:
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """One `trews demo` (a minute's work) for every test of it, on a web port of its own."""
+    tmp = tmp_path_factory.mktemp("demo")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "TREWS_DATA_DIR": str(tmp / "var")}
+    port = free_port()
+    result = run_trews("demo", "--outbox", str(tmp / "outbox"), "--port", str(port), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert re.search(r"us_fr_documents +ok +1129 items", result.stdout), result.stdout
-    for line in result.stdout.splitlines()[1:13]:  # one line per source, every one healthy
-        assert " ok " in line, result.stdout
-    mails = [message_from_bytes(path.read_bytes(), policy=policy.default)
-             for path in sorted(outbox.glob("*.eml"))]
-    assert mails, result.stdout
+    return DemoRun(result.stdout, (tmp / "outbox").resolve(), env, port)
+
+
+def test_demo_fills_the_outbox_with_the_vietnamese_notices(demo_run: DemoRun) -> None:
+    stdout = demo_run.stdout
+    assert re.search(r"us_fr_documents +ok +1129 items", stdout), stdout
+    for line in stdout.splitlines()[1:13]:  # one line per source, every one healthy
+        assert " ok " in line, stdout
+    mails = [mail for _path, mail in demo_run.mails()]
+    assert mails, stdout
     titles = [mail.get_body(("plain",)).get_content() for mail in mails]
     assert any("Paper Shopping Bags" in text for text in titles)
     assert any("Warmwater Shrimp" in text for text in titles)
-    assert f"outbox:                  {outbox.resolve()}" in result.stdout
+    assert f"outbox:                  {demo_run.outbox}" in stdout
+    assert f"demo --serve --host 127.0.0.1 --port {demo_run.port} " in stdout
+    assert f"--demo web --host 127.0.0.1 --port {demo_run.port} " in stdout
+
+
+def test_demo_option_points_a_command_at_the_demo_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREWS_DATA_DIR", str(tmp_path / "var"))
+    result = CliRunner().invoke(main, ["--demo", "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"sqlite:///{(tmp_path / 'var' / 'demo' / 'trews.db').resolve()}" in result.output
+
+
+def test_demo_is_refused_while_a_service_holds_the_demo_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `trews run` is refused beside a service: the running demo's folder is left whole."""
+    monkeypatch.setenv("TREWS_DATA_DIR", str(tmp_path / "var"))
+    database = tmp_path / "var" / "demo" / "trews.db"
+    database.parent.mkdir(parents=True)
+    database.write_bytes(b"the served demo's")
+    with service_lock(make_engine(f"sqlite:///{database}")):
+        result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 1, result.output
+    assert "not started: another TREWS service is running" in result.output
+    assert database.read_bytes() == b"the served demo's"
+
+
+EVERY_KIND = {"alert", "diversion", "digest-daily", "digest-weekly", "digest-association",
+              "digest-ministry", "confirmation", "reminder", "operator"}
+
+
+def test_demo_outbox_holds_every_kind_of_mail_each_named_by_its_kind(demo_run: DemoRun
+                                                                        ) -> None:
+    kinds: dict[str, list[EmailMessage]] = {}
+    for path, mail in demo_run.mails():
+        kind = str(mail[KIND_HEADER])
+        assert path.name.startswith(f"{kind}-"), path.name
+        kinds.setdefault(kind, []).append(mail)
+    assert set(kinds) == EVERY_KIND
+    to = {kind: {str(mail["To"]) for mail in mails} for kind, mails in kinds.items()}
+    assert any("canhbao@example.net" in address for address in to["digest-ministry"])
+    assert any("hiephoi.thep@example.com" in address for address in to["digest-association"])
+    assert len(kinds["operator"]) == 2  # a source's server went down, then came back
+    counted = re.search(r"by kind: +(.+)", demo_run.stdout)
+    assert counted is not None, demo_run.stdout
+    assert counted.group(1) == ", ".join(f"{len(mails)} {kind}"
+                                         for kind, mails in sorted(kinds.items()))
+
+
+SITE_LINK = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def test_every_link_in_the_demo_mails_answers_while_the_demo_is_served(
+        demo_run: DemoRun, tmp_path: Path) -> None:
+    """`trews --demo web` on the port the demo's mails link to: every link to the site in
+    every mail's text and HTML parts answers 200 (a GET; actions show their form)."""
+    site = f"http://127.0.0.1:{demo_run.port}/"
+    links = set()
+    for _path, mail in demo_run.mails():
+        for part in mail.walk():
+            if part.get_content_type() in ("text/plain", "text/html"):
+                text = html.unescape(part.get_content())
+                links |= {url for url in SITE_LINK.findall(text) if url.startswith(site)}
+    assert any("/cases/" in url for url in links) and any("/confirm/" in url for url in links)
+    log = tmp_path / "web.log"
+    with log.open("w") as output:
+        web = subprocess.Popen([*TREWS, "--demo", "web", "--port", str(demo_run.port)],
+                               cwd=ROOT, env=demo_run.env, stdout=output,
+                               stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: status_of(site) == 200, 60, "web front end", log)
+        failed = [(url, status) for url in sorted(links) if (status := status_of(url)) != 200]
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+    assert failed == [], f"{len(failed)} of {len(links)} links fail: {failed[:10]}"
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 - our local server
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
 
 
 def test_match_gives_one_line_per_notice_and_subscription(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def _written(msg: EmailMessage) -> EmailMessage:
 
 
 def _message(body: str = "a", recipient: Address | str = "lan@example.vn") -> EmailMessage:
-    return build_message(body, f"<p>{body}</p>", language="vi", subject="Tiêu đề",
+    return build_message(body, f"<p>{body}</p>", kind="alert", language="vi", subject="Tiêu đề",
                          mail_from="TREWS <canhbao@trews.invalid>", recipient=recipient,
                          msgid="<alert-1@trews.invalid>")
 

@@ -105,7 +105,7 @@ def test_import_without_confirmed_sends_only_a_confirmation(
         subscribers = list(session.scalars(select(Subscriber)))
         owed = list(session.scalars(select(Delivery)))
         assert active_subscriptions(session) == []
-    assert len(subscribers) == 5 and not any(s.confirmed for s in subscribers)
+    assert len(subscribers) == 7 and not any(s.confirmed for s in subscribers)
     assert sorted((d.kind, d.period, d.subscriber_id) for d in owed) == sorted(
         ("confirmation", "once", s.id) for s in subscribers)
 
@@ -113,7 +113,7 @@ def test_import_without_confirmed_sends_only_a_confirmation(
 def test_import_confirmed_skips_the_confirmation(sessions: sessionmaker[Session]) -> None:
     import_subscribers(sessions, EXAMPLE, SECTORS, confirmed=True)
     with sessions() as session:
-        assert len(active_subscriptions(session)) == 5
+        assert len(active_subscriptions(session)) == 7
         assert list(session.scalars(select(Delivery))) == []
 
 
@@ -154,7 +154,7 @@ def test_unsubscribe_is_immediate_and_cancels_queued_mail(sessions: sessionmaker
         gone = session.get(Subscriber, lan_id)
         assert gone is not None and gone.unsubscribed_at is not None
     assert statuses == {"2026-W47": "cancelled", "2026-11-20": "sent"}
-    assert lan_id not in active and len(active) == 4
+    assert lan_id not in active and len(active) == 6
     # A re-import by the operator does not override the subscriber's own unsubscribe.
     import_subscribers(sessions, EXAMPLE, SECTORS, confirmed=True)
     with sessions() as session:
@@ -193,15 +193,15 @@ def test_cli_import_asks_for_confirmation_unless_confirmed(
     runner = CliRunner()
     result = runner.invoke(main, ["subscribers", "import", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
-    assert "5 row(s) read, 5 imported, 0 rejected" in result.output
+    assert "7 row(s) read, 7 imported, 0 rejected" in result.output
     engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'trews.db'}")
     with session_factory(engine)() as session:
         assert active_subscriptions(session) == []
-        assert len(list(session.scalars(select(Delivery)))) == 5
+        assert len(list(session.scalars(select(Delivery)))) == 7
     result = runner.invoke(main, ["subscribers", "import", "--confirmed", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
     with session_factory(engine)() as session:
-        assert len(active_subscriptions(session)) == 5
+        assert len(active_subscriptions(session)) == 7
     engine.dispose()
 
 

@@ -32,8 +32,8 @@ def test_example_file_imports_cleanly_and_twice_is_once(sessions) -> None:
     assert import_subscribers(sessions, example, SECTORS).rejected == []
     assert import_subscribers(sessions, example, SECTORS).rejected == []
     with sessions() as session:
-        assert session.scalar(select(func.count(Subscriber.id))) == 5
-        assert session.scalar(select(func.count(Subscription.id))) == 5
+        assert session.scalar(select(func.count(Subscriber.id))) == 7
+        assert session.scalar(select(func.count(Subscription.id))) == 7
         ministry = session.scalars(
             select(Subscriber).where(Subscriber.kind == "ministry")).one()
         paper = session.scalars(
