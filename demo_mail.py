@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.digests import DIGEST_KINDS, period_containing, queue_due_digests
+from alerts.digest_periods import DIGEST_KINDS, period_containing, queue_due_digests
 from alerts.transport import Transport
 from config import Settings
 from replay import ReplayServer
