@@ -44,6 +44,8 @@ from storage.links import safe_url
 MAIL_CASES = 20
 MAIL_DIVERSION = 30
 MAIL_NOTICES = 8
+# An exporter's digest lists its notices, the most severe first, up to this many in a mail.
+MAIL_ITEMS = 40
 # The period's steps shown under a case; the earlier ones are counted, the case page has them.
 CASE_STEPS = 3
 HEADING_CHARS = 90
@@ -142,7 +144,10 @@ def build_digest_view(ctx: DigestContext, *, whole: bool = False) -> DigestView:
         view = _overview_digest(ctx, items, lang, tr, whole, base)
     else:
         views = [_item_view(item, ctx) for item in items]
-        view = replace(base, summary=_notice_summary(views, tr), items=views)
+        shown = views if whole else views[:MAIL_ITEMS]
+        view = replace(base, summary=_notice_summary(views, tr), items=shown,
+                       left_out_text=_left_out(len(views) - len(shown), tr),
+                       full_url=None if whole else ctx.full_url)
     subject = view.summary if items else _("nothing new")
     return replace(view, summary=subject,
                    subject=" ".join(f"[TREWS] {title} {period}: {subject}".split()))
@@ -183,11 +188,14 @@ def _overview_digest(ctx: DigestContext, items: Sequence[DigestItem], lang: str,
         base, summary=overview_summary(vietnam, others, loose, tr), groups=groups,
         overview=overview(ctx, vietnam, others, labels, tr, whole),
         diversion=[case_line(case, ctx, labels, tr) for case in others_shown],
-        left_out_text=tr.ngettext(
-            "%(num)d more entry is not in this e-mail.",
-            "%(num)d more entries are not in this e-mail.", left_out) % {"num": left_out}
-        if left_out else None,
-        full_url=None if whole else ctx.full_url)
+        left_out_text=_left_out(left_out, tr), full_url=None if whole else ctx.full_url)
+
+
+def _left_out(count: int, tr: NullTranslations) -> str | None:
+    """What the mail leaves to the digest's web page, said; None when nothing."""
+    return tr.ngettext("%(num)d more entry is not in this e-mail.",
+                       "%(num)d more entries are not in this e-mail.", count) % {"num": count} \
+        if count else None
 
 
 def _case_severities(items: Iterable[DigestItem]) -> dict[int, str]:

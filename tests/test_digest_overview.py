@@ -17,7 +17,16 @@ from alerts.deliveries import render_delivery
 from alerts.digest_periods import queue_due_digests
 from config import Settings
 from storage.database import transaction
-from storage.models import Case, CaseEvent, Delivery, Notice, Source, Subscriber, Subscription
+from storage.models import (
+    Case,
+    CaseEvent,
+    Delivery,
+    Match,
+    Notice,
+    Source,
+    Subscriber,
+    Subscription,
+)
 from tests.test_digests import body, parse
 from web.app import create_app
 
@@ -178,3 +187,26 @@ def test_one_product_under_one_name_across_languages(thousand: sessionmaker[Sess
     for _market, product in EXTRUSIONS:
         assert f"Tên hàng hóa theo cơ quan điều tra: {product}" in text
     assert "Steel product" not in text  # the association watches aluminium only
+
+
+def test_an_exporters_digest_lists_its_first_notices(thousand: sessionmaker[Session],
+                                                     settings: Settings) -> None:
+    """A hundred matches in a week: the mail lists the first 40, most severe first, and links
+    to the whole digest on the web."""
+    with transaction(thousand) as session:
+        lan = Subscriber(email="lan@example.vn", name="Lan", kind="exporter", language="vi",
+                         confirmed=True, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+        lan.subscriptions.append(Subscription(sectors=["steel"], frequency="weekly"))
+        session.add(lan)
+        session.flush()
+        notices = session.scalars(select(Notice).order_by(Notice.id).limit(100)).all()
+        for notice in notices:
+            session.add(Match(notice_id=notice.id, subscription_id=lan.subscriptions[0].id,
+                              severity="high", reasons=["sector steel"], created_at=FOUND))
+    with transaction(thousand) as session:
+        queue_due_digests(session, DUE)
+    text, html, delivery_id = _mail(thousand, settings, "lan@example.vn")
+    assert len(html.encode()) < 100_000
+    assert "100 diễn biến" in text or "vụ việc mới" in text
+    assert text.count("Notice ") == 40 and "Còn 60 mục khác không được nêu trong thư này." in text
+    assert f"/digests/{delivery_id}?key=" in text
