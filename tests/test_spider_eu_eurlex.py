@@ -1,5 +1,6 @@
 """The eu_eurlex spider, run as the service runs it (a child process), against the local replay of
-a synthetic EUR-Lex RSS feed of Official Journal acts and notices."""
+two synthetic EUR-Lex RSS feeds: the Official Journal's L series (acts, rssId=222) and its C series
+(information and notices, rssId=221, where notices of initiation appear)."""
 
 import shutil
 from collections.abc import Iterator
@@ -20,7 +21,8 @@ from tests.crawl_harness import Harness, harness
 SOURCE = "eu_eurlex"
 FEED = "/EN/display-feed.rss"
 RECORDED = Path(__file__).resolve().parent.parent / "replay" / "recordings" / SOURCE
-FEED_FILE = RECORDED / "synthetic_eurlex_trade_defence.rss"
+FEED_FILE = RECORDED / "synthetic_eurlex_oj_l.rss"  # rssId=222
+C_FEED_FILE = RECORDED / "synthetic_eurlex_oj_c.rss"  # rssId=221
 SINCE = date(2026, 10, 1)
 # The feed's trade-defence items published since 2026-10-01 (Brussels), and the sanctions act that
 # the keyword "circumvention" lets through.
@@ -70,7 +72,9 @@ def test_crawl_keeps_the_trade_defence_items_since_the_since_date(crawled: Harne
     assert "application/rss+xml" in h.requests(FEED)[0].headers.get("Accept", "")
     row = h.health()
     assert (row.last_status, row.items_last_run, row.consecutive_failures) == ("ok", 8, 0)
-    assert "12 items, 9 on trade defence" in h.log()
+    assert "rssId=222: 7 items, 5 on trade defence" in h.log()
+    assert "rssId=221: 5 items, 4 on trade defence" in h.log()
+    assert sorted(r.query_string for r in h.requests(FEED)) == ["rssId=221", "rssId=222"]
 
 
 def test_analysis_reads_the_vietnamese_items(crawled: Harness) -> None:
@@ -100,8 +104,8 @@ def test_recrawl_revalidates_and_stores_nothing_twice(h: Harness) -> None:
     assert h.crawl(SINCE).ok
 
     second = h.requests(FEED)
-    assert [r.status for r in second] == [304]
-    assert "If-None-Match" in second[0].headers
+    assert [r.status for r in second] == [304, 304]
+    assert all("If-None-Match" in r.headers for r in second)
     assert len(h.notices()) == len(SELECTED)
     runs = h.runs()
     assert [(run.items_new, run.items_updated) for run in runs] == [(8, 0), (0, 0)]
@@ -201,7 +205,12 @@ def test_pubdate_parsing_never_crashes(value: object) -> None:
     assert rfc822_date(value, BRUSSELS) is None or isinstance(rfc822_date(value, BRUSSELS), date)
 
 
-def test_the_synthetic_feed_file_parses() -> None:
-    response = TextResponse("https://eur-lex.test/EN/display-feed.rss",
-                            body=FEED_FILE.read_bytes(), headers=RSS_HEADERS)
-    assert len(parse_feed(response)) == 12
+def test_the_synthetic_feed_files_parse() -> None:
+    def links(path: Path) -> list[str]:
+        response = TextResponse("https://eur-lex.test/EN/display-feed.rss",
+                                body=path.read_bytes(), headers=RSS_HEADERS)
+        return [item["link"] for item in parse_feed(response)]
+
+    acts, notices = links(FEED_FILE), links(C_FEED_FILE)
+    assert len(acts) == 7 and all("uri=OJ:L_" in link for link in acts)
+    assert len(notices) == 5 and all("uri=OJ:C_" in link for link in notices)

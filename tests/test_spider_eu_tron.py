@@ -98,6 +98,19 @@ def test_analysis_reads_the_vietnamese_cases(crawled: Harness) -> None:
     assert other.trade_remedy and other.vietnam == "none"
 
 
+def test_details_in_the_publications_shape_give_documents(crawled: Harness) -> None:
+    # AD751's synthetic details list its notice under `publications`, the field names a public
+    # client of the live API reads (PROVENANCE.md); "N/A" is no link.
+    url = "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=OJ:C_202601470"
+    notice = crawled.notice(f"AD751/2848/{url}")
+    assert notice.title == "Notice of initiation" and notice.url == url
+    assert notice.published == date(2026, 3, 12)
+    assert notice.body.startswith("Notice of initiation Notice of initiation of an anti-dumping "
+                                  "proceeding concerning imports of certain acrylic esters")
+    assert notice.raw["typeOfPublication"] == "Notice of initiation"
+    assert "publications" not in notice.raw["case"]
+
+
 def test_recrawl_revalidates_and_stores_nothing_twice(h: Harness) -> None:
     assert h.crawl().ok
     h.replay.clear_requests()
@@ -203,7 +216,8 @@ JSON = st.recursive(
         st.sampled_from(["id", "caseNumber", "shortName", "initDate", "caseCountries",
                          "countryName", "extraInformation", "caseType", "hasDetailPage",
                          "productDescription", "cnCodes", "documents", "title", "url",
-                         "ojReference", "publicationDate"]),
+                         "ojReference", "publicationDate", "publications",
+                         "typeOfPublication", "datePublication", "urlTransformed", "contents"]),
         inner, max_size=6),
     max_leaves=20,
 )

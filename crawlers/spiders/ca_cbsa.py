@@ -1,23 +1,36 @@
 """Canada Border Services Agency, Special Import Measures Act (SIMA): the list of dumping and
 subsidy investigations (`sima-lmsi/i-e/menu-eng.html`) and the list of measures in force
-(`sima-lmsi/mif-mev-eng.html`), both Canada.ca (WET) pages with captioned data tables.
+(`sima-lmsi/mif-mev/menu-eng.html`), both Canada.ca (WET) pages with data tables.
 
 One notice per table row: an investigation (case number such as "SW 2025 IN", dated by its
 latest decision, else its initiation) or a measure in force (dated by the CITT finding or order
 that put it in force or last continued it). Incremental: a row is yielded only when that date is
 on or after `since`. Measures in force are state rather than news; yielding the whole table on a
 first crawl would announce measures ordered years ago as if they were new, so a measure enters
-the feed when it is imposed or continued, like any other decision. Both pages are revalidated
-through the HTTP cache, so an unchanged page costs a 304.
+the feed when it is imposed or continued, like any other decision.
+
+The measures list comes in two shapes, told apart by its headers:
+- the real one (a stored copy of 2019, replay/recordings/ca_cbsa/PROVENANCE.md): two visible
+  columns, "Case" (the product, linking to a per-case page `sima-lmsi/mif-mev/<code>-eng.html`)
+  and "Case type" ("Dumping & subsidy: China, South Korea, Vietnam", or one line per measure:
+  "Dumping: Chinese Taipei, India<br>Subsidy: India"), and no dates. The spider reads the
+  measure per origin from the case type and follows each case's page (on the configured origin
+  only) for the dates of its proceedings ("Action" / "Date" table): the measure is dated by its
+  latest CITT finding or order, else its latest proceeding.
+- a table with Product, Country, Measure and "Date of finding or order" columns (the shape the
+  first replica assumed), read row by row as before.
+Every page is revalidated through the HTTP cache, so an unchanged list or case page costs a 304.
 
 Options (config/sources.yaml): `investigations_path` (default `sima-lmsi/i-e/menu-eng.html`),
-`measures_path` (default `sima-lmsi/mif-mev-eng.html`).
+`measures_path` (default `sima-lmsi/mif-mev/menu-eng.html`).
 """
 
+import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -36,7 +49,7 @@ COLUMNS = {
     "countries": "countries", "case number": "case_number", "file number": "case_number",
     "investigation": "investigation", "measure": "measure", "initiation date": "initiated",
     "status": "status", "date of status": "status_date", "citt finding or order": "finding",
-    "date of finding or order": "finding_date",
+    "date of finding or order": "finding_date", "case": "case", "case type": "case_type",
 }
 
 
@@ -47,11 +60,14 @@ class TableKind:
     name: str
     required: tuple[str, ...]
     dated_by: tuple[str, ...]  # first non-empty of these is the row's date
+    anchor: str = "product"  # a table with this column is a table of this kind
 
 
 INVESTIGATIONS = TableKind("investigation", ("product", "countries", "initiated"),
                            ("status_date", "initiated"))
 MEASURES = TableKind("measure", ("product", "countries", "finding_date"), ("finding_date",))
+# The real measures list: Case (product, linking to the case page) and Case type; no dates.
+CASE_LIST = TableKind("measure", ("case", "case_type"), (), anchor="case")
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,8 @@ class Row:
     labelled: list[tuple[str, str]]  # (header as shown, cell text)
     href: str | None
     day: date | None
+    # measure per origin, read from a "Case type" cell: {"China": ("AD", "CVD"), ...}
+    origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, name: str) -> str:
         return self.cells.get(name, "")
@@ -88,7 +106,7 @@ def data_tables(page: Selector, url: str, kind: TableKind
     for table in page.css("main table"):
         headers = [cell_text(th) for th in table.css("thead th")]
         fields = [COLUMNS.get(header.lower()) for header in headers]
-        if "product" not in fields:
+        if kind.anchor not in fields:
             continue
         missing = [name for name in kind.required if name not in fields]
         if missing:
@@ -100,36 +118,214 @@ def data_tables(page: Selector, url: str, kind: TableKind
 
 def to_row(kind: TableKind, caption: str, tr: Selector, headers: list[str],
            fields: list[str | None]) -> Row:
-    texts = [cell_text(td) for td in tr.css("td")]
+    tds = tr.css("td")
+    texts = [cell_text(td) for td in tds]
     cells = {name: text for name, text in zip(fields, texts, strict=False) if name}
     day = next((parse_day(cells[name]) for name in kind.dated_by if cells.get(name)), None)
+    origins: dict[str, tuple[str, ...]] = {}
+    if "case_type" in fields and fields.index("case_type") < len(tds):
+        origins = measures_by_origin(cell_lines(tds[fields.index("case_type")]))
+    if "case" in cells:  # the real list names the product in its Case column
+        cells["product"] = cells["case"]
+        cells["countries"] = join_names(list(origins))
+        cells["measure"] = measure_phrase(origins)
     return Row(kind.name, caption, cells, list(zip(headers, texts, strict=False)),
-               tr.css("a::attr(href)").get(), day)
+               tr.css("a::attr(href)").get(), day, origins)
 
 
-def parse_table_page(response: Response, kind: TableKind) -> list[Row]:
-    """Every row of the page's tables of that kind; an empty table gives no rows, a page
-    without one is a PageError."""
+# "Case type" cells: "Dumping & subsidy: China, South Korea, Vietnam", one line per measure when
+# the origins differ ("Dumping: Chinese Taipei, India, Oman<br>Subsidy: India").
+CASE_TYPE_RE = re.compile(r"^(?P<kinds>[^:()]+?)\s*(?::\s*(?P<after>.+)|\((?P<inside>.+)\))$")
+# country names that hold an " and " of their own
+AND_NAMES = ("Bosnia and Herzegovina", "Trinidad and Tobago", "Antigua and Barbuda",
+             "Saint Kitts and Nevis", "Saint Vincent and the Grenadines",
+             "Sao Tome and Principe", "São Tomé and Príncipe")
+
+
+def cell_lines(td: Selector) -> list[str]:
+    """The cell's text, one entry per line that its <br>s (or block children) make."""
+    lines: list[str] = []
+    current: list[str] = []
+    for node in td.xpath("node()"):
+        tag = getattr(node.root, "tag", None)
+        if tag in ("br", "p", "div", "li"):
+            lines.append(" ".join(current))
+            current = []
+            if tag == "br":
+                continue
+        current.append(node.root if isinstance(node.root, str) else cell_text(node))
+    lines.append(" ".join(current))
+    return [" ".join(line.split()) for line in lines if line.strip()]
+
+
+def split_names(text: str) -> list[str]:
+    """'Chinese Taipei, Germany, and Turkey' and 'China and Vietnam' as lists of names."""
+    protected = text
+    for i, name in enumerate(AND_NAMES):
+        protected = protected.replace(name, f"\x00{i}\x00")
+    names = []
+    for part in re.split(r",|\band\b", protected):
+        part = part.strip(" .;")
+        for i, name in enumerate(AND_NAMES):
+            part = part.replace(f"\x00{i}\x00", name)
+        if part:
+            names.append(part)
+    return names
+
+
+def measure_kinds(text: str) -> tuple[str, ...]:
+    words = text.lower()
+    return tuple(code for code, stem in (("AD", "dump"), ("CVD", "subsid")) if stem in words)
+
+
+def measures_by_origin(lines: list[str]) -> dict[str, tuple[str, ...]]:
+    """{origin: measures} from the lines of a Case type cell, origins in page order; a line
+    that names no measure still names its origins (with no measure)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        match = CASE_TYPE_RE.match(line)
+        kinds, names = ((measure_kinds(match["kinds"]), match["after"] or match["inside"])
+                        if match and measure_kinds(match["kinds"]) else ((), line))
+        for name in split_names(names):
+            found[name] = tuple(sorted(set(found.get(name, ())) | set(kinds),
+                                       key=("AD", "CVD").index))
+    return found
+
+
+def join_names(names: list[str]) -> str:
+    """'China, South Korea and Vietnam'."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+DUTIES = {("AD",): "anti-dumping duties", ("CVD",): "countervailing duties",
+          ("AD", "CVD"): "anti-dumping and countervailing duties"}
+
+
+def measure_phrase(origins: dict[str, tuple[str, ...]]) -> str:
+    """'Anti-dumping and countervailing duties' when every origin has the same measures, else
+    each measure with its origins: 'Anti-dumping duties (India, Oman); countervailing duties
+    (India)'."""
+    kinds = {measures for measures in origins.values() if measures}
+    if not kinds:
+        return ""
+    if len(kinds) == 1:
+        phrase = DUTIES[kinds.pop()]
+    else:
+        phrase = "; ".join(
+            f"{DUTIES[(code,)]} ({join_names([o for o, m in origins.items() if code in m])})"
+            for code in ("AD", "CVD") if any(code in m for m in origins.values()))
+    return phrase[:1].upper() + phrase[1:]
+
+
+def parse_table_page(response: Response, kinds: tuple[TableKind, ...]) -> list[Row]:
+    """Every row of the page's tables of the first of `kinds` it has; an empty table gives no
+    rows, a page without one is a PageError."""
     try:
         page = complete_page(response)
-        tables = data_tables(page, response.url, kind)
-        if not tables:
-            raise PageError(f"{response.url}: no {kind.name} table (with a Product column) "
-                             "found (page layout changed?)")
-        return [to_row(kind, cell_text(table.css("caption")), tr, headers, fields)
-                for table, headers, fields in tables for tr in table.css("tbody tr")]
+        for kind in kinds:
+            tables = data_tables(page, response.url, kind)
+            if tables:
+                return [to_row(kind, cell_text(table.css("caption")), tr, headers, fields)
+                        for table, headers, fields in tables for tr in table.css("tbody tr")]
+        columns = " or ".join(f"{kind.anchor.replace('_', ' ').capitalize()}" for kind in kinds)
+        raise PageError(f"{response.url}: no {kinds[0].name} table (with a {columns} column) "
+                        "found (page layout changed?)")
     except PageError:
         raise
     except Exception as exc:  # lxml/parsel on hostile bytes: report it as the page's fault
-        raise PageError(f"{response.url}: unreadable {kind.name} list: {exc!r}") from exc
+        raise PageError(f"{response.url}: unreadable {kinds[0].name} list: {exc!r}") from exc
 
 
 def parse_investigations(response: Response) -> list[Row]:
-    return parse_table_page(response, INVESTIGATIONS)
+    return parse_table_page(response, (INVESTIGATIONS,))
 
 
 def parse_measures(response: Response) -> list[Row]:
-    return parse_table_page(response, MEASURES)
+    """The measures in force, from the real list (Case, Case type) or a Product table."""
+    return parse_table_page(response, (CASE_LIST, MEASURES))
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """What a measure's own page (sima-lmsi/mif-mev/<code>-eng.html) adds to its list row."""
+
+    title: str
+    events: list[tuple[str, date]]  # (action, date) of the proceedings table, in page order
+    cbsa_numbers: list[str]
+    citt_numbers: list[str]
+
+    @property
+    def in_force_since(self) -> date | None:
+        """The latest CITT finding or order (what put the measure in force or continued it),
+        else the latest proceeding."""
+        citt = [day for action, day in self.events
+                if re.search(r"tribunal|citt|finding|order", action, re.I)]
+        return max(citt or [day for _, day in self.events], default=None)
+
+    @property
+    def citt_number(self) -> str:
+        """The CITT number of the decision in force: the latest expiry review (RR-), else the
+        inquiry (NQ-), else the first listed."""
+        expiry = [n for n in self.citt_numbers if n.upper().startswith("RR")]
+        inquiry = [n for n in self.citt_numbers if n.upper().startswith("NQ")]
+        return (expiry[-1:] or inquiry[:1] or self.citt_numbers[:1] or [""])[0]
+
+
+DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%Y-%m-%d")
+
+
+def event_day(td: Selector) -> date | None:
+    """A proceedings date: <time datetime="2021-09-09">, 'May 25, 2018' or '2018-05-25'."""
+    for text in (td.css("time::attr(datetime)").get(""), cell_text(td)):
+        text = " ".join(text.replace(".", "").split())
+        for fmt in DATE_FORMATS:
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+def listed_under(page: Selector, heading: str) -> list[str]:
+    """The list items under a dt (2019 layout) or h2/h3 section heading (later layout) whose
+    text starts with `heading` (any case)."""
+    for label in page.css("main dt, main h2, main h3"):
+        if cell_text(label).lower().startswith(heading):
+            if label.root.tag == "dt":
+                items = label.xpath("following-sibling::dd[1]//li")
+            else:
+                items = label.xpath("following-sibling::*[1]/descendant-or-self::li"
+                                    " | following-sibling::ul[1]//li")
+            return [text for text in (cell_text(li) for li in items) if text]
+    return []
+
+
+def parse_case_page(response: Response) -> CasePage:
+    """The case page's proceedings (Action, Date) and reference numbers; a page without a
+    proceedings table is a PageError (the measure could not be dated)."""
+    try:
+        page = complete_page(response)
+        events: list[tuple[str, date]] = []
+        for table in page.css("main table"):
+            headers = [cell_text(th).lower() for th in table.css("thead th")]
+            if headers[:2] != ["action", "date"]:
+                continue
+            for tr in table.css("tbody tr"):
+                tds = tr.css("td")
+                day = event_day(tds[1]) if len(tds) >= 2 else None
+                if day is not None:
+                    events.append((cell_text(tds[0]), day))
+        if not events:
+            raise PageError(f"{response.url}: no dated proceedings (Action, Date table) on the "
+                            "case page (page layout changed?)")
+        return CasePage(cell_text(page.css("main h1")), events,
+                        listed_under(page, "cbsa reference"), listed_under(page, "citt reference"))
+    except PageError:
+        raise
+    except Exception as exc:
+        raise PageError(f"{response.url}: unreadable case page: {exc!r}") from exc
 
 
 def notice_title(row: Row) -> str:
@@ -143,11 +339,40 @@ def notice_title(row: Row) -> str:
 
 
 def external_id(row: Row) -> str:
-    """The CBSA case number, else a key made of the row's own product, countries and date."""
+    """The CBSA case number, else the path of the measure's case page, else a key made of the
+    row's own product, countries and date."""
     if row.get("case_number"):
         return row.get("case_number")
+    if row.origins and row.href:
+        return urlsplit(row.href).path.lstrip("/")
     return " | ".join((row.kind, row.get("product"), row.get("countries"),
                        row.day.isoformat() if row.day else ""))
+
+
+def with_case_page(row: Row, case: CasePage) -> Row:
+    """The list row completed by its case page: dated, with the CITT decision in force and the
+    proceedings, in the labels the analysis reads ('Case number:', 'CITT finding or order:')."""
+    day = case.in_force_since
+    cells = {**row.cells, "finding": case.citt_number,
+             "finding_date": day.isoformat() if day else ""}
+    labelled = [("Product", row.get("product")), ("Country", row.get("countries")),
+                *[(header, text) for header, text in row.labelled if header.lower() != "case"],
+                ("Measure", row.get("measure")),
+                ("Case number", "; ".join(case.cbsa_numbers)),
+                ("CITT finding or order", case.citt_number),
+                ("Date of finding or order", cells["finding_date"]),
+                *[(citt_short(action), when.isoformat()) for action, when in case.events]]
+    cells["proceedings"] = "; ".join(f"{action}: {when.isoformat()}"
+                                     for action, when in case.events)
+    return Row(row.kind, row.caption, cells, [(h, t) for h, t in labelled if t], row.href, day,
+               row.origins)
+
+
+def citt_short(action: str) -> str:
+    """'Canadian International Trade Tribunal's Finding' as 'CITT finding': the body says CITT,
+    as the list and the analysis do (the analysis reads a tribunal as a court)."""
+    return re.sub(r"^(?:the )?(?:Canadian International Trade )?Tribunal[’']s\s+(\w)",
+                  lambda m: "CITT " + m[1].lower(), action.strip(), flags=re.I)
 
 
 class CaCbsaSpider(SourceSpider):
@@ -165,19 +390,41 @@ class CaCbsaSpider(SourceSpider):
             options.get("investigations_path", "sima-lmsi/i-e/menu-eng.html"),
             self.parse_investigations)
         yield self.html_request(
-            options.get("measures_path", "sima-lmsi/mif-mev-eng.html"), self.parse_measures)
+            options.get("measures_path", "sima-lmsi/mif-mev/menu-eng.html"), self.parse_measures)
 
     def parse_investigations(self, response: Response) -> Iterator[Notice]:
         yield from self.fresh_notices(response, parse_investigations(response))
 
-    def parse_measures(self, response: Response) -> Iterator[Notice]:
-        yield from self.fresh_notices(response, parse_measures(response))
+    def parse_measures(self, response: Response) -> Iterator[Notice | scrapy.Request]:
+        rows = parse_measures(response)
+        to_date = [row for row in rows if row.origins and self.case_page(response, row)]
+        self.logger.info("%s: %d measures, %d dated by their case pages",
+                         response.url, len(rows), len(to_date))
+        yield from self.fresh_notices(response, [row for row in rows if row not in to_date])
+        for row in to_date:
+            url = self.case_page(response, row)
+            assert url is not None
+            yield self.html_request(url, self.parse_case_page).replace(cb_kwargs={"row": row})
+
+    def case_page(self, response: Response, row: Row) -> str | None:
+        """The row's case page on the configured origin; None for a link off the list's site."""
+        if not row.href:
+            return None
+        target = urlsplit(response.urljoin(row.href))
+        if target.scheme not in ("http", "https") or \
+                target.netloc != urlsplit(response.url).netloc:
+            return None
+        return self.on_configured_origin(target.geturl())
+
+    def parse_case_page(self, response: Response, row: Row) -> Iterator[Notice]:
+        yield from self.fresh_notices(response, [with_case_page(row, parse_case_page(response))])
 
     def fresh_notices(self, response: Response, rows: list[Row]) -> Iterator[Notice]:
         fresh = [row for row in rows
                  if self.since is None or row.day is None or row.day >= self.since]
-        self.logger.info("%s: %d rows, %d dated on or after %s",
-                         response.url, len(rows), len(fresh), self.since)
+        if len(rows) > 1 or not rows:
+            self.logger.info("%s: %d rows, %d dated on or after %s",
+                             response.url, len(rows), len(fresh), self.since)
         for row in fresh:
             yield self.to_notice(row, response)
 
@@ -190,5 +437,7 @@ class CaCbsaSpider(SourceSpider):
             title=notice_title(row),
             published=row.day,
             body="\n".join(f"{header}: {text}" for header, text in row.labelled),
-            raw={"list": row.kind, "table": row.caption, **row.cells},
+            raw={"list": row.kind, "table": row.caption, **row.cells,
+                 **({"origins": {name: list(m) for name, m in row.origins.items()}}
+                    if row.origins else {})},
         )

@@ -124,18 +124,38 @@ def details_lines(details: dict[str, Any]) -> list[str]:
 
 
 def case_documents(details: dict[str, Any]) -> list[dict[str, Any]]:
-    documents = details.get("documents")
-    if not isinstance(documents, list):
-        return []
-    return [document for document in documents if isinstance(document, dict)]
+    """The case's published documents: `publications` (the field name a public client of the
+    live API reads; see replay/recordings/eu_tron/PROVENANCE.md), each in the shape of a
+    `documents` entry, and `documents` (the shape first inferred)."""
+    found = []
+    for key in ("publications", "documents"):
+        entries = details.get(key)
+        if isinstance(entries, list):
+            found += [publication_document(entry) if key == "publications" else entry
+                      for entry in entries if isinstance(entry, dict)]
+    return found
+
+
+def publication_document(publication: dict[str, Any]) -> dict[str, Any]:
+    """A `publications` entry (typeOfPublication, datePublication, urlTransformed or url, which
+    TRON may give as "N/A", contents) as a document: its own fields kept, plus title,
+    publicationDate and url."""
+    links = (text(publication.get(name)) for name in ("urlTransformed", "url"))
+    return {**publication, "title": text(publication.get("typeOfPublication")),
+            "publicationDate": publication.get("datePublication"),
+            "url": next((link for link in links if link and link.upper() != "N/A"), "")}
 
 
 def document_key(document: dict[str, Any]) -> str:
-    """A document's stable key within its case: its OJ reference, else its URL, else its title."""
-    for field in ("ojReference", "url", "title"):
+    """A document's stable key within its case: its OJ reference, else its URL, else its title
+    (with its publication date for a `publications` entry: several share a type)."""
+    for field in ("ojReference", "url"):
         if text(document.get(field)):
             return text(document.get(field))
-    return ""
+    title = text(document.get("title"))
+    if title and document.get("datePublication") is not None:
+        return f"{title} {document['datePublication']}"
+    return title
 
 
 class EuTronSpider(SourceSpider):
@@ -222,7 +242,7 @@ class EuTronSpider(SourceSpider):
         key = document_key(document)
         reference = text(document.get("ojReference"))
         lines = [text(document.get("title")) + (f" ({reference})" if reference else ""),
-                 case_notice["body"], *details_lines(details)]
+                 text(document.get("contents")), case_notice["body"], *details_lines(details)]
         return Notice(
             source=self.name,
             external_id=f"{case_notice['external_id']}/{key}"
@@ -232,5 +252,6 @@ class EuTronSpider(SourceSpider):
             title=text(document.get("title")) or None,
             published=epoch_ms_date(document.get("publicationDate"), self.publisher_zone),
             body="\n".join(line for line in lines if line),
-            raw={**document, "case": {k: v for k, v in details.items() if k != "documents"}},
+            raw={**document, "case": {k: v for k, v in details.items()
+                                      if k not in ("documents", "publications")}},
         )
