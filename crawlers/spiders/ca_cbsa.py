@@ -37,9 +37,10 @@ import scrapy
 from parsel import Selector, SelectorList
 from scrapy.http import Response
 
+from crawlers.fallback import reads_list
 from crawlers.items import Notice
 from crawlers.spiders.base import SourceSpider
-from crawlers.tables import PageError, complete_page
+from crawlers.tables import LayoutChanged, PageError, complete_page
 
 HTML_HEADERS = {"Cache-Control": "max-age=0", "Accept": "text/html,application/xhtml+xml"}
 
@@ -110,8 +111,8 @@ def data_tables(page: Selector, url: str, kind: TableKind
             continue
         missing = [name for name in kind.required if name not in fields]
         if missing:
-            raise PageError(f"{url}: {kind.name} table lacks columns {missing} "
-                             f"(found {headers}; page layout changed?)")
+            raise LayoutChanged(f"{url}: {kind.name} table lacks columns {missing} "
+                                 f"(found {headers}; page layout changed?)")
         found.append((table, headers, fields))
     return found
 
@@ -230,8 +231,8 @@ def parse_table_page(response: Response, kinds: tuple[TableKind, ...]) -> list[R
                 return [to_row(kind, cell_text(table.css("caption")), tr, headers, fields)
                         for table, headers, fields in tables for tr in table.css("tbody tr")]
         columns = " or ".join(f"{kind.anchor.replace('_', ' ').capitalize()}" for kind in kinds)
-        raise PageError(f"{response.url}: no {kinds[0].name} table (with a {columns} column) "
-                        "found (page layout changed?)")
+        raise LayoutChanged(f"{response.url}: no {kinds[0].name} table (with a {columns} "
+                            "column) found (page layout changed?)")
     except PageError:
         raise
     except Exception as exc:  # lxml/parsel on hostile bytes: report it as the page's fault
@@ -392,9 +393,11 @@ class CaCbsaSpider(SourceSpider):
         yield self.html_request(
             options.get("measures_path", "sima-lmsi/mif-mev/menu-eng.html"), self.parse_measures)
 
+    @reads_list
     def parse_investigations(self, response: Response) -> Iterator[Notice]:
         yield from self.fresh_notices(response, parse_investigations(response))
 
+    @reads_list
     def parse_measures(self, response: Response) -> Iterator[Notice | scrapy.Request]:
         rows = parse_measures(response)
         to_date = [row for row in rows if row.origins and self.case_page(response, row)]
