@@ -163,13 +163,18 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: b
     if case_numbers:
         shown = ", ".join(case_numbers[:6])
         return Verdict(True, (f"case number(s) {shown} identify a trade-remedy proceeding",))
+    # Anti-dumping or countervailing wording outweighs a look-alike: searched first, once.
+    ad = _AD_RE.search(both)
+    said = ad or _CVD_RE.search(both)
+    if said:
+        label = "anti-dumping" if ad else "countervailing-duty"
+        return Verdict(True, (f"{label} wording: '{said.group(0)}'",))
     for pattern, why in _LOOKALIKES if _ANY_LOOKALIKE_RE.search(both) else ():
         if uk_safeguard and "safeguarding" in why:
             continue
-        if pattern.search(both) and not _AD_RE.search(both) and not _CVD_RE.search(both):
+        if pattern.search(both):
             return Verdict(False, (f"not a trade remedy: {why}",))
-    for pattern, label in ((_AD_RE, "anti-dumping"), (_CVD_RE, "countervailing-duty"),
-                           (_SG_RE, "safeguard"), (_REMEDY_CONTEXT_RE, "trade-remedy")):
+    for pattern, label in ((_SG_RE, "safeguard"), (_REMEDY_CONTEXT_RE, "trade-remedy")):
         match = pattern.search(both)
         if match:
             return Verdict(True, (f"{label} wording: '{match.group(0)}'",))
