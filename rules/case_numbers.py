@@ -13,7 +13,7 @@ shapes ("R 1234", "Case 624") are read only where the market uses them, so a US 
 import re
 from collections.abc import Iterable
 
-from rules.text import may_say
+from rules.text import has_digit, may_say
 
 # Commerce country codes (19 CFR case numbering), as used in ACCESS and FR docket ids.
 COMMERCE_COUNTRY = {
@@ -233,8 +233,9 @@ def ntc_numbers(text: str) -> list[str]:
 
 
 def _hinted(pattern: re.Pattern[str], words: tuple[str, ...], texts: list[str]) -> bool:
-    """Whether a text names the authority `pattern` names (`words`: what its every match holds)."""
-    return any(may_say(text, words) and pattern.search(text) for text in texts)
+    """Whether a text names the authority `pattern` names (`words`: what its every match holds,
+    looked for in all the texts at once)."""
+    return may_say("\n".join(texts), words) and any(pattern.search(text) for text in texts)
 
 
 def parse_case_numbers(
@@ -252,6 +253,8 @@ def parse_case_numbers(
     in_files = market == "IN" or _hinted(_IN_HINT_RE, _IN_HINT_WORDS, texts)
     canada = market == "CA" or _hinted(_CA_HINT_RE, _CA_HINT_WORDS, texts)
     for text in texts:
+        if not has_digit(text):  # every case number has one
+            continue
         found = commerce_numbers(text) + itc_numbers(text) + uk_numbers(text)
         found += au_numbers(text, cases=au_cases) + dgtr_numbers(text, files=in_files)
         found += ntc_numbers(text)

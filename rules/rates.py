@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rules import countries, vocabulary
 from rules.notice import Rate
-from rules.text import aligned_fold, fold, nfc, squash
+from rules.text import aligned_fold, fold, has_digit, nfc, squash
 from rules.vocabulary import all_phrases, folded_phrase, phrase_pattern
 
 KINDS = ("dumping_margin", "subsidy_rate", "duty", "cash_deposit")
@@ -619,6 +619,8 @@ def _named_origin(sentence: str, market: str | None) -> str | None:
 def _prose_rates(text: str, context: Context) -> list[Rate]:
     flat = nfc(squash(text))
     low = aligned_fold(flat)
+    if not has_digit(low):  # every rate is a number
+        return []
     percent = _PCT_WORD_RE.search(low) is not None
     ranges = [m.span() for m in _RANGE_RE.finditer(low)] if percent else []
     found: list[Rate] = []

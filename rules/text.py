@@ -12,6 +12,7 @@ from functools import cache
 _SPACE_RE = re.compile(r"\s+")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _WORD_RE = re.compile(r"\w+")
+_DIGIT_RE = re.compile(r"\d")
 # Letters that NFD does not decompose into base + combining mark.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae"})
 
@@ -43,6 +44,12 @@ def may_say(text: str, words: Iterable[str]) -> bool:
         return True
     low = text.lower()
     return any(word in low for word in words)
+
+
+def has_digit(text: str) -> bool:
+    """Whether `text` has a digit as a regex's \\d sees one (any decimal digit): what a rule whose
+    every match holds a number asks before searching."""
+    return _DIGIT_RE.search(text) is not None
 
 
 def aligned_fold(text: str) -> str:
