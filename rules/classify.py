@@ -147,6 +147,34 @@ def is_uk(market: str | None, text: str) -> bool:
     return market == "GB" or bool(_UK_TRA_RE.search(text))
 
 
+# The patterns _wording_verdict reads, in one, which matches where one of them does: a text with
+# none of them (most notices of other agencies) is searched once, not five times.
+_ANY_WORDING_RE = _rx("|".join(f"(?:{pattern.pattern})" for pattern in (
+    _AD_RE, _CVD_RE, _SG_RE, _REMEDY_CONTEXT_RE, _ANY_LOOKALIKE_RE)))
+
+
+def _wording_verdict(both: str, uk_safeguard: re.Match[str] | None) -> Verdict | None:
+    """The verdict of remedy wording and look-alikes in folded text; None when it has neither."""
+    if not _ANY_WORDING_RE.search(both):
+        return None
+    # Anti-dumping or countervailing wording outweighs a look-alike: searched first, once.
+    ad = _AD_RE.search(both)
+    said = ad or _CVD_RE.search(both)
+    if said:
+        label = "anti-dumping" if ad else "countervailing-duty"
+        return Verdict(True, (f"{label} wording: '{said.group(0)}'",))
+    for pattern, why in _LOOKALIKES if _ANY_LOOKALIKE_RE.search(both) else ():
+        if uk_safeguard and "safeguarding" in why:
+            continue
+        if pattern.search(both):
+            return Verdict(False, (f"not a trade remedy: {why}",))
+    for pattern, label in ((_SG_RE, "safeguard"), (_REMEDY_CONTEXT_RE, "trade-remedy")):
+        match = pattern.search(both)
+        if match:
+            return Verdict(True, (f"{label} wording: '{match.group(0)}'",))
+    return None
+
+
 def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: bool = False
                         ) -> Verdict:
     """Trade remedy or not: case numbers first, then remedy phrases, refusing look-alikes
@@ -163,21 +191,9 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: b
     if case_numbers:
         shown = ", ".join(case_numbers[:6])
         return Verdict(True, (f"case number(s) {shown} identify a trade-remedy proceeding",))
-    # Anti-dumping or countervailing wording outweighs a look-alike: searched first, once.
-    ad = _AD_RE.search(both)
-    said = ad or _CVD_RE.search(both)
-    if said:
-        label = "anti-dumping" if ad else "countervailing-duty"
-        return Verdict(True, (f"{label} wording: '{said.group(0)}'",))
-    for pattern, why in _LOOKALIKES if _ANY_LOOKALIKE_RE.search(both) else ():
-        if uk_safeguard and "safeguarding" in why:
-            continue
-        if pattern.search(both):
-            return Verdict(False, (f"not a trade remedy: {why}",))
-    for pattern, label in ((_SG_RE, "safeguard"), (_REMEDY_CONTEXT_RE, "trade-remedy")):
-        match = pattern.search(both)
-        if match:
-            return Verdict(True, (f"{label} wording: '{match.group(0)}'",))
+    verdict = _wording_verdict(both, uk_safeguard)
+    if verdict:
+        return verdict
     if uk_safeguard:
         return Verdict(True, (f"UK TRA safeguard wording: '{uk_safeguard.group(0)}'",))
     found = languages.remedy_wording(both)
