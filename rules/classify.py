@@ -147,22 +147,24 @@ def is_uk(market: str | None, text: str) -> bool:
     return market == "GB" or bool(_UK_TRA_RE.search(text))
 
 
-# The patterns _wording_verdict reads, in one, which matches where one of them does: a text with
-# none of them (most notices of other agencies) is searched once, not five times.
-_ANY_WORDING_RE = _rx("|".join(f"(?:{pattern.pattern})" for pattern in (
-    _AD_RE, _CVD_RE, _SG_RE, _REMEDY_CONTEXT_RE, _ANY_LOOKALIKE_RE)))
+# The patterns _wording_verdict reads after anti-dumping wording (which most remedies have), in
+# one, which matches where one of them does: a text with none of them (most notices of other
+# agencies) is searched twice, not six times.
+_OTHER_WORDING_RE = _rx("|".join(f"(?:{pattern.pattern})" for pattern in (
+    _CVD_RE, _SG_RE, _REMEDY_CONTEXT_RE, _ANY_LOOKALIKE_RE)))
 
 
 def _wording_verdict(both: str, uk_safeguard: re.Match[str] | None) -> Verdict | None:
-    """The verdict of remedy wording and look-alikes in folded text; None when it has neither."""
-    if not _ANY_WORDING_RE.search(both):
-        return None
-    # Anti-dumping or countervailing wording outweighs a look-alike: searched first, once.
+    """The verdict of remedy wording and look-alikes in folded text; None when it has neither.
+    Anti-dumping or countervailing wording outweighs a look-alike."""
     ad = _AD_RE.search(both)
-    said = ad or _CVD_RE.search(both)
-    if said:
-        label = "anti-dumping" if ad else "countervailing-duty"
-        return Verdict(True, (f"{label} wording: '{said.group(0)}'",))
+    if ad:
+        return Verdict(True, (f"anti-dumping wording: '{ad.group(0)}'",))
+    if not _OTHER_WORDING_RE.search(both):
+        return None
+    cvd = _CVD_RE.search(both)
+    if cvd:
+        return Verdict(True, (f"countervailing-duty wording: '{cvd.group(0)}'",))
     for pattern, why in _LOOKALIKES if _ANY_LOOKALIKE_RE.search(both) else ():
         if uk_safeguard and "safeguarding" in why:
             continue
