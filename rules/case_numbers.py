@@ -13,6 +13,8 @@ shapes ("R 1234", "Case 624") are read only where the market uses them, so a US 
 import re
 from collections.abc import Iterable
 
+from rules.text import has_digit, may_say
+
 # Commerce country codes (19 CFR case numbering), as used in ACCESS and FR docket ids.
 COMMERCE_COUNTRY = {
     "122": "CA", "201": "MX", "274": "TT", "301": "CO", "307": "VE", "331": "EC", "337": "CL",
@@ -80,6 +82,8 @@ _AU_CASE_RE = re.compile(
     r"(\d{2,4})(?![\d/-]|\s*-\s*TA)\b", re.ASCII,
 )
 _AU_HINT_RE = re.compile(r"Anti-Dumping Commission|\bADN\b|Ủy ban Chống bán phá giá", re.I)
+# Words every match of a hint contains (text.may_say): most texts are passed over without a search.
+_AU_HINT_WORDS = ("anti-dumping commission", "adn", "y ban ch")
 # India: DGTR file numbers 'F. No. 6/12/2023-DGTR' (leading zeros dropped: '06/12' -> '6/12').
 _DGTR_RE = re.compile(r"(?<![\d/])(\d{1,2})\s?/\s?(\d{1,3})\s?/\s?(\d{4})\s?[-\u2013]\s?DGTR\b",
                       re.ASCII | re.IGNORECASE)
@@ -92,6 +96,7 @@ _DGTR_FILE_RE = re.compile(
     r"(20\d{2})(?![\d/])", re.ASCII)
 _DGTR_FILE_NUMBER_RE = re.compile(r"(?:AD|CVD|SG|AC)(?:\([A-Z]{2,4}\))?-\d{2,3}/20\d{2}", re.ASCII)
 _IN_HINT_RE = re.compile(r"\bDGTR\b|Directorate General of Trade Remedies|\bCBIC\b", re.I)
+_IN_HINT_WORDS = ("dgtr", "directorate general of trade remedies", "cbic")
 # Pakistan: National Tariff Commission anti-dumping cases 'A.D.C No. 60/2021/NTC/CRC' (serial,
 # year, NTC, product code), normalised to that form.
 _NTC_RE = re.compile(
@@ -122,6 +127,8 @@ _CITT_RE = re.compile(r"(?<![A-Za-z0-9/-])(NQ|RR|PI|RD|RI|GC|LE|PB)\s?[-\u2010-\
 _CA_HINT_RE = re.compile(r"\bCBSA\b|\bCITT\b|\bSIMA\b|Canada Border Services Agency"
                          r"|Canadian International Trade Tribunal|Special Import Measures Act",
                          re.I)
+_CA_HINT_WORDS = ("cbsa", "citt", "sima", "canada border services agency",
+                  "canadian international trade tribunal", "special import measures act")
 _RANGE_RE = re.compile(rf"(\d{{1,4}})\s*{_DASH}\s*(\d{{1,4}})", re.ASCII)
 _LIST_SPLIT_RE = re.compile(r"\s*(?:,\s*and|,|and|&)\s*", re.IGNORECASE)
 _MAX_RANGE = 50
@@ -225,6 +232,12 @@ def ntc_numbers(text: str) -> list[str]:
             for n, y, code in _NTC_RE.findall(text)]
 
 
+def _hinted(pattern: re.Pattern[str], words: tuple[str, ...], texts: list[str]) -> bool:
+    """Whether a text names the authority `pattern` names (`words`: what its every match holds,
+    looked for in all the texts at once)."""
+    return may_say("\n".join(texts), words) and any(pattern.search(text) for text in texts)
+
+
 def parse_case_numbers(
     texts: Iterable[str], *, eu: bool = False, market: str | None = None
 ) -> list[str]:
@@ -236,10 +249,12 @@ def parse_case_numbers(
     seen: dict[str, None] = {}
     texts = list(texts)
     eu = eu or market == "EU"
-    au_cases = market == "AU" or any(_AU_HINT_RE.search(t) for t in texts)
-    in_files = market == "IN" or any(_IN_HINT_RE.search(t) for t in texts)
-    canada = market == "CA" or any(_CA_HINT_RE.search(t) for t in texts)
+    au_cases = market == "AU" or _hinted(_AU_HINT_RE, _AU_HINT_WORDS, texts)
+    in_files = market == "IN" or _hinted(_IN_HINT_RE, _IN_HINT_WORDS, texts)
+    canada = market == "CA" or _hinted(_CA_HINT_RE, _CA_HINT_WORDS, texts)
     for text in texts:
+        if not has_digit(text):  # every case number has one
+            continue
         found = commerce_numbers(text) + itc_numbers(text) + uk_numbers(text)
         found += au_numbers(text, cases=au_cases) + dgtr_numbers(text, files=in_files)
         found += ntc_numbers(text)

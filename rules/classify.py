@@ -35,6 +35,9 @@ _LOOKALIKES: tuple[tuple[re.Pattern[str], str], ...] = (
      "copyright anti-circumvention, not trade"),
     (_rx(r"\brestrictive measures\b"), "EU sanctions (restrictive measures), not a trade remedy"),
 )
+# All of them in one pattern, which a text matches when it matches any: searched once, it spares
+# most notices (none of them look alike) a search per look-alike.
+_ANY_LOOKALIKE_RE = _rx("|".join(f"(?:{pattern.pattern})" for pattern, _ in _LOOKALIKES))
 
 _AD_RE = _rx(
     r"\banti-?dumping\b|\bless[- ]than[- ]fair[- ]value\b|\bLTFV\b|\bdumped imports\b"
@@ -144,6 +147,36 @@ def is_uk(market: str | None, text: str) -> bool:
     return market == "GB" or bool(_UK_TRA_RE.search(text))
 
 
+# The patterns _wording_verdict reads after anti-dumping wording (which most remedies have), in
+# one, which matches where one of them does: a text with none of them (most notices of other
+# agencies) is searched twice, not six times.
+_OTHER_WORDING_RE = _rx("|".join(f"(?:{pattern.pattern})" for pattern in (
+    _CVD_RE, _SG_RE, _REMEDY_CONTEXT_RE, _ANY_LOOKALIKE_RE)))
+
+
+def _wording_verdict(both: str, uk_safeguard: re.Match[str] | None) -> Verdict | None:
+    """The verdict of remedy wording and look-alikes in folded text; None when it has neither.
+    Anti-dumping or countervailing wording outweighs a look-alike."""
+    ad = _AD_RE.search(both)
+    if ad:
+        return Verdict(True, (f"anti-dumping wording: '{ad.group(0)}'",))
+    if not _OTHER_WORDING_RE.search(both):
+        return None
+    cvd = _CVD_RE.search(both)
+    if cvd:
+        return Verdict(True, (f"countervailing-duty wording: '{cvd.group(0)}'",))
+    for pattern, why in _LOOKALIKES if _ANY_LOOKALIKE_RE.search(both) else ():
+        if uk_safeguard and "safeguarding" in why:
+            continue
+        if pattern.search(both):
+            return Verdict(False, (f"not a trade remedy: {why}",))
+    for pattern, label in ((_SG_RE, "safeguard"), (_REMEDY_CONTEXT_RE, "trade-remedy")):
+        match = pattern.search(both)
+        if match:
+            return Verdict(True, (f"{label} wording: '{match.group(0)}'",))
+    return None
+
+
 def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: bool = False
                         ) -> Verdict:
     """Trade remedy or not: case numbers first, then remedy phrases, refusing look-alikes
@@ -160,16 +193,9 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: b
     if case_numbers:
         shown = ", ".join(case_numbers[:6])
         return Verdict(True, (f"case number(s) {shown} identify a trade-remedy proceeding",))
-    for pattern, why in _LOOKALIKES:
-        if uk_safeguard and "safeguarding" in why:
-            continue
-        if pattern.search(both) and not _AD_RE.search(both) and not _CVD_RE.search(both):
-            return Verdict(False, (f"not a trade remedy: {why}",))
-    for pattern, label in ((_AD_RE, "anti-dumping"), (_CVD_RE, "countervailing-duty"),
-                           (_SG_RE, "safeguard"), (_REMEDY_CONTEXT_RE, "trade-remedy")):
-        match = pattern.search(both)
-        if match:
-            return Verdict(True, (f"{label} wording: '{match.group(0)}'",))
+    verdict = _wording_verdict(both, uk_safeguard)
+    if verdict:
+        return verdict
     if uk_safeguard:
         return Verdict(True, (f"UK TRA safeguard wording: '{uk_safeguard.group(0)}'",))
     found = languages.remedy_wording(both)

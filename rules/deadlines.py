@@ -14,7 +14,7 @@ from datetime import date
 
 from rules.dates import calendar_date, days_after
 from rules.notice import Deadline
-from rules.text import fold
+from rules.text import fold, has_digit, may_say
 
 _MONTHS = {
     m: i
@@ -82,6 +82,9 @@ _AUTHORITY_STEP_RE = re.compile(
     r"\b(?:commission|commerce|the department|usitc|itc|doc|authority|secretary|minister"
     r"|uy ban|bo thuong mai|co quan dieu tra|bo truong)\b.{0,80}?\b(?:determination|determine"
     r"|decide|decision|reach|transmit\w*|views|ket luan|quyet dinh|ban hanh)\b")
+# Every date the patterns read has digits, save a count in words ('within fifteen days'), which
+# follows one of these: most sentences say neither, and are not searched.
+_RELATIVE_WORDS = ("within", "later than")
 _SENTENCE_RE = re.compile(r"(?<=[.;])\s+(?=[A-Z(\u00C0-\u00DD\u0110\u1EA0-\u1EF8])")
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("notice_of_intent", re.compile(r"intent to participate|notice of intent|y dinh tham gia",
@@ -143,6 +146,8 @@ class _Found:
 
 def _absolute(sentence: str) -> list[_Found]:
     """Dates after a deadline trigger, in US, day-month and Vietnamese numeric forms."""
+    if not has_digit(sentence):
+        return []
     found = [(_date(m.group(3), _MONTHS[m.group(1).lower()], m.group(2)), m)
              for m in _ABSOLUTE_RE.finditer(sentence)]
     found += [(_date(m.group(3), _MONTHS[m.group(2).lower()], m.group(1)), m)
@@ -156,11 +161,13 @@ def _relative(sentence: str, anchor: date | None) -> list[_Found]:
     """Dates counted from `anchor`; none when it is missing or implausible (a feed's year 9999)."""
     if anchor is None:
         return []
-    folded = fold(sentence)
-    matches = [(_to_int(m.group(1)), m) for m in _RELATIVE_RE.finditer(sentence)]
-    matches += [(int(m.group(1)), m) for m in _VI_RELATIVE_RE.finditer(folded)]
-    if _PARTY_ACTION_RE.search(folded):
-        matches += [(int(m.group(1)), m) for m in _VI_PERIOD_RE.finditer(folded)]
+    matches = ([(_to_int(m.group(1)), m) for m in _RELATIVE_RE.finditer(sentence)]
+               if may_say(sentence, _RELATIVE_WORDS) else [])
+    if has_digit(sentence):
+        folded = fold(sentence)
+        matches += [(int(m.group(1)), m) for m in _VI_RELATIVE_RE.finditer(folded)]
+        if _PARTY_ACTION_RE.search(folded):
+            matches += [(int(m.group(1)), m) for m in _VI_PERIOD_RE.finditer(folded)]
     found = [(days_after(anchor, n), m) for n, m in matches]
     return [_Found(when, m.start(), m.end()) for when, m in found if when is not None]
 

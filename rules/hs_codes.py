@@ -10,6 +10,8 @@ edition so a subscription on one matches a notice on the other.
 
 import re
 
+from rules.text import has_digit
+
 _SEP = r"[.\u00a0 ]"
 # Dotted forms need no context: 4 digits, then dot-separated groups of 2-4 digits.
 # The look-behinds follow the first digits (what they test is unchanged): a pattern that starts with
@@ -96,6 +98,8 @@ def _has_context(text: str, start: int) -> bool:
 
 def extract_hs_codes(text: str) -> list[str]:
     """Every HS code in `text` as digits, unique, in first-seen order."""
+    if not has_digit(text):  # most titles and many abstracts: nothing to search
+        return []
     found: dict[str, None] = {}
     for match in _DOTTED_RE.finditer(text):
         raw = match.group(1)

@@ -31,6 +31,11 @@ class _Patterns:
         self.measures = {m: phrase_pattern(all_phrases(p)) for m, p in data.measures.items()}
         self.circumvention = phrase_pattern(all_phrases(data.circumvention))
         self.remedy = phrase_pattern(all_phrases(data.remedy))
+        # All the remedy wording in one pattern, which matches where one of the above does: searched
+        # first, since most texts have none, in half the time of searching each.
+        self.any_remedy = phrase_pattern(
+            [p for phrases in data.measures.values() for p in all_phrases(phrases)]
+            + all_phrases(data.circumvention) + all_phrases(data.remedy))
         self.stages: dict[str, Pattern[str]] = {
             s: phrase_pattern(all_phrases(p)) for s, p in data.stages.items()}
         self.weak_stages: dict[str, Pattern[str]] = {
@@ -66,6 +71,8 @@ def measures(text: str) -> list[tuple[str, str]]:
 def remedy_wording(text: str) -> Found | None:
     """The first trade-remedy phrase of any kind (measure, circumvention, general), or None."""
     folded = fold(text)
+    if not patterns().any_remedy.search(folded):
+        return None
     best: Found | None = None
     candidates = [("measure", p) for p in patterns().measures.values()]
     candidates += [("circumvention", patterns().circumvention), ("remedy", patterns().remedy)]

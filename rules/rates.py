@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rules import countries, vocabulary
 from rules.notice import Rate
-from rules.text import aligned_fold, fold, nfc, squash
+from rules.text import aligned_fold, fold, has_digit, nfc, squash
 from rules.vocabulary import all_phrases, folded_phrase, phrase_pattern
 
 KINDS = ("dumping_margin", "subsidy_rate", "duty", "cash_deposit")
@@ -65,6 +65,9 @@ _PCT = r"%|percent\b|per\s?-?\s?cent\b|phan tram\b"
 _PCT_RE = re.compile(
     rf"(?<![\w.,])(?P<neg>(?:minus|negative|am)\s+|[-\u2212\u2013]\s?)?(?P<num>{_NUM})\s*"
     rf"(?:{_PCT})")
+# Every percentage and every range of them ends in one of these words: a text without them (most
+# notices) is not searched for either.
+_PCT_WORD_RE = re.compile(_PCT)
 _RANGE_RE = re.compile(
     rf"(?:\b(?:from|between|tu|ranging from)\s+(?:negative\s+)?(?:{_NUM})\s*(?:{_PCT})?\s*"
     rf"(?:to|and|den|-|\u2013)\s+(?:negative\s+)?(?:{_NUM})\s*(?:{_PCT}))"
@@ -616,9 +619,12 @@ def _named_origin(sentence: str, market: str | None) -> str | None:
 def _prose_rates(text: str, context: Context) -> list[Rate]:
     flat = nfc(squash(text))
     low = aligned_fold(flat)
-    ranges = [m.span() for m in _RANGE_RE.finditer(low)]
+    if not has_digit(low):  # every rate is a number
+        return []
+    percent = _PCT_WORD_RE.search(low) is not None
+    ranges = [m.span() for m in _RANGE_RE.finditer(low)] if percent else []
     found: list[Rate] = []
-    for match in _PCT_RE.finditer(low):
+    for match in _PCT_RE.finditer(low) if percent else ():
         if _excluded(low, match, ranges):
             continue
         value = _percent(match.group("num"))

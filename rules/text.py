@@ -6,11 +6,13 @@ on a folded form so that "Việt Nam", "Viet Nam" and "VIET NAM" are the same wo
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 _SPACE_RE = re.compile(r"\s+")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _WORD_RE = re.compile(r"\w+")
+_DIGIT_RE = re.compile(r"\d")
 # Letters that NFD does not decompose into base + combining mark.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ı": "i", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae"})
 
@@ -25,6 +27,29 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.lower()
+
+
+# The characters a case-insensitive regex takes for an ASCII letter (İ, ı, ſ, the Kelvin sign) and
+# those whose lower case holds one: where none occurs, lower() and `in` see what the regex sees.
+_CASE_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def may_say(text: str, words: Iterable[str]) -> bool:
+    """False only when `text` holds none of `words` (lower-case ASCII) in any case.
+
+    A case-insensitive regex tries every position of the text; a substring test on its lower
+    case runs in C. So a regex whose every match contains one of the words is searched only
+    where this says yes, and finds exactly what it found alone."""
+    if not text.isascii() and any(ch in text for ch in _CASE_ODD):
+        return True
+    low = text.lower()
+    return any(word in low for word in words)
+
+
+def has_digit(text: str) -> bool:
+    """Whether `text` has a digit as a regex's \\d sees one (any decimal digit): what a rule whose
+    every match holds a number asks before searching."""
+    return _DIGIT_RE.search(text) is not None
 
 
 def aligned_fold(text: str) -> str:

@@ -3,6 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rules import case_numbers
 from rules.case_numbers import normalise_case_number, origin_of, parse_case_numbers
 from rules.countries import (
     country_code,
@@ -12,7 +13,7 @@ from rules.countries import (
     third_countries,
 )
 from rules.hs_codes import extract_hs_codes, normalise_hs
-from rules.text import fold, folded_key
+from rules.text import fold, folded_key, may_say
 
 
 def test_fold_strips_vietnamese_diacritics() -> None:
@@ -115,3 +116,27 @@ def test_case_number_parser_never_crashes_and_is_idempotent(text: str) -> None:
     r"[AC]-[0-9]{3}-[0-9]{3}|(701|731)-TA-[1-9][0-9]{0,3}|TA-201-[1-9][0-9]{0,2}", fullmatch=True))
 def test_case_numbers_round_trip(text: str) -> None:
     assert normalise_case_number(text) == text
+
+
+def test_may_say_is_case_blind_and_never_wrong_on_odd_letters() -> None:
+    assert may_say("Notice of the CBSA", ("cbsa",))
+    assert not may_say("Notice of the Agency", ("cbsa",))
+    assert may_say("Notice of the ſima", ("sima",))  # a case-insensitive regex reads ſ as s
+
+
+_HINTS = [(case_numbers._AU_HINT_RE, case_numbers._AU_HINT_WORDS),
+          (case_numbers._IN_HINT_RE, case_numbers._IN_HINT_WORDS),
+          (case_numbers._CA_HINT_RE, case_numbers._CA_HINT_WORDS)]
+
+
+def test_every_hint_phrase_holds_one_of_its_words() -> None:
+    for pattern, words in _HINTS:
+        for phrase in pattern.pattern.split("|"):
+            assert any(w in phrase.replace("\\b", "").lower() for w in words), phrase
+
+
+@given(st.text(alphabet="adnsimtgrcbADNSIMTGRCB -\u0130\u0131\u017f\u212a", max_size=12))
+def test_a_hint_found_is_a_hint_said(text: str) -> None:
+    for pattern, words in _HINTS:
+        if pattern.search(text):
+            assert may_say(text, words)
