@@ -158,7 +158,8 @@ def stored_subscriptions() -> list[Any]:
 @main.command()
 @config_errors_exit
 def sources() -> None:
-    """Show every source and its health."""
+    """Show every source, its health, and the evidence its spider rests on."""
+    from crawlers.evidence import evidence
     from scheduler import Service
     from storage.sources import list_sources
 
@@ -166,16 +167,19 @@ def sources() -> None:
     zone = service.settings.zone
     with service.sessions() as session:
         rows = list_sources(session)
+    known = evidence()
     click.echo(f"{'source':<25}{'market':<7}{'health':<9}{'last run':<9}{'last success':<18}"
-               f"{'items':>6}{'fails':>6}{'empty':>6}  reason")
+               f"{'items':>6}{'fails':>6}{'empty':>6}  {'replica':<8}{'evidence':<11}reason")
     for row in rows:
         success = row.last_success_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") \
             if row.last_success_at else "never"
         configured = service.sources.get(row.id)
         health = row.health if configured is not None and configured.enabled else "off"
+        found = known.get(row.id)
         click.echo(f"{row.id:<25}{row.market:<7}{health:<9}{row.last_status or 'never':<9}"
                    f"{success:<18}{row.items_last_run:>6}{row.consecutive_failures:>6}"
-                   f"{row.consecutive_empty_runs:>6}  {row.health_reason or ''}")
+                   f"{row.consecutive_empty_runs:>6}  {found.replica if found else 'none':<8}"
+                   f"{(found.seen if found else None) or '-':<11}{row.health_reason or ''}")
 
 
 @main.command()

@@ -138,6 +138,7 @@ def test_sources_command_shows_the_health_of_each_source(h: Harness) -> None:
     line = next(row for row in result.output.splitlines() if row.startswith("us_fr_documents"))
     assert " failing " in line and " failed " in line and "HTTP error" in line
     assert line.split()[1] == "US"
+    assert " real    2024-01-17 " in line  # its recording is a real response of the FR API
 
 
 def test_crawl_command_backfills_from_a_date(h: Harness) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from config import Settings, load_sources
 from config.settings import CONFIG_DIR
+from crawlers.evidence import evidence
 from demo import recordings_since, replayed_sources_file
 from replay import ReplayServer, load_manifest
 from scheduler import Service, run_cycle
@@ -29,6 +30,22 @@ def test_scrapy_lists_a_spider_for_every_source() -> None:
                             capture_output=True, timeout=60, check=True).stdout.split()
     assert set(SOURCES) <= set(listed)
     assert len(listed) >= 12
+
+
+def test_every_source_names_the_evidence_its_spider_rests_on(tmp_path: Path) -> None:
+    """Each source has its evidence (crawlers/evidence.yaml) and a PROVENANCE that says it; a
+    malformed evidence file names itself."""
+    known = evidence()
+    assert set(known) == set(SOURCES)
+    for source_id, found in known.items():
+        folder = ROOT / "replay" / "recordings" / GROUPS[source_id]
+        provenance = (folder / "PROVENANCE.md").read_text(encoding="utf-8")
+        assert found.replica == "real" or "Evidence" in provenance, source_id
+        assert found.seen and found.seen[:4] in provenance, source_id
+    broken = tmp_path / "evidence.yaml"
+    broken.write_text("sources:\n  uk_tra: {replica: maybe}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=str(broken)):
+        evidence(broken)
 
 
 def test_every_enabled_source_has_recordings() -> None:
