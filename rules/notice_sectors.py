@@ -22,15 +22,14 @@ CHEMICALS_CHAPTER = "29"  # organic chemicals, where a chemical the HS does not 
 
 def product_phrases(notice: Notice, lead: str, is_news: bool) -> list[str]:
     """Where a notice names its product, most specific first: the title's product part; for
-    news, first the product the headline names (its product part without the verbs and the
-    parties: 'India launches probe into'), last the one the lead names after 'đối với' /
-    'imports of'. Never the whole headline: its markets and verbs are words of the
-    nomenclature too ('Ấn Độ' finds Indian goods)."""
-    phrases = [product_part(notice.title)]
-    if is_news:
-        lead_part = product_part(lead)
-        phrases = [headline_product(notice.title), *phrases,
-                   lead_part and headline_product(lead_part)]
+    news, the product the headline names (its product part without the verbs and the parties:
+    'EU opens probe into e-bikes' is no glass envelope, 'open'), then the one the lead names
+    after 'đối với' / 'imports of'. Never the whole headline: its markets and verbs are words of
+    the nomenclature too ('Ấn Độ' finds Indian goods)."""
+    if not is_news:
+        return [p for p in [product_part(notice.title)] if p.strip()]
+    lead_part = product_part(lead)
+    phrases = [headline_product(notice.title), lead_part and headline_product(lead_part)]
     return [p for p in dict.fromkeys(phrases) if p and p.strip()]
 
 
@@ -167,7 +166,10 @@ def notice_sectors(
             if hits:
                 return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
                     f"{h.sector} ({h.evidence})" for h in hits)
-        if inferred is not None:
+        # A product no sector term names is placed by the nomenclature before the lead's terms
+        # are read (a lead speaks of the trade around the case too: 'ngành thép'), unless the
+        # nomenclature places it in no configured sector: then the lead may still name one.
+        if inferred is not None and _sector_of(index, inferred.code) != OTHER:
             return _inferred_sector(index, inferred)
     name = headline_product(notice.title) if is_news else product
     ending = chemical_name(name) if name else None
@@ -182,6 +184,8 @@ def notice_sectors(
         if hits:
             return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
                 f"{h.sector} ({h.evidence})" for h in hits)
+    if inferred is not None:  # news: a product of no configured sector
+        return _inferred_sector(index, inferred)
     if product.strip() and not is_news:
         return [OTHER], f"product '{product.strip()}' matches no sector term: sector other"
     if is_news:
