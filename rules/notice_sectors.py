@@ -44,12 +44,15 @@ _FILLER_VI = (
     "|đề nghị|phản đối|điều chỉnh|hạn ngạch|biên độ|loại trừ|khỏi|lắp ráp|hoàn thiện|gia hạn"
     "|tiếp tục|giữ nguyên|hủy|huỷ|chấm dứt|bỏ phiếu|khép lại|cần|lưu ý|hải quan|đến|mới|thêm"
     "|năm|tháng|ngày|dùng chung|linh kiện|trốn thuế|cảnh báo|bản câu hỏi|tạm thời|cuối cùng"
-    "|sơ bộ|bán phá giá|biện pháp")
+    "|sơ bộ|bán phá giá|biện pháp|việt")
 _FILLER_EN = (
     r"on|of|for|from|into|in|to|by|over|back|imports?|exports?|duty|duties|the|certain"
     r"|originating|consigned|exported|shipped|imported|concerning|possible|suspected|evasion"
     r"|announces?|launch(?:es)?|opens?|makes?|sends?|votes?|continues?|probes?|inquiry|finding"
-    r"|court|trade|notice|no|commission|secretariat|technical|sales at less than fair value")
+    r"|imposes?|initiates?|extends?|begins?|starts?|revokes?|ends?|finds?|rules?|faces?|hits?"
+    r"|targets?|us|u\.s"
+    r"|court|trade|notice|no|commission|secretariat|technical|sales at less than fair value"
+    r"|vietnamese|chinese|indian|korean|thai|indonesian|malaysian")
 _FILLER_EN_RE = re.compile(rf"\b(?:{_FILLER_EN})\b")
 # Figures and punctuation; a hyphen only between spaces ('e-bikes' is one word).
 _PUNCTUATION_RE = re.compile(r"[\d.,%]+|[^\w\s-]|(?<!\w)-|-(?!\w)")
@@ -60,6 +63,9 @@ _FILLER_FOLDED_RE = re.compile(rf"\b(?:{fold(_FILLER_VI)})\b")
 _CUE_VI = "đối với|với|về|vụ(?: kiện)?|sản phẩm|mặt hàng"
 _CUE_VI_RE = re.compile(rf"(?<!\w)(?:{_CUE_VI})(?!\w)")
 _CUE_RE = re.compile(rf"\b(?:on|into|of|concerning|{fold(_CUE_VI)})\b")
+
+
+_CONJUNCTIONS = frozenset({"and", "or", "và", "hoặc", "va", "hoac"})
 
 
 def headline_product(title: str) -> str:
@@ -95,6 +101,9 @@ def headline_product(title: str) -> str:
         while position < len(original) and keep[position]:
             position += 1
         words = original[start:position].split()
+        if all(word.lower() in _CONJUNCTIONS for word in words):  # 'on Thai and Chinese glass'
+            keep[start:position] = [False] * (position - start)
+            continue
         gap = start
         while gap > 0 and (not keep[gap - 1] or original[gap - 1].isspace()) and gap not in cued_at:
             gap -= 1

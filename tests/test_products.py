@@ -159,3 +159,21 @@ def test_a_subscription_on_a_heading_matches_news_that_names_no_code() -> None:
     for lang, words in (("en", "by the HS nomenclature"), ("vi", "theo Danh mục HS")):
         lines = why_lines(found.reasons, Labels(lang, names))
         assert any(words in line and "7604" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(("title", "product"), [
+    # procedure words and parties are no product; the product follows the remedy or a cue
+    ("Úc xem xét lại quyết định về thép góc Việt Nam", "thép góc"),
+    ("Bộ Công Thương phản đối mức thuế của Canada với ván sàn Việt Nam", "ván sàn"),
+    # folded, 'tự' (self-) is 'từ' (from) and 'bi' (ball) is 'bị' (passive): not here
+    ("Peru điều tra chống bán phá giá đinh tự khoan từ Việt Nam", "đinh tự khoan"),
+    ("Ai Cập áp thuế chống bán phá giá vòng bi Việt Nam", "vòng bi"),
+    # English words are fillers of English headlines only ('in' is a Vietnamese word)
+    ("Mỹ điều tra chống bán phá giá giấy in ảnh từ Việt Nam", "giấy in ảnh"),
+    ("Chile imposes anti-dumping duty on Vietnamese and Thai ceiling fans", "ceiling fans"),
+    ("Mexico opens probe into water taps from Vietnam", "water taps"),
+])
+def test_a_press_headline_names_its_product(title: str, product: str) -> None:
+    from rules.notice_sectors import headline_product
+
+    assert headline_product(title) == product
