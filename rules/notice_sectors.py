@@ -9,7 +9,7 @@ read, since a lead speaks of the trade around the case too.
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from rules import languages, markets
 from rules.notice import Notice
@@ -38,7 +38,7 @@ def product_phrases(notice: Notice, lead: str, is_news: bool) -> list[str]:
 # diacritics and matched on the accented headline when it has them: folded, 'từ' (from) is 'tự'
 # (self-, as in 'vít tự khoan'), 'bị' (passive) is 'bi' (ball, as in 'ổ bi').
 _FILLER_VI = (
-    "đối với|với|của|từ|tại|về|sang|qua|thuế(?: suất)?|mức|áp|ra|ban hành|chính thức|hàng"
+    "đối với|với|của|tại|về|sang|qua|thuế(?: suất)?|mức|áp|ra|ban hành|chính thức|hàng"
     "|mặt hàng|sản phẩm|nhập khẩu|nhập|xuất khẩu|xuất xứ|doanh nghiệp|nhà xuất khẩu|vụ kiện|vụ việc"
     "|vụ|bị|được|có thể|nguy cơ|lệnh|quyết định|kết quả|kết luận|xem xét(?: lại)?|yêu cầu"
     "|đề nghị|phản đối|điều chỉnh|hạn ngạch|biên độ|loại trừ|khỏi|lắp ráp|hoàn thiện|gia hạn"
@@ -65,9 +65,13 @@ _CUE_VI_RE = re.compile(rf"(?<!\w)(?:{_CUE_VI})(?!\w)")
 _CUE_RE = re.compile(rf"\b(?:on|into|of|concerning|{fold(_CUE_VI)})\b")
 
 
-_CONJUNCTIONS = frozenset({"and", "or", "và", "hoặc", "va", "hoac"})
+# Words that join a product's words but neither begin nor end one: 'pipe and tube', 'vải dệt
+# thoi từ sợi filament' (woven of filament yarn) keep them; 'ván ép từ [Việt Nam]' does not.
+_JOINERS = frozenset({"and", "or", "và", "hoặc", "va", "hoac"})
+_TRAILING = _JOINERS | {"từ", "tu"}  # folded 'tu' may begin a product: 'tu bep' (tủ bếp)
 
 
+@lru_cache(maxsize=1024)  # a notice asks for its headline's product up to four times
 def headline_product(title: str) -> str:
     """The product a news headline names: what is left of it once its markets, countries and
     authorities, remedy, stage and proceeding words and the words around them are taken out
@@ -101,7 +105,11 @@ def headline_product(title: str) -> str:
         while position < len(original) and keep[position]:
             position += 1
         words = original[start:position].split()
-        if all(word.lower() in _CONJUNCTIONS for word in words):  # 'on Thai and Chinese glass'
+        while words and words[-1].lower() in _TRAILING:
+            words.pop()
+        while words and words[0].lower() in _JOINERS:
+            words.pop(0)
+        if not words:  # 'on Thai and Chinese glass': the cue before 'Thai' is glass's
             keep[start:position] = [False] * (position - start)
             continue
         gap = start
