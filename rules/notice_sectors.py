@@ -2,54 +2,123 @@
 
 The sector follows a stated HS code first (DOMAIN.md section 4: the heading decides), then the
 product terms of the title, then the code the HS nomenclature gives the product's name
-(rules/products.py), then the terms of the abstract or the news lead.
+(rules/products.py), then the terms of the abstract or the news lead. A news headline has no case
+grammar: its product is what its parties, procedure words and figures leave (`headline_product`),
+and a product no sector term names is placed by the nomenclature before the lead's terms are
+read, since a lead speaks of the trade around the case too.
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from rules import languages, markets
 from rules.notice import Notice
-from rules.products import ProductCode, chemical_name, classify_product
+from rules.products import ProductCode, chemical_name, classify_product, known_words
 from rules.sectors import OTHER, SectorHit, SectorIndex, product_part
-from rules.text import aligned_fold, nfc
+from rules.text import aligned_fold, fold, nfc
 
 CHEMICALS_CHAPTER = "29"  # organic chemicals, where a chemical the HS does not name falls
 
 
 def product_phrases(notice: Notice, lead: str, is_news: bool) -> list[str]:
     """Where a notice names its product, most specific first: the title's product part; for
-    news, the product the headline or the lead names after 'đối với' / 'imports of', then the
-    headline itself."""
-    phrases = [product_part(notice.title)]
-    if is_news:
-        phrases += [headline_product(notice.title), product_part(lead), notice.title]
+    news, the product the headline names (its product part without the verbs and the parties:
+    'EU opens probe into e-bikes' is no glass envelope, 'open'), then the one the lead names
+    after 'đối với' / 'imports of'. Never the whole headline: its markets and verbs are words of
+    the nomenclature too ('Ấn Độ' finds Indian goods)."""
+    if not is_news:
+        return [p for p in [product_part(notice.title)] if p.strip()]
+    lead_part = product_part(lead)
+    phrases = [headline_product(notice.title), lead_part and headline_product(lead_part)]
     return [p for p in dict.fromkeys(phrases) if p and p.strip()]
 
 
-# Words of a headline around its product: prepositions, the duty and its rate, the parties.
-_FILLER_RE = re.compile(
-    r"\b(?:doi voi|voi|cua|tu|tai|ve|sang|thue(?: suat)?|muc|ap|ra|ban hanh|chinh thuc|hang"
-    r"|mat hang|san pham|nhap khau|xuat khau|doanh nghiep|nha xuat khau|vu kien|vu viec|bi"
-    r"|duoc|co the|nguy co|lenh|quyet dinh|ket qua|on|of|for|from|into|imports?|exports?"
-    r"|duty|duties|the|and|certain)\b|[\d.,%]+|[^\w\s]")
+# Words of a headline around its product: prepositions, the duty and its rate, the parties, and
+# what is done in the case (verbs, proceedings, figures). Vietnamese ones are written with their
+# diacritics and matched on the accented headline when it has them: folded, 'từ' (from) is 'tự'
+# (self-, as in 'vít tự khoan'), 'bị' (passive) is 'bi' (ball, as in 'ổ bi').
+_FILLER_VI = (
+    "đối với|với|của|tại|về|sang|qua|thuế(?: suất)?|mức|áp|ra|ban hành|chính thức|hàng"
+    "|mặt hàng|sản phẩm|nhập khẩu|nhập|xuất khẩu|xuất xứ|doanh nghiệp|nhà xuất khẩu|vụ kiện|vụ việc"
+    "|vụ|bị|được|có thể|nguy cơ|lệnh|quyết định|kết quả|kết luận|xem xét(?: lại)?|yêu cầu"
+    "|đề nghị|phản đối|điều chỉnh|hạn ngạch|biên độ|loại trừ|khỏi|lắp ráp|hoàn thiện|gia hạn"
+    "|tiếp tục|giữ nguyên|hủy|huỷ|chấm dứt|bỏ phiếu|khép lại|cần|lưu ý|hải quan|đến|mới|thêm"
+    "|năm|tháng|ngày|dùng chung|linh kiện|trốn thuế|cảnh báo|bản câu hỏi|tạm thời|cuối cùng"
+    "|sơ bộ|bán phá giá|biện pháp|việt")
+_FILLER_EN = (
+    r"on|of|for|from|into|in|to|by|over|back|imports?|exports?|duty|duties|the|certain"
+    r"|originating|consigned|exported|shipped|imported|concerning|possible|suspected|evasion"
+    r"|announces?|launch(?:es)?|opens?|makes?|sends?|votes?|continues?|probes?|inquiry|finding"
+    r"|imposes?|initiates?|extends?|begins?|starts?|revokes?|ends?|finds?|rules?|faces?|hits?"
+    r"|targets?|us|u\.s"
+    r"|court|trade|notice|no|commission|secretariat|technical|sales at less than fair value"
+    r"|vietnamese|chinese|indian|korean|thai|indonesian|malaysian")
+_FILLER_EN_RE = re.compile(rf"\b(?:{_FILLER_EN})\b")
+# Figures and punctuation; a hyphen only between spaces ('e-bikes' is one word).
+_PUNCTUATION_RE = re.compile(r"[\d.,%]+|[^\w\s-]|(?<!\w)-|-(?!\w)")
+_FILLER_VI_RE = re.compile(rf"(?<!\w)(?:{_FILLER_VI})(?!\w)")
+_FILLER_FOLDED_RE = re.compile(rf"\b(?:{fold(_FILLER_VI)})\b")
+# Words after which a headline names its product: 'đối với', 'với', 'về', 'vụ', 'on', 'into',
+# 'of', 'concerning' (a remedy or stage phrase is such a cue too).
+_CUE_VI = "đối với|với|về|vụ(?: kiện)?|sản phẩm|mặt hàng"
+_CUE_VI_RE = re.compile(rf"(?<!\w)(?:{_CUE_VI})(?!\w)")
+_CUE_RE = re.compile(rf"\b(?:on|into|of|concerning|{fold(_CUE_VI)})\b")
 
 
+# Words that join a product's words but neither begin nor end one: 'pipe and tube', 'vải dệt
+# thoi từ sợi filament' (woven of filament yarn) keep them; 'ván ép từ [Việt Nam]' does not.
+_JOINERS = frozenset({"and", "or", "và", "hoặc", "va", "hoac"})
+_TRAILING = _JOINERS | {"từ", "tu"}  # folded 'tu' may begin a product: 'tu bep' (tủ bếp)
+
+
+@lru_cache(maxsize=1024)  # a notice asks for its headline's product up to four times
 def headline_product(title: str) -> str:
     """The product a news headline names: what is left of it once its markets, countries and
     authorities, remedy, stage and proceeding words and the words around them are taken out
     ('Hoa Kỳ khởi xướng rà soát ... thuế chống bán phá giá móc treo quần áo bằng thép' -> 'móc
-    treo quần áo bằng thép'): the longest run of words left."""
-    original = nfc(title)
+    treo quần áo bằng thép'). Of the runs of words left, the one right after a remedy phrase or
+    a cue ('với', 'về', 'into') is the product; among several, the one with more words the HS
+    nomenclature knows, then the longer: 'xem xét lại' or 'votes to continue' name no good."""
+    original = nfc(product_part(title) or title)
     folded = aligned_fold(original).lower()
-    spans = [*markets.mention_spans(original), *languages.remedy_spans(folded),
-             *(m.span() for m in _FILLER_RE.finditer(folded))]
+    lowered = original.lower()
+    accented = folded != lowered  # Vietnamese letters; an en dash is no diacritic
+    # English words are fillers of English headlines only: 'in' and 'to' are Vietnamese words
+    # too ('giấy in nhiệt', 'sinh tố')
+    fillers = [m.span() for m in _PUNCTUATION_RE.finditer(folded)] + [
+        m.span() for m in (_FILLER_VI_RE.finditer(lowered) if accented else
+                           [*_FILLER_FOLDED_RE.finditer(folded), *_FILLER_EN_RE.finditer(folded)])]
+    remedies = languages.remedy_spans(folded)
+    cues = remedies + [m.span() for m in (_CUE_VI_RE if accented else _CUE_RE).finditer(
+        lowered if accented else folded)]
     keep = [True] * len(original)
-    for start, end in spans:
+    for start, end in [*markets.mention_spans(original), *remedies, *fillers]:
         keep[start:end] = [False] * (end - start)
-    runs = "".join(ch if kept else "|" for ch, kept in zip(original, keep, strict=True))
-    words = [" ".join(run.split()) for run in runs.split("|")]
-    return max(words, key=lambda run: len(run.split()), default="")
+    cued_at = {end for _, end in cues}
+    runs: list[tuple[bool, int, int, str]] = []
+    position = 0
+    while position < len(original):
+        if not keep[position] or original[position].isspace():
+            position += 1
+            continue
+        start = position
+        while position < len(original) and keep[position]:
+            position += 1
+        words = original[start:position].split()
+        while words and words[-1].lower() in _TRAILING:
+            words.pop()
+        while words and words[0].lower() in _JOINERS:
+            words.pop(0)
+        if not words:  # 'on Thai and Chinese glass': the cue before 'Thai' is glass's
+            keep[start:position] = [False] * (position - start)
+            continue
+        gap = start
+        while gap > 0 and (not keep[gap - 1] or original[gap - 1].isspace()) and gap not in cued_at:
+            gap -= 1
+        runs.append((gap in cued_at, known_words(" ".join(words)), len(words), " ".join(words)))
+    if not runs:
+        return ""
+    return max(runs, key=lambda run: run[:3])[3]
 
 
 @cache  # per index and code: the classifier asks for the same codes notice after notice
@@ -61,7 +130,7 @@ def _sector_of(index: SectorIndex, code: str) -> str:
 
 def inferred_product(index: SectorIndex, phrases: list[str]) -> ProductCode | None:
     """The HS subheading the nomenclature gives the product, when its best candidates agree on
-    one sector (melamine may be 2933 or 3909: chemicals either way)."""
+    one sector (a product in two headings of one sector is still placed)."""
     return classify_product(phrases, group=lambda code: _sector_of(index, code))
 
 
@@ -107,26 +176,32 @@ def notice_sectors(
                 f"{h.sector} ({h.evidence})" for h in hits)
     if inferred is not None and not is_news:
         return _inferred_sector(index, inferred)
-    ending = chemical_name(product) if product and not is_news else None
+    if is_news:
+        for label, hits in (("the headline's product",
+                             _headline_sectors(index, notice.title, inferred)),
+                            ("title", index.by_terms(product))):
+            if hits:
+                return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
+                    f"{h.sector} ({h.evidence})" for h in hits)
+        # A product no sector term names is placed by the nomenclature before the lead's terms
+        # are read (a lead speaks of the trade around the case too: 'ngành thép'), unless the
+        # nomenclature places it in no configured sector: then the lead may still name one.
+        if inferred is not None and _sector_of(index, inferred.code) != OTHER:
+            return _inferred_sector(index, inferred)
+    name = headline_product(notice.title) if is_news else product
+    ending = chemical_name(name) if name else None
     if ending:
         sector = _sector_of(index, CHEMICALS_CHAPTER)
-        return [sector], (f"sector {sector}: '{product.strip()}' is a chemical name (ending "
+        return [sector], (f"sector {sector}: '{name.strip()}' is a chemical name (ending "
                           f"'-{ending}'), chapter {CHEMICALS_CHAPTER} of the HS")
-    if is_news:
-        hits = _headline_sectors(index, notice.title, inferred)
-        if hits:
-            return [h.sector for h in hits], "sector from the headline's product: " + "; ".join(
-                f"{h.sector} ({h.evidence})" for h in hits)
-    sources: list[tuple[str, str]] = [("title", product)] if is_news else []
-    if is_news:
-        sources.append(("lead paragraph", body[:400]))
+    sources: list[tuple[str, str]] = [("lead paragraph", body[:400])] if is_news else []
     sources.append(("abstract", abstract))
     for label, text in sources:
         hits = index.by_terms(text) if text else []
         if hits:
             return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
                 f"{h.sector} ({h.evidence})" for h in hits)
-    if inferred is not None:  # news: after the headline's and lead's product terms
+    if inferred is not None:  # news: a product of no configured sector
         return _inferred_sector(index, inferred)
     if product.strip() and not is_news:
         return [OTHER], f"product '{product.strip()}' matches no sector term: sector other"

@@ -333,6 +333,13 @@ def chemical_name(phrase: str) -> str | None:
     return match.group("ending") if match else None
 
 
+def known_words(phrase: str) -> int:
+    """How many of a phrase's words the nomenclature uses: a run of a headline that names a good
+    has some ('xà gồ thép'), one that tells what was done has few ('xem xét lại')."""
+    postings = product_index().postings
+    return sum(1 for word in query_tokens(phrase) if "_" not in word and word in postings)
+
+
 @cache
 def product_index() -> ProductIndex:
     """The index over the bundled nomenclature, built once per process."""
@@ -359,9 +366,11 @@ def _heading_names() -> dict[str, tuple[str, str]]:
     with VN_FILE.open(encoding="utf-8") as handle:
         for raw in handle:
             row = _VN_ROW_RE.match(raw.strip())
-            if row and len(row.group(2)) == 4:
-                code = row.group(2)
-                names[code] = (english.get(code, row.group(4).strip()), row.group(3).strip())
+            # a heading's row: level 0, four digits, or eight for a heading not divided ('0409')
+            if row and row.group(1) == "0" and len(row.group(2)) >= 4:
+                code = row.group(2)[:4]
+                names.setdefault(code, (english.get(code, row.group(4).strip()),
+                                        row.group(3).strip()))
     return names
 
 

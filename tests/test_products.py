@@ -21,6 +21,20 @@ UNSEEN = [
     ("chậu rửa bằng sứ", "6910", "ceramics_glass"),
     ("bàn chải đánh răng", "9603", "other"),
     ("ban chai danh rang", "9603", "other"),
+    ("toilet paper", "4818", "paper"),
+    ("giấy vệ sinh", "4818", "paper"),
+]
+# Press headlines (no case grammar) naming products of no list and no fixture either.
+UNSEEN_IN_PRESS = [
+    ("Brazil áp thuế chống bán phá giá vòi nước từ Việt Nam", "vòi nước", "8481", "machinery"),
+    ("Brazil imposes anti-dumping duties on water taps from Vietnam", "water taps", "8481",
+     "machinery"),
+    ("Ấn Độ điều tra chống bán phá giá quạt trần từ Việt Nam", "quạt trần", "8414", "machinery"),
+    ("Ceiling fans from Vietnam: India opens anti-dumping inquiry", "ceiling fans", "8414",
+     "machinery"),
+    ("Mexico điều tra chống bán phá giá dao cạo râu từ Việt Nam", "dao cạo râu", "8212", "other"),
+    ("Razor blades from Vietnam: Mexico opens anti-dumping inquiry", "razor blades", "8212",
+     "other"),
 ]
 
 
@@ -35,7 +49,7 @@ def _everywhere() -> str:
 
 def test_the_unseen_products_are_in_no_list_and_no_fixture() -> None:
     everything = _everywhere()
-    for phrase, _, _ in UNSEEN:
+    for phrase in [p for p, _, _ in UNSEEN] + [p for _, p, _, _ in UNSEEN_IN_PRESS]:
         assert phrase.lower() not in everything, phrase
 
 
@@ -72,6 +86,18 @@ def test_an_unseen_product_gets_its_sector_in_vietnamese_news() -> None:
     assert (result["market"], result["vietnam"], result["sectors"]) == (
         "IN", "subject", ["ceramics_glass"])
     assert result["hs_inferred"] and result["hs_inferred"][0].startswith("6910")
+
+
+@pytest.mark.parametrize(("title", "phrase", "heading", "sector"), UNSEEN_IN_PRESS)
+def test_an_unseen_product_in_a_press_headline_gets_its_heading_and_sector(
+        title: str, phrase: str, heading: str, sector: str) -> None:
+    """A press headline has no case grammar: its product is what its markets, procedure words
+    and figures leave, and the nomenclature names it."""
+    result = analyse({"id": "x", "market": None, "source": "news", "title": title,
+                      "text": f"{title}.", "published": "2026-11-20"}, SECTORS).to_dict()
+    assert result["trade_remedy"] and result["sectors"] == [sector], result["reasons"]
+    assert result["hs_inferred"] and result["hs_inferred"][0][:4] == heading
+    assert any(f"inferred from '{phrase}'" in reason.lower() for reason in result["reasons"])
 
 
 def test_a_stated_code_wins_over_the_name() -> None:
@@ -133,3 +159,21 @@ def test_a_subscription_on_a_heading_matches_news_that_names_no_code() -> None:
     for lang, words in (("en", "by the HS nomenclature"), ("vi", "theo Danh mục HS")):
         lines = why_lines(found.reasons, Labels(lang, names))
         assert any(words in line and "7604" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(("title", "product"), [
+    # procedure words and parties are no product; the product follows the remedy or a cue
+    ("Úc xem xét lại quyết định về thép góc Việt Nam", "thép góc"),
+    ("Bộ Công Thương phản đối mức thuế của Canada với ván sàn Việt Nam", "ván sàn"),
+    # folded, 'tự' (self-) is 'từ' (from) and 'bi' (ball) is 'bị' (passive): not here
+    ("Peru điều tra chống bán phá giá đinh tự khoan từ Việt Nam", "đinh tự khoan"),
+    ("Ai Cập áp thuế chống bán phá giá vòng bi Việt Nam", "vòng bi"),
+    # English words are fillers of English headlines only ('in' is a Vietnamese word)
+    ("Mỹ điều tra chống bán phá giá giấy in ảnh từ Việt Nam", "giấy in ảnh"),
+    ("Chile imposes anti-dumping duty on Vietnamese and Thai ceiling fans", "ceiling fans"),
+    ("Mexico opens probe into water taps from Vietnam", "water taps"),
+])
+def test_a_press_headline_names_its_product(title: str, product: str) -> None:
+    from rules.notice_sectors import headline_product
+
+    assert headline_product(title) == product
