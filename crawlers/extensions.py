@@ -15,7 +15,7 @@ from scrapy.statscollectors import StatsCollector
 
 from config import load_sources
 from crawlers.fallback import DEGRADED
-from crawlers.pipelines import FIRST_HTTP_ERROR, STORE_ERRORS
+from crawlers.pipelines import FIRST_HTTP_ERROR, SCANNED, STORE_ERRORS, UNREADABLE_ITEMS
 from crawlers.store import open_store
 from storage.database import transaction
 from storage.models import CrawlRun
@@ -44,6 +44,15 @@ def count_errors(stats: dict[str, int]) -> tuple[int, int, int]:
     store = stats.get(STORE_ERRORS, 0)
     parse = (stats.get("item_dropped_count", 0) - store) + stats.get("spider_exceptions/count", 0)
     return http, parse, store
+
+
+def unreadable_note(stats: dict[str, int]) -> str | None:
+    """What a run that otherwise went well reports: notices kept without their PDF's text."""
+    unreadable = stats.get(UNREADABLE_ITEMS, 0)
+    if not unreadable:
+        return None
+    return (f"{unreadable} PDF(s) unreadable ({SCANNED}), stored with the list's title, date "
+            "and link")
 
 
 class CrawlRunRecorder:
@@ -90,6 +99,7 @@ class CrawlRunRecorder:
         coverage = coverage_problem(stats)
         if coverage:
             problems.append(coverage)
+        note = unreadable_note(stats)
         with transaction(self.sessions) as session:
             run = session.get(CrawlRun, self.run_id)
             assert run is not None
@@ -99,7 +109,8 @@ class CrawlRunRecorder:
             run.http_errors, run.parse_errors = http_errors, parse_errors
             finish_run(session, run, ok=not problems, error="; ".join(problems) or None,
                        max_empty_runs=spider.source.max_empty_runs,  # type: ignore[attr-defined]
-                       degraded=stats.get(DEGRADED))
-        log = logger.warning if problems else logger.info
+                       degraded=stats.get(DEGRADED), note=note)
+        log = logger.warning if problems or note else logger.info
+        outcome = "; ".join(problems) or ("degraded" if stats.get(DEGRADED) else "ok")
         log("%s: run %s %s", spider.name, self.run_id,
-            "; ".join(problems) or ("degraded" if stats.get(DEGRADED) else "ok"))
+            "; ".join(part for part in (outcome, note) if part))

@@ -43,9 +43,16 @@ def clean_text(value: Any) -> str:
     return " ".join(text.split())
 
 
+UNREADABLE_ITEMS = "trews/items/unreadable"
+SCANNED = "scanned: no text layer"
+
+
 class DocumentTextPipeline:
     """Turn a notice published as a PDF into text, so PDFs get the same analysis as HTML and
-    JSON notices; an unreadable file drops the item with the reason (a parse error)."""
+    JSON notices. A file that is not a PDF, or a broken one, drops the item with the reason (a
+    parse error). A valid PDF without a text layer (a scanned gazette) is no parse error and must
+    not vanish: the notice is kept with the list's title, date and link, its body saying it could
+    not be read, and counted (UNREADABLE_ITEMS) so the run and the source's health report it."""
 
     def process_item(self, item: Notice, spider: Spider) -> Notice:
         document = item.get("document")
@@ -60,6 +67,14 @@ class DocumentTextPipeline:
         except PdfError as exc:
             raise DropItem(f"{spider.name}: item {item.get('external_id')}: unreadable PDF: "
                            f"{exc}") from exc
+        if not text.strip():
+            text = f"The PDF could not be read ({SCANNED}); see the link."
+            item["raw"] = {**(item.get("raw") or {}), "unreadable": SCANNED}
+            assert spider.crawler.stats is not None
+            spider.crawler.stats.inc_value(UNREADABLE_ITEMS)
+            spider.logger.warning("%s: item %s: unreadable PDF (%s), stored with the list's "
+                                  "fields: %s", spider.name, item.get("external_id"), SCANNED,
+                                  item.get("url"))
         item["body"] = "\n".join(part for part in (item.get("body"), text) if part)
         del item["document"]
         return item

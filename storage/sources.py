@@ -42,15 +42,18 @@ def start_run(session: Session, source_id: str, since: date | None) -> CrawlRun:
 
 
 def finish_run(session: Session, run: CrawlRun, *, ok: bool, error: str | None = None,
-               max_empty_runs: int = DEFAULT_MAX_EMPTY_RUNS, degraded: str | None = None) -> None:
+               max_empty_runs: int = DEFAULT_MAX_EMPTY_RUNS, degraded: str | None = None,
+               note: str | None = None) -> None:
     """Close a run, fold it into the source's health counters, and judge the source's health.
 
     A run that read a list in degraded mode (`degraded`: why) kept its notices but not the
     source's since-date: once the spider reads the page again, it asks from the last good run.
+    A `note` (notices kept without their PDF's text) leaves the run ok but is its reason and the
+    source's, so `trews sources` shows it until a run without one.
     """
     run.finished_at = utcnow()
     run.status = "failed" if not ok else "degraded" if degraded else "ok"
-    run.error = error if not ok else degraded
+    run.error = error if not ok else "; ".join(part for part in (degraded, note) if part) or None
     source = session.get(Source, run.source_id)
     if source is None:
         return
@@ -68,7 +71,7 @@ def finish_run(session: Session, run: CrawlRun, *, ok: bool, error: str | None =
     else:
         source.consecutive_failures += 1
     failing = failing_because(source, error, max_empty_runs)
-    judge_health(session, source, failing, None if failing else degraded)
+    judge_health(session, source, failing, None if failing else degraded, note)
 
 
 def failing_because(source: Source, error: str | None, max_empty_runs: int) -> str | None:
@@ -83,11 +86,11 @@ def failing_because(source: Source, error: str | None, max_empty_runs: int) -> s
 
 
 def judge_health(session: Session, source: Source, reason: str | None,
-                 degraded: str | None = None) -> None:
+                 degraded: str | None = None, note: str | None = None) -> None:
     """Record the source's health ("failing" for `reason`, else "degraded" for `degraded`, else
-    "ok"); on a change of health queue exactly one operator alert."""
+    "ok", with `note` as its reason); on a change of health queue exactly one operator alert."""
     health = "failing" if reason else "degraded" if degraded else "ok"
-    source.health_reason = reason or degraded
+    source.health_reason = reason or degraded or note
     if health == source.health:
         return
     source.health, source.health_changed_at = health, utcnow()

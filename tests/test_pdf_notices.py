@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -32,9 +33,10 @@ from scrapy.exceptions import DropItem
 from config import load_sectors
 from crawlers.documents import pdf_text
 from crawlers.items import Notice
-from crawlers.pipelines import DocumentTextPipeline
+from crawlers.pipelines import SCANNED, UNREADABLE_ITEMS, DocumentTextPipeline
 from rules import analyse
 from rules.countries import mentions_vietnam
+from tests.conftest import RECORDINGS
 
 PDFS = Path(__file__).resolve().parent / "fixtures" / "pdf"
 SECTORS = load_sectors()
@@ -237,13 +239,39 @@ def test_pipeline_keeps_an_item_without_document_as_it_is() -> None:
     (b"", "application/pdf", "unreadable PDF"),
     (b"\x00\x01 not a pdf", "", "cannot read a untyped"),
 ], ids=["html", "broken-pdf", "empty", "untyped"])
-def test_pipeline_drops_an_unreadable_document_naming_the_item(
+def test_pipeline_drops_a_document_that_is_no_readable_pdf_naming_the_item(
     document: bytes, document_type: str, reason: str
 ) -> None:
     with pytest.raises(DropItem) as dropped:
         DocumentTextPipeline().process_item(pdf_item(document, document_type), _GazetteSpider())
     message = str(dropped.value)
     assert "my_gazette" in message and "PUA197-2021" in message and reason in message
+
+
+class _Stats:
+    """The one stats method the pipeline calls, counting."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] = self.values.get(key, 0) + count
+
+
+def test_pipeline_keeps_a_scanned_pdf_with_the_lists_fields_and_counts_it() -> None:
+    """A valid PDF with no text layer (a scan) is no parse error: the notice is kept, its body
+    saying why it has no text, and counted for the run's report (crawlers/extensions.py)."""
+    scanned = (RECORDINGS / "pk_ntc" / "synthetic_scanned_notice.pdf").read_bytes()
+    spider = _GazetteSpider()
+    spider.crawler = SimpleNamespace(stats=_Stats())  # type: ignore[assignment]
+    item = pdf_item(scanned)
+    item["body"] = "P.U. (A) 197. 26 April 2021"
+    kept = DocumentTextPipeline().process_item(item, spider)
+    assert "document" not in kept and kept["title"] == NOTICES[2].title
+    assert kept["raw"] == {"unreadable": SCANNED}
+    assert kept["body"] == ("P.U. (A) 197. 26 April 2021\n"
+                            "The PDF could not be read (scanned: no text layer); see the link.")
+    assert spider.crawler.stats.values == {UNREADABLE_ITEMS: 1}
 
 
 def test_long_document_without_origins_up_front_takes_its_first_originating_in_list() -> None:

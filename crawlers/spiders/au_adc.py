@@ -11,7 +11,6 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -63,10 +62,6 @@ def published_on(text: str) -> date | None:
     return None
 
 
-def is_pdf(link: str) -> bool:
-    return urlsplit(link).path.lower().endswith(".pdf")
-
-
 class AuAdcSpider(SourceSpider):
     """Maps each ADN of the list (option `notices_path`) to a notice; a notice published as a PDF
     is downloaded and handed to the text pipeline, a notice published as a page keeps the list's
@@ -83,43 +78,14 @@ class AuAdcSpider(SourceSpider):
     publisher_zone = ZoneInfo("Australia/Sydney")
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        request = self.revalidating_request(self.source.options["notices_path"], self.parse)
-        request.headers["Accept"] = "text/html"
-        yield request
+        yield self.page_request(self.source.options["notices_path"], self.parse)
 
     @reads_list
     def parse(self, response: Response, /, *args: Any, **kwargs: Any
               ) -> Iterator[Notice | scrapy.Request]:
-        for row in notice_rows_of(response):
-            published = published_on(row.cells.get("date", ""))
-            if self.since is not None and published is not None and published < self.since:
-                continue
-            href = row.links[0] if row.links else None
-            link = self.rebased(response.url, href)
-            notice = self.to_notice(row, published, link, href)
-            yield self.pdf_request(link, notice) if is_pdf(link) else notice
-
-    def rebased(self, page_url: str, href: str | None) -> str:
-        """The notice's link on the configured origin; without a (usable) link, the list that
-        publishes the notice."""
-        try:
-            return self.on_configured_origin(urljoin(page_url, href or ""))
-        except ValueError as exc:
-            self.logger.warning(f"{page_url}: unusable link {href!r}: {exc}")
-            return self.on_configured_origin(page_url)
-
-    def pdf_request(self, link: str, notice: Notice) -> scrapy.Request:
-        request = self.revalidating_request(link, self.with_document)
-        request.headers["Accept"] = "application/pdf"
-        request.cb_kwargs["notice"] = notice
-        return request
-
-    def with_document(self, response: Response, /, notice: Notice) -> Iterator[Notice]:
-        """The notice with its PDF, for the text pipeline to read."""
-        notice["document"] = response.body
-        content_type = response.headers.get("Content-Type") or b"application/pdf"
-        notice["document_type"] = content_type.decode("latin-1")
-        yield notice
+        yield from self.listed_notices(
+            response, notice_rows_of(response),
+            lambda row: published_on(row.cells.get("date", "")), self.to_notice)
 
     def to_notice(self, row: Row, published: date | None, link: str, href: str | None
                   ) -> Notice:

@@ -1,7 +1,7 @@
 """What every TREWS spider shares: its source's configuration, its since-date, safe requests."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -10,10 +10,18 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from config import Source, load_sources
+from crawlers.items import Notice
 from crawlers.pipelines import FIRST_HTTP_ERROR
+from crawlers.tables import Row
+
+
+def is_pdf(link: str) -> bool:
+    """Does the link name a PDF (by its path, as the authorities' file stores name them)?"""
+    return urlsplit(link).path.lower().endswith(".pdf")
 
 
 class SourceSpider(scrapy.Spider):
@@ -54,6 +62,53 @@ class SourceSpider(scrapy.Spider):
             self.on_configured_origin(url), callback=callback, errback=self.on_error,
             headers={"Cache-Control": "max-age=0", "Accept": "application/json"},
         )
+
+    def page_request(self, url: str, callback: Callable[..., Any]) -> scrapy.Request:
+        """A revalidating request for an HTML list page."""
+        request = self.revalidating_request(url, callback)
+        request.headers["Accept"] = "text/html"
+        return request
+
+    def listed_notices(self, response: Response, rows: list[Row],
+                       published_on: Callable[[Row], date | None],
+                       to_notice: Callable[[Row, date | None, str, str | None], Notice],
+                       ) -> Iterator[Notice | scrapy.Request]:
+        """The notices of a list page whose rows link each notice (a PDF or a page): rows dated
+        before `since` are skipped, so their PDFs are not fetched again; a notice published as a
+        PDF is requested for the text pipeline, any other keeps the list's text, and one with no
+        link points at the list that publishes it."""
+        for row in rows:
+            published = published_on(row)
+            if self.since is not None and published is not None and published < self.since:
+                continue
+            href = row.links[0] if row.links else None
+            link = self.rebased_link(response.url, href)
+            notice = to_notice(row, published, link, href)
+            yield self.document_request(link, notice) if is_pdf(link) else notice
+
+    def rebased_link(self, page_url: str, href: str | None) -> str:
+        """A link of a list page on the configured origin; without a (usable) link, the list that
+        publishes the notice."""
+        try:
+            return self.on_configured_origin(urljoin(page_url, href or ""))
+        except ValueError as exc:
+            self.logger.warning(f"{page_url}: unusable link {href!r}: {exc}")
+            return self.on_configured_origin(page_url)
+
+    def document_request(self, link: str, notice: Notice) -> scrapy.Request:
+        """The request for a notice's PDF (revalidated like every page); its callback hands the
+        notice with the file to the text pipeline (crawlers.pipelines.DocumentTextPipeline)."""
+        request = self.revalidating_request(link, self.with_document)
+        request.headers["Accept"] = "application/pdf"
+        request.cb_kwargs["notice"] = notice
+        return request
+
+    def with_document(self, response: Response, /, notice: Notice) -> Iterator[Notice]:
+        """The notice with its PDF, for the text pipeline to read."""
+        notice["document"] = response.body
+        content_type = response.headers.get("Content-Type") or b"application/pdf"
+        notice["document_type"] = content_type.decode("latin-1")
+        yield notice
 
     def on_error(self, failure: Failure) -> None:
         """Count and name a failed download; the crawl goes on and the run is marked failed."""
