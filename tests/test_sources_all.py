@@ -29,7 +29,7 @@ def test_scrapy_lists_a_spider_for_every_source() -> None:
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, text=True,
                             capture_output=True, timeout=60, check=True).stdout.split()
     assert set(SOURCES) <= set(listed)
-    assert len(listed) >= 12
+    assert len(listed) >= 14
 
 
 def test_every_source_names_the_evidence_its_spider_rests_on(tmp_path: Path) -> None:
