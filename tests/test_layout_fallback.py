@@ -23,7 +23,8 @@ from storage.models import OperatorAlert
 from tests.crawl_harness import harness
 
 # The sources whose lists are HTML pages (the others read JSON, RSS or the FR API).
-HTML_SOURCES = ("uk_tra", "ca_cbsa", "in_dgtr", "au_adc", "vn_trav", "vn_trav_warnings")
+HTML_SOURCES = ("uk_tra", "ca_cbsa", "in_dgtr", "au_adc", "vn_trav", "vn_trav_warnings", "my_miti",
+                "pk_ntc")
 SINCE = date(2000, 1, 1)
 
 
