@@ -2,18 +2,17 @@
 
 The early-warning list: Vietnamese products at risk of a foreign trade-remedy case, per market,
 with a warning level. These are warnings, not cases; they are stored as notices so subscribers of
-the product see the risk before any petition.
+the product see the risk before any petition. It is one HTML table (STT, Mặt hàng, Mã HS, Thị
+trường, Mức độ cảnh báo, Ngày cập nhật, Ghi chú). Columns are found by their header text, so a
+reordered table still reads. Incremental: rows whose update date is before ``since`` are skipped,
+and an unchanged table costs a 304 through the HTTP cache; a row keeps its id when TRAV updates it,
+so a raised level updates the stored notice.
 
 The measures table (/GetInterventions/Index, read by crawlers.trav_measures): other countries'
 measures on Vietnamese goods, one notice per measure, dated by its newest event, so a new review
 or an expiry reaches subscribers. The site's pager overcounts, so pages are followed while they
 are full (20 rows), at most ``measure_pages`` pages a run; all pages are read before any notice
 is made, because one measure's rows can run over a page break.
-
-The list is one HTML table (STT, Mặt hàng, Mã HS, Thị trường, Mức độ cảnh báo, Ngày cập nhật, Ghi
-chú). Columns are found by their header text, so a reordered table still reads. Incremental: rows
-whose update date is before ``since`` are skipped, and an unchanged table costs a 304 through the
-HTTP cache; a row keeps its id when TRAV updates it, so a raised level updates the stored notice.
 """
 
 import re
