@@ -25,6 +25,10 @@ PAGE_ROWS = 20  # a full page; a shorter one is the last (the pager's last-page 
 STAGES = ("initiation", "provisional", "final", "end")
 STAGE_LABELS = {"initiation": "Khởi xướng", "provisional": "Biện pháp tạm thời",
                 "final": "Biện pháp chính thức", "end": "Chấm dứt"}
+# The measure's newest step, said in its title: a row of a measure in force is news of that
+# step, not of the initiation its first date column holds.
+NEWEST_STEP = {"initiation": "initiation of investigation", "provisional": "provisional duties "
+               "imposed", "final": "definitive duties imposed", "end": "measure terminated"}
 # Dates as the site may write them: TRAV's dd/mm/yyyy, or the ISO form of the GTA data it shows.
 ISO_DATE_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 NO_RATE = {"", "%"}  # the site shows a bare "%" where it has no rate
@@ -120,10 +124,14 @@ def group_measures(rows: list[MeasureRow]) -> list[Measure]:
 
 def measure_text(measure: Measure) -> tuple[str, str]:
     """A measure's title and body. The title puts the applying country first and the affected
-    one after "from", the way the analysis reads a news headline's market and origin."""
+    one after "from", the way the analysis reads a news headline's market and origin, and ends
+    with the measure's newest step."""
     row = measure.first
     product = row.product_en or row.product_vi
     title = f"{row.applying_country}: {row.measure_type} on {product} from {row.affected_country}"
+    if measure.dates:
+        newest = max(measure.dates, key=lambda stage: (measure.dates[stage], STAGES.index(stage)))
+        title += f": {NEWEST_STEP[newest]} ({measure.dates[newest].isoformat()})"
     lines = [
         f"Biện pháp: {row.measure_type}", f"Nước áp dụng: {row.applying_country}",
         f"Nước bị áp dụng: {row.affected_country}",
