@@ -76,7 +76,8 @@ class AuAdcSpider(SourceSpider):
     is downloaded and handed to the text pipeline, a notice published as a page keeps the list's
     text, and a notice with no link points at the list that publishes it.
 
-    Incremental: the list is newest first and revalidated through the HTTP cache; notices dated
+    Incremental: the ADN list is newest first and revalidated through the HTTP cache (as are the
+    cases table and the EPR pages); notices dated
     before `since` are skipped, so their PDFs are not fetched again, and a PDF that is fetched is
     revalidated too (a 304 when the EPR copy has not changed). A PDF that cannot be downloaded
     fails the run (naming its URL) and its notice waits for the next run, which starts from the
