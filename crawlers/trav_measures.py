@@ -123,15 +123,15 @@ def group_measures(rows: list[MeasureRow]) -> list[Measure]:
 
 
 def measure_text(measure: Measure) -> tuple[str, str]:
-    """A measure's title and body. The title puts the applying country first and the affected
-    one after "from", the way the analysis reads a news headline's market and origin, and ends
-    with the measure's newest step."""
+    """A measure's title and body. The title is "<applying country>: <product> from <affected
+    country> – <measure>, <newest step> (<date>)": the market first and the origin after "from",
+    the way the analysis and the alert's subject read a headline."""
     row = measure.first
     product = row.product_en or row.product_vi
-    title = f"{row.applying_country}: {row.measure_type} on {product} from {row.affected_country}"
+    title = f"{row.applying_country}: {product} from {row.affected_country} – {row.measure_type}"
     if measure.dates:
         newest = max(measure.dates, key=lambda stage: (measure.dates[stage], STAGES.index(stage)))
-        title += f": {NEWEST_STEP[newest]} ({measure.dates[newest].isoformat()})"
+        title += f", {NEWEST_STEP[newest]} ({measure.dates[newest].isoformat()})"
     lines = [
         f"Biện pháp: {row.measure_type}", f"Nước áp dụng: {row.applying_country}",
         f"Nước bị áp dụng: {row.affected_country}",

@@ -40,7 +40,7 @@ def test_one_notice_per_measure_with_rows_joined_across_the_pager(h: Harness) ->
     # The pager offers pages up to 5 (it overcounts); the short page 2 is the last one read.
     assert pages_asked(h) == ["1", "2"]
     shrimp = found["gta-10231"]  # four rows on page 1, one on page 2
-    assert shrimp.title == ("United States: Anti-dumping on Frozen warmwater shrimp from Vietnam: "
+    assert shrimp.title == ("United States: Frozen warmwater shrimp from Vietnam – Anti-dumping, "
                             "definitive duties imposed (2024-09-17)")
     assert shrimp.market == "VN"  # the publisher; the applying country is in raw and title
     assert shrimp.raw["market"] == "United States"
