@@ -79,10 +79,12 @@ def harness(source: str, replay: ReplayServer, data_dir: Path, *, crawl_delay_s:
 
 
 @contextmanager
-def replaying(source: str, data_dir: Path, copy_of: Path | None = None) -> Iterator[Harness]:
+def replaying(source: str, data_dir: Path, copy_of: Path | None = None,
+              **options: object) -> Iterator[Harness]:
     """A fresh replay server and a service on `data_dir`, optionally a copy of another run's data
-    folder (so a test starts from what a successful crawl stored, without crawling again)."""
+    folder (so a test starts from what a successful crawl stored, without crawling again), `source`
+    given any extra `options`."""
     if copy_of is not None:
         shutil.copytree(copy_of, data_dir)
     with ReplayServer(lifetime_s=300).running_in_thread() as replay:
-        yield harness(source, replay, data_dir)
+        yield harness(source, replay, data_dir, **options)
