@@ -18,7 +18,7 @@ from alerts import content
 from alerts.content import N_
 from alerts.i18n import as_date, country_name, format_day, translations
 from rules.cases import GLOBAL
-from rules.rates import ALL_OTHERS, COUNTRY_WIDE, PERCENT
+from rules.rate_values import ALL_OTHERS, COUNTRY_WIDE, PERCENT
 
 # The kinds and holders of stated rates (the `rates` of the analysis contract).
 RATE_KINDS = {

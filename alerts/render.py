@@ -53,7 +53,7 @@ from alerts.reasons import why_lines
 from rules.countries import VIETNAM
 from rules.hs_codes import dotted_hs
 from rules.products import heading_name
-from rules.rates import PERCENT
+from rules.rate_values import PERCENT
 from rules.stages import is_correction
 from storage.links import safe_url
 

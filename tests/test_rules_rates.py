@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from config.sectors import load_sectors
 from rules import analyse
 from rules.notice import Rate
-from rules.rates import ALL_OTHERS, COUNTRY_WIDE, KINDS, PERCENT, find_rates, holder_of
+from rules.rate_values import ALL_OTHERS, COUNTRY_WIDE, KINDS, PERCENT, holder_of
+from rules.rates import find_rates
 from tests.conftest import FR_PAGE
 from tests.test_pdf_notices import NOTICES, contract_input
 
