@@ -59,7 +59,7 @@ def import_cases_command(files: tuple[Path, ...], rejected_file: Path | None) ->
     cases in place; a case that crawled notices moved later keeps their stage."""
     from storage.database import make_engine, session_factory
     from storage.history import bundled_lists, import_history
-    from storage.history_lists import HistoryFileError
+    from storage.history_cases import HistoryFileError
     from storage.migrate import upgrade as apply
 
     engine = make_engine(settings().db_url)

@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from rules.case_identity import ROLE_RANK, fits_listed_case, investigation_began
 from rules.countries import VIETNAM
 from storage.database import transaction
-from storage.history_lists import HistoricCase, Issue, ListFile, case_product, read_lists
+from storage.history_cases import HistoricCase, Issue, ListFile
+from storage.history_lists import read_lists
+from storage.history_merge import case_product
 from storage.models import Case, CaseEvent, CaseNumber
 
 MARKET = "US"

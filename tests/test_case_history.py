@@ -15,16 +15,9 @@ from cli import main
 from storage.cases import CaseLink, link_notice
 from storage.database import transaction
 from storage.history import BUNDLED, bundled_lists, import_history
-from storage.history_lists import (
-    History,
-    HistoryFileError,
-    commerce_number,
-    itc_number,
-    parse_day,
-    read_list,
-    read_lists,
-    wto_partners,
-)
+from storage.history_cases import History, HistoryFileError
+from storage.history_lists import read_list, read_lists
+from storage.history_rows import commerce_number, itc_number, parse_day, wto_partners
 from storage.models import Case, CaseNumber, Notice, Source
 
 ACCESS = BUNDLED / "ita_access_case_list_2020.csv"
