@@ -14,20 +14,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from multidict import CIMultiDict
 
 from replay.manifest import DEFAULT_MANIFEST, Recording, Route, load_manifest
+from replay.responses import (
+    DEFAULT_CONTENT_TYPE,
+    VALIDATOR_HEADERS,
+    full_response,
+    is_not_modified,
+    json_declared,
+    not_modified_response,
+    not_recorded,
+    with_results_added,
+)
 
 logger = logging.getLogger("replay")
 
@@ -43,18 +50,11 @@ LOGGED_HEADERS = (
     "Accept-Encoding",
 )
 
-# Headers a 304 repeats from the full response (RFC 7232 section 4.1), so caches can update them.
-NOT_MODIFIED_HEADERS = frozenset(
-    {"etag", "last-modified", "cache-control", "expires", "vary", "content-location"}
-)
-
-# Validators describe one body: a published change drops them and gets a derived ETag instead.
-VALIDATOR_HEADERS = frozenset({"etag", "last-modified"})
 
 # Bytes that are certainly not JSON but are declared as JSON by the "garbage" fault.
 GARBAGE_BODY = b"\x00\xff<html><body>Service temporarily unavailable</body></html>\x1b\xfe"
 
-DEFAULT_CONTENT_TYPE = "application/json; charset=utf-8"
+
 DEFAULT_LIFETIME_S = 600.0
 # How long a stop waits for in-flight handlers; hangs are released first, so this is a backstop.
 SHUTDOWN_TIMEOUT_S = 1.0
@@ -77,83 +77,6 @@ class RequestRecord:
     def path_qs(self) -> str:
         """Path plus query string, as a crawler would have requested it."""
         return f"{self.path}?{self.query_string}" if self.query_string else self.path
-
-
-def _etag_list(header: str) -> list[str]:
-    """Split an If-None-Match list; entity tags are quoted, so commas separate members."""
-    return [part.strip() for part in header.split(",") if part.strip()]
-
-
-def _weak(tag: str) -> str:
-    """Weak comparison ignores the W/ prefix (If-None-Match always compares weakly)."""
-    return tag[2:] if tag.startswith("W/") else tag
-
-
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    """Does an If-None-Match header select this ETag?
-
-    The raw values are compared first because FR recorded non-standard tags such as
-    ``"dc695d..." abgroup=1``; a client sends them back verbatim, and they must still match.
-    """
-    sent, recorded = if_none_match.strip(), etag.strip()
-    if sent in ("*", recorded):
-        return True
-    return any(_weak(tag) == _weak(recorded) for tag in _etag_list(sent))
-
-
-def not_modified_since(if_modified_since: str, last_modified: str) -> bool:
-    """True when the client's copy is at least as new as the recording (unparseable: False)."""
-    try:
-        return parsedate_to_datetime(if_modified_since) >= parsedate_to_datetime(last_modified)
-    except (TypeError, ValueError):
-        return False
-
-
-def is_not_modified(headers: Mapping[str, str], recording: Recording) -> bool:
-    """Apply RFC 7232 precedence: If-None-Match decides alone when present."""
-    if recording.status != 200:
-        return False
-    etag, last_modified = recording.header("ETag"), recording.header("Last-Modified")
-    if "If-None-Match" in headers:
-        return etag is not None and etag_matches(headers["If-None-Match"], etag)
-    if "If-Modified-Since" in headers and last_modified is not None:
-        return not_modified_since(headers["If-Modified-Since"], last_modified)
-    return False
-
-
-def _full_response(recording: Recording, body: bytes | None = None) -> web.Response:
-    """The recording as a 200 (or recorded status), optionally with a replacement body."""
-    return web.Response(
-        status=recording.status,
-        body=recording.body if body is None else body,
-        headers=CIMultiDict(recording.headers),
-    )
-
-
-def _not_modified_response(recording: Recording) -> web.Response:
-    """A bodyless 304 carrying the validators and freshness headers of the recording."""
-    kept = [(k, v) for k, v in recording.headers if k.lower() in NOT_MODIFIED_HEADERS]
-    return web.Response(status=304, headers=CIMultiDict(kept))
-
-
-def with_results_added(body: bytes, documents: Sequence[Mapping[str, Any]]) -> bytes:
-    """A JSON API page (``{"count", "results": [...]}``) with ``documents`` after its results
-    (newest last, as a search ordered oldest first lists them) and its count raised to match."""
-    page = json.loads(body)
-    page["results"] = [*(page.get("results") or []), *documents]
-    if isinstance(page.get("count"), int):
-        page["count"] += len(documents)
-    return json.dumps(page, ensure_ascii=False).encode("utf-8")
-
-
-def _not_recorded(request: web.Request) -> web.Response:
-    """A plain-text 404 naming what was asked, so a test failure shows the unmatched request."""
-    return web.Response(status=404, text=f"not recorded: {request.path}?{request.query_string}")
-
-
-def _json_declared(status: int, body: bytes) -> web.Response:
-    """A response that claims to be JSON whatever the body is (for the empty/garbage faults)."""
-    return web.Response(status=status, body=body, headers={"Content-Type": DEFAULT_CONTENT_TYPE})
 
 
 class ReplayServer:
@@ -424,10 +347,10 @@ class ReplayServer:
             record.fault = fault
             return await self._faulty(request, fault, route)
         if route is None:
-            return _not_recorded(request)
+            return not_recorded(request)
         if is_not_modified(request.headers, route.recording):
-            return _not_modified_response(route.recording)
-        return _full_response(route.recording)
+            return not_modified_response(route.recording)
+        return full_response(route.recording)
 
     async def _faulty(
         self, request: web.Request, kind: str, route: Route | None
@@ -438,13 +361,13 @@ class ReplayServer:
         if kind == "hang":
             return await self._hang(request)
         if kind == "empty":
-            return _json_declared(200, b"")
+            return json_declared(200, b"")
         if kind == "garbage":
-            return _json_declared(200, GARBAGE_BODY)
+            return json_declared(200, GARBAGE_BODY)
         if route is None:
-            return _not_recorded(request)
+            return not_recorded(request)
         body = route.recording.body
-        return _full_response(route.recording, body[: len(body) // 2])
+        return full_response(route.recording, body[: len(body) // 2])
 
     async def _hang(self, request: web.Request) -> web.StreamResponse:
         """Never answer: wait for the stop, then drop the connection without a response."""

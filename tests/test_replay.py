@@ -22,7 +22,8 @@ import yaml
 
 from config.errors import ConfigError
 from replay.manifest import DEFAULT_MANIFEST, Route, load_manifest
-from replay.server import ReplayServer, etag_matches
+from replay.responses import etag_matches
+from replay.server import ReplayServer
 
 RECORDINGS = DEFAULT_MANIFEST.parent
 PAGE1_FILE = RECORDINGS / "us" / "fr_api_documents_2024-01-02_to_2024-01-17_page1_all_fields.json"
