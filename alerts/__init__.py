@@ -6,10 +6,10 @@ tests) or ``SmtpTransport``. Transport errors say whether to keep the delivery q
 (``TransientMailError``) or mark it failed (``PermanentMailError``).
 """
 
+from alerts.file_outbox import FileOutbox
 from alerts.message import message_id
 from alerts.render import AlertContext, render_alert
 from alerts.transport import (
-    FileOutbox,
     MailError,
     PermanentMailError,
     SmtpTransport,

@@ -13,8 +13,8 @@ from typing import Any, Self
 
 from aiosmtpd.smtp import SMTP, Envelope
 
+from alerts.file_outbox import eml_filename
 from alerts.message import mail_kind
-from alerts.transport import eml_filename
 
 
 @dataclass

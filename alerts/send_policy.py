@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from alerts.transport import FileOutbox, SmtpPool, Transport, backoff_delay
+from alerts.file_outbox import FileOutbox
+from alerts.transport import SmtpPool, Transport, backoff_delay
 
 if TYPE_CHECKING:
     from config.settings import Settings

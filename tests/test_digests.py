@@ -23,9 +23,9 @@ from alerts.digest_periods import (
     queue_due_digests,
 )
 from alerts.digests import render_digests
+from alerts.file_outbox import FileOutbox
 from alerts.subscribers import import_subscribers
 from alerts.tokens import TokenForged, read_token, token_from_url
-from alerts.transport import FileOutbox
 from cli import main
 from config import Settings
 from demo import replayed_sources_file

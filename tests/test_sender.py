@@ -23,11 +23,12 @@ from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.file_outbox import FileOutbox
 from alerts.message import message_id
 from alerts.outbox import Settlements, claim_due
 from alerts.send_policy import SendPolicy, transport_for
 from alerts.sender import DrainReport, drain
-from alerts.transport import FileOutbox, SmtpPool, backoff_delay
+from alerts.transport import SmtpPool, backoff_delay
 from config import Settings
 from storage.database import make_engine, session_factory, transaction
 from storage.migrate import upgrade
