@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse
 
 from analysis_run import notice_input
 from config import load_sectors
-from crawlers.spiders.ca_cbsa import (
+from crawlers.cbsa_pages import (
     cell_lines,
     external_id,
     measure_phrase,
