@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts.tokens import secret_key
+from config import load_sources
 from config.sectors import load_sectors
 from config.settings import Settings
 from storage.database import make_engine, session_factory
@@ -49,6 +50,9 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session] | None = N
     app.state.sector_names = {sector.id: {"en": sector.name.en, "vi": sector.name.vi}
                               for sector in app.state.sectors}
     app.state.secret = secret_key(settings)
+    # The authorities a digest's web page names its notices' sources by (read once, not per page).
+    app.state.source_names = {source_id: source.authority
+                              for source_id, source in load_sources(settings.sources_file).items()}
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RelativeRedirectsMiddleware)
     app.add_middleware(HeadAsGetMiddleware)

@@ -18,7 +18,6 @@ from alerts.digest_periods import DIGEST_KINDS, period_from_key
 from alerts.digest_views import DigestView, build_digest_view
 from alerts.optin import SubscriberGone
 from alerts.tokens import TokenError, read_token_state
-from config import load_sources
 from storage.models import Delivery
 from web.subscriptions import in_transaction, refusal_reason, refused_page, subscriber_or_gone
 from web.templating import page_language, render_page
@@ -33,8 +32,6 @@ class _NotThisDigest(TokenError):
 @router.get("/digests/{delivery_id}", response_class=HTMLResponse, include_in_schema=False)
 async def digest_page(request: Request, delivery_id: int, key: str = "") -> HTMLResponse:
     state = request.app.state
-    source_names = {source_id: source.authority
-                    for source_id, source in load_sources(state.settings.sources_file).items()}
 
     def load(session: Session) -> DigestView:
         subscriber_id, bound = read_token_state(key, "digest", secret=state.secret)
@@ -46,7 +43,7 @@ async def digest_page(request: Request, delivery_id: int, key: str = "") -> HTML
         subscriber = subscriber_or_gone(session, subscriber_id)
         period = period_from_key(delivery.kind, delivery.period, subscriber.timezone)
         ctx = digest_context(session, subscriber, period, delivery_id=delivery_id,
-                             sector_names=state.sector_names, source_names=source_names,
+                             sector_names=state.sector_names, source_names=state.source_names,
                              site_url=state.settings.public_url)
         return build_digest_view(replace(ctx, language=page_language(request)), whole=True)
 
