@@ -36,7 +36,7 @@ from alerts.fact_lines import DeadlineView, basis_of, deadline_view, site_page
 from alerts.i18n import as_date, country_name, format_day, normalize_language, translations
 from alerts.labels import Labels
 from alerts.render import AlertContext, AlertView, CaseContext, build_view
-from rules.products import heading_name
+from rules.nomenclature import heading_name
 from storage.links import safe_url
 
 # What a mail shows of an overview; the rest is on the digest's web page. Chosen so that a

@@ -52,7 +52,7 @@ from alerts.message import (
 from alerts.reasons import why_lines
 from rules.countries import VIETNAM
 from rules.hs_codes import dotted_hs
-from rules.products import heading_name
+from rules.nomenclature import heading_name
 from rules.rate_values import PERCENT
 from rules.stages import is_correction
 from storage.links import safe_url

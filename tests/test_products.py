@@ -130,7 +130,7 @@ def test_a_chemical_name_is_known_by_its_ending_only_when_it_is_one_word() -> No
 def test_trade_names_map_only_to_words_of_the_nomenclature() -> None:
     """Every word a trade name adds is a word the nomenclature uses: the list bridges trade
     language to the HS, it does not name products of its own."""
-    from rules.products import TRADE_NAMES_FILE, query_tokens
+    from rules.product_words import TRADE_NAMES_FILE, query_tokens
 
     names = yaml.safe_load(TRADE_NAMES_FILE.read_text("utf-8"))["trade_names"]
     known = product_index().postings
@@ -177,3 +177,67 @@ def test_a_press_headline_names_its_product(title: str, product: str) -> None:
     from rules.notice_sectors import headline_product
 
     assert headline_product(title) == product
+
+
+def _document(code: str) -> dict[str, float]:
+    from rules.nomenclature import subheadings
+
+    return dict(next(doc for doc in subheadings() if doc.code == code).terms)
+
+
+def test_the_unnumbered_lines_of_the_national_nomenclature_are_read() -> None:
+    """'Cốc (ly) bằng thủy tinh khác' heads 7013.33 and 7013.37 in Vietnam's nomenclature
+    without a code of its own: its words belong to the lines under it, not to the next heading."""
+    assert "cốc" in _document("701337") and "cốc" not in _document("701090")
+
+
+def test_a_chapter_lends_its_material_to_headings_that_leave_it_out() -> None:
+    """76.12 ('Thùng phuy, thùng hình trống, lon, hộp ...') never says 'nhôm' in Vietnamese:
+    chapter 76 does, in nearly all its headings."""
+    assert "nhôm" in _document("761290") and "nhôm" not in _document("731021")
+
+
+def test_head_nouns_are_the_goods_a_line_lists_not_what_it_mentions() -> None:
+    from rules.product_words import HEAD, heads
+
+    listed = heads("Thùng phuy, thùng hình trống, lon, hộp và các loại đồ chứa tương tự")
+    assert {f"{HEAD}thùng", f"{HEAD}lon", f"{HEAD}hộp"} <= set(listed)
+    assert f"{HEAD}lon" not in heads("Nắp của hộp (lon) nhôm")  # a parenthesis names no good
+    assert heads("Từ xơ staple tổng hợp") == []  # what a good is made from
+    assert heads("Aluminium casks, drums, cans")[-1] == f"{HEAD}can"
+    assert f"{HEAD}lá" in heads("Nhôm lá mỏng", material_first={"nhôm"})
+
+
+@pytest.mark.parametrize(("phrase", "chapter"), [
+    ("bồn cầu sứ", "69"),  # the material follows the good, with no 'bằng'
+    ("porcelain toilet bowls", "69"),  # the material comes first in English
+    ("khay nhôm", "76"),
+])
+def test_what_a_good_is_made_of_places_it(phrase: str, chapter: str) -> None:
+    found = classify_product([phrase], group=lambda code: code[:2])
+    assert found is not None and found.code[:2] == chapter, found
+
+
+def test_a_group_holding_most_of_the_near_best_score_places_a_product(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two groups come close at the top; the one whose subheadings hold most of the near-best
+    score places the product, and a split that no group dominates places nothing."""
+    from rules import products
+    from rules.nomenclature import Subheading
+
+    monkeypatch.setattr(products, "MIN_SCORE", 0.0)  # a small index scores low
+
+    def doc(code: str, *words: str) -> Subheading:
+        return Subheading(code, code, tuple((w, 1.0) for w in words))
+
+    filler = [doc(f"99{n:04d}", f"filler{n}", "other") for n in range(40)]
+    # the short 47 document scores best; three 48 documents come close behind it
+    index = products.ProductIndex([doc("470700", "paperboard"),
+                                   doc("480100", "paperboard", "uncoated"),
+                                   doc("480200", "paperboard", "coated"),
+                                   doc("480300", "paperboard", "kraft"), *filler])
+    assert index.rank("paperboard", limit=1)[0].code == "470700"
+    found = index.classify("paperboard", group=lambda code: code[:2])
+    assert found is not None and found.code.startswith("48")
+    even = products.ProductIndex([doc("480100", "board"), doc("470700", "board"), *filler])
+    assert even.classify("board", group=lambda code: code[:2]) is None
