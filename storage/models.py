@@ -379,3 +379,40 @@ class Reminder(Base):
     days_before: Mapped[int]
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RiskRun(Base):
+    """One computation of the risk watch (storage/risk.py): the date it forecasts from, the
+    model's weights, and the model's track record in the backtest beside the baselines'."""
+
+    __tablename__ = "risk_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    as_of: Mapped[date]
+    horizon_months: Mapped[int]
+    history_cases: Mapped[int]
+    history_end: Mapped[date | None]
+    model: Mapped[dict[str, Any]]
+    track: Mapped[dict[str, Any]]
+
+    scores: Mapped[list["RiskScore"]] = relationship(cascade="all, delete-orphan",
+                                                     order_by="RiskScore.rank")
+
+
+class RiskScore(Base):
+    """One (market, HS heading) on a run's ranked list: its score, counts and reasons (each
+    reason a count with the cases behind it, as rules.risk_model.Reason gives it)."""
+
+    __tablename__ = "risk_score"
+    __table_args__ = (UniqueConstraint("run_id", "market", "heading"),
+                      Index("ix_risk_score_rank", "run_id", "market", "rank"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("risk_run.id"))
+    market: Mapped[str] = mapped_column(String(8))
+    heading: Mapped[str] = mapped_column(String(4))
+    rank: Mapped[int]
+    score: Mapped[float]
+    counts: Mapped[dict[str, Any]]
+    reasons: Mapped[list[Any]]
