@@ -7,7 +7,7 @@ revocation dated after it is blanked, so no score computed for a date can use a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -105,3 +105,10 @@ def quarter_starts(first: date, last: date) -> list[date]:
         days.append(day)
         day = months_after(day, 3)
     return days
+
+
+def heading_sectors(heading: str, sector_hs: Mapping[str, Sequence[str]]) -> list[str]:
+    """The sectors (id: HS prefixes) whose scope overlaps the heading: a chapter-wide sector, or
+    one with a subheading of it."""
+    return [sector for sector, prefixes in sector_hs.items()
+            if any(p.startswith(heading) or heading.startswith(p) for p in prefixes)]

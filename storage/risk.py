@@ -134,3 +134,19 @@ def run_scores(session: Session, run: RiskRun, market: str | None = None,
 def run_markets(session: Session, run: RiskRun) -> list[str]:
     return list(session.scalars(select(RiskScore.market).where(RiskScore.run_id == run.id)
                                 .distinct().order_by(RiskScore.market)))
+
+
+def risers(session: Session, top: int = 20) -> list[tuple[RiskScore, int | None]]:
+    """The latest run's top `top` headings that entered it or moved up since the run before,
+    with their rank then (None: not in that run's list); after a first run, its whole top."""
+    runs = latest_runs(session, 2)
+    if not runs:
+        return []
+    before = ({(s.market, s.heading): s.rank for s in run_scores(session, runs[1])}
+              if len(runs) > 1 else {})
+    found = []
+    for score in run_scores(session, runs[0], top=top):
+        previous = before.get((score.market, score.heading))
+        if previous is None or previous > score.rank:
+            found.append((score, previous))
+    return sorted(found, key=lambda item: (item[0].rank, item[0].market))

@@ -14,6 +14,8 @@ from fastapi.responses import HTMLResponse
 
 from alerts.risk_words import ReasonLine, forecast_note, reason_lines
 from config.sectors import Sector
+from rules.products import heading_name
+from rules.risk_records import heading_sectors
 from storage.models import RiskRun, RiskScore
 from storage.risk import latest_runs, run_markets, run_scores
 from web.deps import LabelsDep, SessionDep
@@ -25,13 +27,6 @@ router = APIRouter(include_in_schema=False)
 SHOWN = 20
 MAX_SHOWN = 100
 TRACK_METHODS = ("model", "china_24m", "orders_in_force")
-
-
-def heading_sectors(heading: str, sectors: Sequence[Sector]) -> list[str]:
-    """The sectors whose HS scope overlaps the heading (a chapter-wide sector, or one of its
-    subheadings)."""
-    return [s.id for s in sectors
-            if any(p.startswith(heading) or heading.startswith(p) for p in s.hs)]
 
 
 @dataclass(frozen=True)
@@ -48,11 +43,13 @@ class RiskRow:
 def _rows(scores: Sequence[RiskScore], sectors: Sequence[Sector], sector: str | None,
           lang: str, shown: int) -> list[RiskRow]:
     rows = []
+    scopes = {s.id: s.hs for s in sectors}
     for score in scores:
-        found = heading_sectors(score.heading, sectors)
+        found = heading_sectors(score.heading, scopes)
         if sector and sector not in found:
             continue
-        rows.append(RiskRow(score.rank, score.market, score.heading, describe(score.heading),
+        name = heading_name(score.heading, lang) or describe(score.heading)
+        rows.append(RiskRow(score.rank, score.market, score.heading, name,
                             found, score.score, reason_lines(score.reasons, lang)))
         if len(rows) >= shown:
             break
