@@ -20,16 +20,24 @@ def risk() -> None:
 @config_errors_exit
 def update_command(as_of: datetime | None) -> None:
     """Rank the (market, HS heading) pairs from the stored cases and the bundled Global
-    Antidumping Database workbook, and store the list with its backtested track record."""
-    from storage.database import make_engine, session_factory
+    Antidumping Database workbook, and store the list with its backtested track record; then
+    queue a warning for each opted-in subscriber whose watched heading entered the top 20."""
+    from alerts.digests import sector_scopes
+    from storage.database import make_engine, session_factory, transaction
     from storage.history_cases import HistoryFileError
     from storage.migrate import upgrade as apply
     from storage.risk import refresh_risk
+    from storage.risk_watch import queue_risk_warnings
+    from storage.timeutil import utcnow
 
-    engine = make_engine(settings().db_url)
+    current = settings()
+    engine = make_engine(current.db_url)
     try:
         apply(engine)
-        report = refresh_risk(session_factory(engine), as_of.date() if as_of else None)
+        sessions = session_factory(engine)
+        report = refresh_risk(sessions, as_of.date() if as_of else None)
+        with transaction(sessions) as session:
+            warned = queue_risk_warnings(session, sector_scopes(current.sectors_file), utcnow())
     except HistoryFileError as exc:
         click.echo(f"cannot read {exc}; nothing stored", err=True)
         sys.exit(2)
@@ -38,6 +46,8 @@ def update_command(as_of: datetime | None) -> None:
     markets = ", ".join(f"{m} {n}" for m, n in sorted(report.markets.items())) or "none"
     click.echo(f"risk watch as of {report.as_of}: {report.history_cases} cases read, "
                f"{report.ranked} headings kept ({markets}); run {report.run_id}")
+    click.echo(f"risk warnings queued: {warned} (subscribers who opted in, a watched heading "
+               "new in the top 20; the service's outbox sends them)")
 
 
 @risk.command("show")

@@ -193,6 +193,9 @@ class Subscription(Base):
     frequency: Mapped[str] = mapped_column(String(16), default="immediate")
     # A digest of a period with nothing new is skipped unless the subscriber asked for a line.
     digest_when_empty: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Opted in to the risk watch's warning (storage/risk_watch.py): a watched heading entered
+    # the top of the list. A forecast, so never sent without this choice.
+    risk_warnings: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
 
@@ -214,7 +217,7 @@ class Match(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder", "follow")
+DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder", "follow", "risk")
 # Claimed by a sender: sent a first time, or again because an earlier try may have arrived.
 CLAIMED_STATUSES = ("sending", "resending")
 # Still owed a send: waiting for its turn or backoff, or claimed (due again once the claim expires).
@@ -380,39 +383,3 @@ class Reminder(Base):
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-
-class RiskRun(Base):
-    """One computation of the risk watch (storage/risk.py): the date it forecasts from, the
-    model's weights, and the model's track record in the backtest beside the baselines'."""
-
-    __tablename__ = "risk_run"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    as_of: Mapped[date]
-    horizon_months: Mapped[int]
-    history_cases: Mapped[int]
-    history_end: Mapped[date | None]
-    model: Mapped[dict[str, Any]]
-    track: Mapped[dict[str, Any]]
-
-    scores: Mapped[list["RiskScore"]] = relationship(cascade="all, delete-orphan",
-                                                     order_by="RiskScore.rank")
-
-
-class RiskScore(Base):
-    """One (market, HS heading) on a run's ranked list: its score, counts and reasons (each
-    reason a count with the cases behind it, as rules.risk_model.Reason gives it)."""
-
-    __tablename__ = "risk_score"
-    __table_args__ = (UniqueConstraint("run_id", "market", "heading"),
-                      Index("ix_risk_score_rank", "run_id", "market", "rank"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("risk_run.id"))
-    market: Mapped[str] = mapped_column(String(8))
-    heading: Mapped[str] = mapped_column(String(4))
-    rank: Mapped[int]
-    score: Mapped[float]
-    counts: Mapped[dict[str, Any]]
-    reasons: Mapped[list[Any]]

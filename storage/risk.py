@@ -31,8 +31,8 @@ from rules.risk_backtest import (
 from rules.risk_model import Reason, Scored
 from rules.risk_records import CaseRecord
 from storage.database import transaction
-from storage.models import RiskRun, RiskScore
 from storage.risk_history import bundled_records, stored_records
+from storage.risk_models import RiskRun, RiskScore
 from storage.timeutil import utcnow
 
 # How much of each market's list is kept per run: the page and the digests show the top.

@@ -13,8 +13,9 @@ from alerts.digest_periods import period_from_key
 from alerts.digests import subscriber_digest_message
 from config import Settings
 from storage.database import transaction
-from storage.models import RiskRun, RiskScore, Subscriber, Subscription
+from storage.models import Subscriber, Subscription
 from storage.risk import risers
+from storage.risk_models import RiskRun, RiskScore
 from tests.test_digests import body, parse
 
 SECTOR_NAMES = {"steel": {"en": "iron and steel", "vi": "sắt thép"},

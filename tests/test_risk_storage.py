@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from cli import main
 from storage.database import transaction
-from storage.models import Case, CaseNumber, RiskRun, RiskScore
+from storage.models import Case, CaseNumber
 from storage.risk import latest_runs, refresh_risk, run_scores
 from storage.risk_history import stored_records
+from storage.risk_models import RiskRun, RiskScore
 
 AS_OF = date(2011, 7, 1)
 TRACK_UNTIL = date(2005, 7, 1)  # two backtest quarters: enough to see the figures stored

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from alerts.i18n import catalogue_path
 from config import load_settings
 from storage.database import transaction
-from storage.models import RiskScore
 from storage.risk import refresh_risk
+from storage.risk_models import RiskScore
 from web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

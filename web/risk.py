@@ -16,8 +16,8 @@ from alerts.risk_words import ReasonLine, forecast_note, reason_lines
 from config.sectors import Sector
 from rules.products import heading_name
 from rules.risk_records import heading_sectors
-from storage.models import RiskRun, RiskScore
 from storage.risk import latest_runs, run_markets, run_scores
+from storage.risk_models import RiskRun, RiskScore
 from web.deps import LabelsDep, SessionDep
 from web.hs import describe
 from web.templating import page_language, render_page
