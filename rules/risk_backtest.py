@@ -15,7 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from rules.risk_features import HeadingFeatures, heading_features, opened_on_vietnam
+from rules.risk_features import (
+    FEATURES,
+    HeadingFeatures,
+    TradeFlows,
+    heading_features,
+    opened_on_vietnam,
+)
 from rules.risk_model import C, RiskModel, Scored
 from rules.risk_records import CaseRecord, months_after, months_before, quarter_starts, visible
 
@@ -30,15 +36,18 @@ Key = tuple[str, str]
 
 
 class FeatureCache:
-    """Features per cut-off, for one fixed list of records (a date's features depend only on
-    the records known that day, so they are the same in every later quarter's view)."""
+    """Features per cut-off, for one fixed list of records and trade-flow sources (a date's
+    features depend only on what was known that day, so they are the same in every later
+    quarter's view)."""
 
-    def __init__(self) -> None:
+    def __init__(self, flows: Sequence[TradeFlows] = ()) -> None:
+        self.flows = tuple(flows)
+        self.names = FEATURES + tuple(name for source in self.flows for name in source.names)
         self._by_cutoff: dict[date, list[HeadingFeatures]] = {}
 
     def get(self, known: Sequence[CaseRecord], cutoff: date) -> list[HeadingFeatures]:
         if cutoff not in self._by_cutoff:
-            self._by_cutoff[cutoff] = heading_features(known, cutoff)
+            self._by_cutoff[cutoff] = heading_features(known, cutoff, self.flows)
         return self._by_cutoff[cutoff]
 
 
@@ -55,11 +64,12 @@ def training_examples(known: Sequence[CaseRecord], cutoff: date, horizon: int,
 
 def forecast(records: Sequence[CaseRecord], cutoff: date, horizon: int = HORIZON_MONTHS,
              c: float = C, cache: FeatureCache | None = None,
+             flows: Sequence[TradeFlows] = (),
              ) -> tuple[RiskModel, list[Scored], list[HeadingFeatures]]:
     """The model trained on what was known on `cutoff`, its ranking, and the features ranked."""
     known = visible(records, cutoff)
-    cache = cache or FeatureCache()
-    model = RiskModel.fit(training_examples(known, cutoff, horizon, cache), c=c)
+    cache = cache or FeatureCache(flows)
+    model = RiskModel.fit(training_examples(known, cutoff, horizon, cache), cache.names, c=c)
     current = cache.get(known, cutoff)
     return model, model.rank(current), current
 
@@ -104,10 +114,12 @@ def evaluation_quarters(records: Sequence[CaseRecord], horizon: int = HORIZON_MO
 
 def backtest(records: Sequence[CaseRecord], market: str = "US", horizon: int = HORIZON_MONTHS,
              c: float = C, first: date = FIRST_QUARTER, until: date | None = None,
-             progress: Callable[[date], None] | None = None) -> list[Quarter]:
-    """One Quarter per evaluation quarter (up to `until`, when given)."""
+             progress: Callable[[date], None] | None = None,
+             flows: Sequence[TradeFlows] = ()) -> list[Quarter]:
+    """One Quarter per evaluation quarter (up to `until`, when given); `flows`: trade-flow
+    sources whose figures join the features."""
     quarters, _, held_from = evaluation_quarters(records, horizon, first)
-    cache = FeatureCache()
+    cache = FeatureCache(flows)
     results = []
     for cutoff in quarters:
         if until is not None and cutoff > until:

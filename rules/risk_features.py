@@ -52,8 +52,10 @@ class HeadingFeatures:
     evidence: dict[str, tuple[CaseRecord, ...]] = field(default_factory=dict)
 
     def vector(self, names: Sequence[str] = FEATURES) -> list[float]:
-        """The model's inputs: log(1 + count), so the tenth case weighs less than the first."""
-        return [log1p(self.counts.get(name, 0.0)) for name in names]
+        """The model's inputs: log(1 + count), so the tenth case weighs less than the first (a
+        trade-flow figure, which may be negative, as it is)."""
+        return [log1p(self.counts.get(name, 0.0)) if name in FEATURES
+                else self.counts.get(name, 0.0) for name in names]
 
 
 def _recent(records: Iterable[CaseRecord], since: date) -> list[CaseRecord]:

@@ -26,15 +26,17 @@ from storage.history_ttbd import read_gad
 from storage.models import Case, CaseEvent, Notice
 
 
+def plausible_opening(opened: date | None, ordered: date | None) -> date | None:
+    """An opening dated after the case's order is a later proceeding's (a list's mismatch, such
+    as a review's initiation), not the investigation's: it is left out."""
+    return None if opened and ordered and opened > ordered else opened
+
+
 def listed_record(case: HistoricCase) -> CaseRecord:
-    """A listed case; an opening dated after its order is a later proceeding's (a list's
-    mismatch, such as a review's initiation), not this investigation's, and is left out."""
-    opened = case.opened_on
-    if opened and case.ordered_on and opened > case.ordered_on:
-        opened = None
     return CaseRecord(market=MARKET, origin=case.origin, measure=case.measure,
                       product=case.product, hs_codes=tuple(case.hs_codes),
-                      opened_on=opened, ordered_on=case.ordered_on,
+                      opened_on=plausible_opening(case.opened_on, case.ordered_on),
+                      ordered_on=case.ordered_on,
                       revoked_on=case.revoked_on, number=case.number,
                       ref=case.number or (case.rows[0] if case.rows else ""))
 
@@ -104,7 +106,8 @@ def stored_record(case: Case, notice_codes: Sequence[str]) -> CaseRecord:
     return CaseRecord(
         market=case.market, origin=case.origin,
         measure=CIRCUMVENTION if circumvention else (case.measure or "AD"),
-        product=case.product, hs_codes=tuple(codes), opened_on=case.opened_on,
+        product=case.product, hs_codes=tuple(codes),
+        opened_on=plausible_opening(case.opened_on, case.ordered_on),
         ordered_on=case.ordered_on, revoked_on=case.revoked_on, number=number,
         ref=number or f"TREWS case {case.id}",
         targets=("VN",) if case.vietnam == "circumvention" else ())

@@ -110,3 +110,27 @@ def test_the_workbook_is_read_with_its_vietnam_cases_and_padded_codes():
     assert any(code.startswith("03") for r in gad.records for code in r.hs_codes)
     failed = [r for r in gad.records if r.ordered_on is None]
     assert len(failed) > 600  # cases that ended without a measure are there too
+
+
+class RecordingFlows:
+    """A stand-in import-statistics source for the interface's test: it says 1.0 for the
+    hangers' heading and records every date it is asked about (no real figures exist here)."""
+
+    names = ("vietnam_import_share",)
+
+    def __init__(self) -> None:
+        self.asked: list[date] = []
+
+    def figures(self, market: str, heading: str, cutoff: date) -> dict[str, float]:
+        self.asked.append(cutoff)
+        return {"vietnam_import_share": 1.0 if heading == "7323" else 0.0}
+
+
+def test_a_trade_flow_source_joins_the_features_and_sees_no_later_date(records):
+    flows = RecordingFlows()
+    model, scored, current = forecast(records, date(2011, 7, 1), flows=[flows])
+    assert model.names[-1] == "vietnam_import_share" and len(model.weights) == len(model.names)
+    assert flows.asked and max(flows.asked) == date(2011, 7, 1)
+    hangers = next(f for f in current if f.heading == "7323")
+    assert hangers.counts["vietnam_import_share"] == 1.0
+    assert hangers.vector(model.names)[-1] == 1.0  # a figure, not a count: taken as it is
