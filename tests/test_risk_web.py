@@ -56,6 +56,7 @@ def test_risk_lists_headings_with_reasons_in_english(client):
     assert "Forecast, not a case." in html and "does not mean that any authority" in html
     assert len(_headings(html)) == 100
     assert HANGERS_EN in html
+    assert re.search(r"Model score: \d+\.\d% chance", html)
     assert "Orders in force under this heading on other origins" in html
     assert 'data-method="china_24m"' in html and 'data-period="tuning"' in html
     assert len(_headings(client.get("/risk", params={"lang": "en"}).text)) == 20
@@ -69,6 +70,9 @@ def test_risk_speaks_vietnamese_by_default(client):
     assert HANGERS_VI in html
     assert "Phương án đối chứng: mọi nhóm hàng có lệnh áp thuế đang có hiệu lực" in html
     assert "Forecast, not a case." not in html
+    assert re.search(r"Điểm của mô hình: khả năng \d+,\d%", html)  # the decimal comma
+    assert re.search(r'data-method="model">\s*<td>[^<]+</td>\s*<th[^>]*>[^<]+</th>\s*'
+                     r'<td class="num">\d+</td>\s*<td class="num">\d+,\d%</td>', html)
 
 
 def test_risk_filters_by_sector(client):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from babel.numbers import format_percent
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
@@ -36,7 +37,7 @@ class RiskRow:
     heading: str
     description: str | None
     sectors: list[str]
-    score: float
+    score: str  # the model's probability, as the reader writes a percentage
     reasons: list[ReasonLine]
 
 
@@ -50,13 +51,18 @@ def _rows(scores: Sequence[RiskScore], sectors: Sequence[Sector], sector: str | 
             continue
         name = heading_name(score.heading, lang) or describe(score.heading)
         rows.append(RiskRow(score.rank, score.market, score.heading, name,
-                            found, score.score, reason_lines(score.reasons, lang)))
+                            found, percent(score.score, lang), reason_lines(score.reasons, lang)))
         if len(rows) >= shown:
             break
     return rows
 
 
-def track_rows(run: RiskRun) -> list[dict[str, Any]]:
+def percent(value: float, lang: str) -> str:
+    """'0,4 %'-style in Vietnamese, '0.4%' in English: one decimal, the reader's notation."""
+    return format_percent(value, format="0.0%", locale=lang)
+
+
+def track_rows(run: RiskRun, lang: str) -> list[dict[str, Any]]:
     """The backtest's figures, one row per (period, method), tuning and held-out apart."""
     rows = []
     for period in ("tuning", "held_out"):
@@ -67,8 +73,9 @@ def track_rows(run: RiskRun) -> list[dict[str, Any]]:
             figures = part["methods"][method]
             rows.append({"period": period, "method": method, "first": part["first"],
                          "last": part["last"], "quarters": part["quarters"],
-                         "precision": figures["precision"],
-                         "recall_at_50": figures["recall_at_50"]})
+                         "precision": {k: percent(v, lang)
+                                       for k, v in figures["precision"].items()},
+                         "recall_at_50": percent(figures["recall_at_50"], lang)})
     return rows
 
 
@@ -92,5 +99,5 @@ def risk_page(request: Request, session: SessionDep, labels: LabelsDep,
     return render_page(
         request, "risk.html.j2", run=run, markets=markets, market=chosen,
         sector=known_sector, sectors=[s.id for s in sectors if s.hs], rows=rows,
-        track=track_rows(run) if run else [], L=labels,
+        track=track_rows(run, lang) if run else [], L=labels,
         note=forecast_note(lang, run.horizon_months if run else 24))
