@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from math import exp
 
-from sklearn.linear_model import LogisticRegression
-
 from rules.risk_features import FEATURES, HeadingFeatures
 from rules.risk_records import CaseRecord
 
@@ -66,6 +64,10 @@ class RiskModel:
         positives = sum(y)
         if positives == 0 or positives == len(y):
             return cls(tuple(names), tuple(1.0 for _ in names), 0.0, len(y), positives, True)
+        # Imported here: scikit-learn (and SciPy) load only where a model is trained, not in
+        # every process that reads a stored list (the web app, the sender, the digests).
+        from sklearn.linear_model import LogisticRegression
+
         fitted = LogisticRegression(C=c, max_iter=2000).fit(x, y)
         return cls(tuple(names), tuple(float(w) for w in fitted.coef_[0]),
                    float(fitted.intercept_[0]), len(y), positives)

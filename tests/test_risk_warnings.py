@@ -168,3 +168,21 @@ def test_migration_0015_goes_down_and_up(database_url: str) -> None:
     assert {"risk_run", "risk_score", "risk_watch"} <= set(inspect(engine).get_table_names())
     assert "risk_warnings" in {c["name"] for c in inspect(engine).get_columns("subscription")}
     engine.dispose()
+
+
+def test_the_services_daily_job_computes_the_list_and_warns_once(settings):
+    """scheduler.refresh_risk_watch, as the service's daily "risk" job runs it: a new list from
+    the stored history, then the warnings; the next day's identical list warns nobody again."""
+    from scheduler import Service, refresh_risk_watch
+
+    service = Service.load(settings)
+    with transaction(service.sessions) as session:
+        subscriber = Subscriber(email="bo@example.vn", kind="ministry", confirmed=True)
+        subscriber.subscriptions.append(Subscription(sectors=[], all_sectors=True,
+                                                     risk_warnings=True))
+        session.add(subscriber)
+    assert refresh_risk_watch(service) == 20  # every heading of the top 20 is the ministry's
+    assert refresh_risk_watch(service) == 0
+    with service.sessions() as session:
+        runs = session.scalars(select(RiskRun)).all()
+        assert len(runs) == 2 and runs[0].as_of == runs[1].as_of
