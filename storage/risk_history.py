@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from itertools import groupby
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,14 +70,21 @@ def join_gad(records: Sequence[CaseRecord], gad: Iterable[CaseRecord]) -> list[C
 def share_codes(records: Sequence[CaseRecord]) -> list[CaseRecord]:
     """A case without HS codes takes those of the cases of its market named the same product
     (the CVD twin of an AD case, the same product from another origin): the lists name the
-    product, only some give its codes."""
+    product, only some give its codes. Only from cases known by the same day, so no case is
+    placed under a heading by what a later case said."""
     codes: dict[tuple[str, str], list[str]] = {}
-    for record in records:
-        known = codes.setdefault((record.market, folded_key(record.product)), [])
-        known += [c for c in record.hs_codes if c not in known]
-    return [record if record.hs_codes or not record.product else replace(
-        record, hs_codes=tuple(codes[(record.market, folded_key(record.product))]))
-        for record in records]
+    shared: dict[int, tuple[str, ...]] = {}
+    order = sorted(range(len(records)), key=lambda i: records[i].known_on or date.max)
+    for day, group in groupby(order, key=lambda i: records[i].known_on or date.max):
+        members = list(group)
+        for i in members:
+            known = codes.setdefault((records[i].market, folded_key(records[i].product)), [])
+            known += [c for c in records[i].hs_codes if c not in known]
+        for i in members:
+            if not records[i].hs_codes and records[i].product and day != date.max:
+                shared[i] = tuple(codes[(records[i].market, folded_key(records[i].product))])
+    return [replace(r, hs_codes=shared[i]) if shared.get(i) else r
+            for i, r in enumerate(records)]
 
 
 def bundled_records() -> list[CaseRecord]:

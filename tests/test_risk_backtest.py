@@ -134,3 +134,18 @@ def test_a_trade_flow_source_joins_the_features_and_sees_no_later_date(records):
     hangers = next(f for f in current if f.heading == "7323")
     assert hangers.counts["vietnam_import_share"] == 1.0
     assert hangers.vector(model.names)[-1] == 1.0  # a figure, not a count: taken as it is
+
+
+def test_a_case_takes_hs_codes_only_from_cases_known_by_its_day():
+    """The CVD twin opened the same day takes its AD case's codes; a case listed without codes
+    is not placed under a heading by what a later case of the same product says."""
+    from storage.risk_history import share_codes
+
+    old = CaseRecord("US", "CN", "AD", "Steel Nails", (), date(1995, 1, 1), ref="old")
+    ad = CaseRecord("US", "CN", "AD", "Steel Nails", ("7317006560",), date(2007, 6, 1),
+                    ref="ad")
+    cvd = CaseRecord("US", "CN", "CVD", "steel nails", (), date(2007, 6, 1), ref="cvd")
+    late = CaseRecord("US", "VN", "AD", "Steel nails", (), date(2014, 5, 29), ref="late")
+    shared = {r.ref: r.hs_codes for r in share_codes([late, cvd, ad, old])}
+    assert shared == {"old": (), "ad": ("7317006560",), "cvd": ("7317006560",),
+                      "late": ("7317006560",)}
