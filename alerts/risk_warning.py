@@ -22,6 +22,7 @@ from rules.products import heading_name
 from storage.models import Delivery, Subscriber
 from storage.risk_models import RiskRun, RiskScore
 from storage.risk_watch import RISK, watch_of
+from storage.timeutil import utcnow
 
 RISK_TAG = content.N_("RISK WATCH: FORECAST")
 
@@ -113,7 +114,7 @@ def risk_warning_context(session: Session, delivery: Delivery, link: Links,
         recipient_name=subscriber.name, recipient_kind=subscriber.kind,
         language=subscriber.language, market=watch.market, heading=watch.heading,
         rank=score.rank if score else (watch.rank or top), top=top,
-        as_of=run.as_of if run else date.today(),
+        as_of=run.as_of if run else utcnow().date(),
         horizon_months=run.horizon_months if run else 24,
         reasons=tuple(score.reasons) if score else (), site_url=site_url,
         manage_url=link.manage, unsubscribe_url=link.unsubscribe)
