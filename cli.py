@@ -12,6 +12,7 @@ import click
 from cli_common import config_errors_exit, demo_mode, refused_beside_a_service, settings
 from cli_demo import demo
 from cli_imports import cases, subscribers
+from cli_risk import risk
 from config import ConfigError, load_sectors
 from config.logs import configure_logging
 
@@ -321,3 +322,4 @@ def upgrade() -> None:
 main.add_command(demo)
 main.add_command(subscribers)
 main.add_command(cases)
+main.add_command(risk)

@@ -40,6 +40,8 @@ from storage.instance_lock import service_lock
 from storage.maintenance import maintain
 from storage.migrate import upgrade
 from storage.outbox_backlog import Backlog, judge_outbox
+from storage.risk import refresh_risk
+from storage.risk_watch import queue_risk_warnings
 from storage.shards import Shard
 from storage.sources import sync_sources
 from storage.timeutil import utcnow
@@ -250,6 +252,26 @@ async def reminders_job() -> JobCounts:
     return {"queued": queued, "sent": report.sent, "deferred": report.deferred}
 
 
+def refresh_risk_watch(service: Service) -> int:
+    """Recompute the risk watch's list, then queue the warnings it owes to the subscribers who
+    opted in (storage/risk_watch.py): how many."""
+    refresh_risk(service.sessions)
+    with transaction(service.sessions) as session:
+        return queue_risk_warnings(session, {s.id: list(s.hs) for s in service.sectors},
+                                   utcnow())
+
+
+@service_job(lambda: "risk")
+async def risk_job() -> JobCounts:
+    """Daily: the risk watch's list and its opt-in warnings, then send them."""
+    service = running()
+    queued = await asyncio.to_thread(refresh_risk_watch, service)
+    if not queued:
+        return {"warnings": 0}
+    report = await send_queued(service)
+    return {"warnings": queued, "sent": report.sent, "deferred": report.deferred}
+
+
 @service_job(lambda: "maintenance")
 async def maintenance_job() -> JobCounts:
     """Daily database upkeep (storage.maintenance)."""
@@ -262,6 +284,7 @@ async def maintenance_job() -> JobCounts:
 SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1, True),
                 ("digests", "scheduler:digests_job", 15, False),
                 ("reminders", "scheduler:reminders_job", 60, False),
+                ("risk", "scheduler:risk_job", 24 * 60, False),
                 ("maintenance", "scheduler:maintenance_job", 24 * 60, False))
 CLOCK_JOB = re.compile(r"cycle:.+@\d\d:\d\d")
 

@@ -1,8 +1,9 @@
 """One entry point for the sender: the message of any delivery row, whatever its kind.
 
 "alert" (one notice), "daily"/"weekly" (a digest period), "confirmation" (the opt-in request),
-"reminder" (a deadline of a followed case) and "follow" (the follow link a case page's form asks
-for) are all rows of the same outbox, drained by the same loop; this picks the renderer. Every
+"reminder" (a deadline of a followed case), "follow" (the follow link a case page's form asks
+for) and "risk" (the risk watch's warning, alerts/risk_warning.py) are all rows of the same
+outbox, drained by the same loop; this picks the renderer. Every
 message to a subscriber carries List-Id, and every one except the confirmation request and the
 invitation to subscribe carries the signed one-click List-Unsubscribe link.
 """
@@ -21,11 +22,13 @@ from alerts.follow_request import follow_request_context, render_follow_request
 from alerts.optin import CONFIRMATION, ConfirmationContext, render_confirmation, signup_state
 from alerts.reminders import reminder_context, render_reminder
 from alerts.render import render_alert
+from alerts.risk_warning import render_risk_warning, risk_warning_context
 from alerts.sender import Render
 from alerts.tokens import DAY_S, MAX_AGE_S, Links, links, secret_key
 from config.settings import Settings
 from storage.follows import FOLLOW_REQUEST, REMINDER
 from storage.models import DELIVERY_KINDS, Delivery, Subscriber
+from storage.risk_watch import RISK
 from storage.timeutil import utcnow
 
 
@@ -65,6 +68,10 @@ def render_delivery(session: Session, delivery: Delivery, *, settings: Settings,
     if delivery.kind == REMINDER:
         return render_reminder(
             reminder_context(session, delivery, link, utcnow(), settings.public_url),
+            settings.mail_from, mail_domain(settings), list_id=settings.list_id)
+    if delivery.kind == RISK:
+        return render_risk_warning(
+            risk_warning_context(session, delivery, link, settings.public_url),
             settings.mail_from, mail_domain(settings), list_id=settings.list_id)
     if delivery.kind == FOLLOW_REQUEST:
         return render_follow_request(

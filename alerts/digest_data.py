@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.digest_periods import Period, layout_for, period_notices
+from alerts.digest_risk import RiskRiser, risk_risers
 from alerts.i18n import as_date
 from rules.match_reasons import Reason
 from storage.deadlines import DeadlineRow, due_between, notice_sectors
@@ -127,6 +128,8 @@ class DigestContext:
     ahead: tuple[DeadlineRow, ...] = ()
     # The whole digest on the web, when the mail lists only its first entries.
     full_url: str | None = None
+    # Overviews: the headings rising on the risk watch's list (alerts/digest_risk.py).
+    rising: tuple[RiskRiser, ...] = ()
 
 
 def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
@@ -134,8 +137,10 @@ def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
                    sector_names: Mapping[str, Mapping[str, str]],
                    source_names: Mapping[str, str], manage_url: str | None = None,
                    unsubscribe_url: str | None = None, site_url: str | None = None,
-                   full_url: str | None = None) -> DigestContext:
-    """Read the period's notices of the subscriber (period_notices) and their cases."""
+                   full_url: str | None = None,
+                   sector_hs: Mapping[str, Sequence[str]] | None = None) -> DigestContext:
+    """Read the period's notices of the subscriber (period_notices) and their cases; an
+    overview also gets the risk watch's risers of its sectors (`sector_hs`: their HS scopes)."""
     found = period_notices(session, subscriber, period)
     wanted = tuple(dict.fromkeys(s for sub in subscriber.subscriptions for s in sub.sectors))
     cases = _cases_of(session, [f.notice.id for f in found], period)
@@ -158,6 +163,8 @@ def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
         sub.all_sectors for sub in subscriber.subscriptions)
     ahead = (_deadlines_ahead(session, period, None if everything else set(wanted))
              if layout in ("association", "ministry") else [])
+    rising = (risk_risers(session, () if everything else wanted, sector_hs)
+              if layout in ("association", "ministry") else ())
     used = {s for item in items for s in item.sectors} | set(wanted)
     return DigestContext(
         delivery_id=delivery_id, kind=period.kind, layout=layout,
@@ -167,7 +174,7 @@ def digest_context(session: Session, subscriber: Subscriber, period: Period, *,
         sector_names={s: dict(sector_names[s]) for s in used if s in sector_names},
         manage_url=manage_url, unsubscribe_url=unsubscribe_url, site_url=site_url,
         recipient_kind=subscriber.kind, wanted=() if everything else wanted,
-        ahead=tuple(ahead), full_url=full_url,
+        ahead=tuple(ahead), full_url=full_url, rising=rising,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from babel.support import NullTranslations
 
@@ -24,6 +24,7 @@ from alerts.digest_data import (
     within,
 )
 from alerts.digest_periods import SEVERITY_ORDER, period_text
+from alerts.digest_risk import RiserView, riser_views, rising_note
 from alerts.digest_summary import (
     CaseLine,
     Overview,
@@ -121,6 +122,10 @@ class DigestView:
     # Entries of the overview the mail leaves to the web page, and that page.
     left_out_text: str | None = None
     full_url: str | None = None
+    # "Risk rising": the risk watch's risers, the forecast note, the /risk page.
+    rising: list[RiserView] = field(default_factory=list)
+    rising_note: str | None = None
+    risk_url: str | None = None
 
 
 def build_digest_view(ctx: DigestContext, *, whole: bool = False) -> DigestView:
@@ -188,7 +193,10 @@ def _overview_digest(ctx: DigestContext, items: Sequence[DigestItem], lang: str,
         base, summary=overview_summary(vietnam, others, loose, tr), groups=groups,
         overview=overview(ctx, vietnam, others, labels, tr, whole),
         diversion=[case_line(case, ctx, labels, tr) for case in others_shown],
-        left_out_text=_left_out(left_out, tr), full_url=None if whole else ctx.full_url)
+        left_out_text=_left_out(left_out, tr), full_url=None if whole else ctx.full_url,
+        rising=riser_views(ctx.rising, lang), rising_note=rising_note(ctx.rising, lang),
+        risk_url=(f"{ctx.site_url.rstrip('/')}/risk?lang={lang}"
+                  if ctx.site_url and ctx.rising else None))
 
 
 def _left_out(count: int, tr: NullTranslations) -> str | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from alerts.digest_periods import (
 from alerts.digest_views import build_digest_view
 from alerts.message import compose, recipient_address
 from alerts.tokens import links, secret_key
+from config.sectors import load_sectors
 from config.settings import Settings
 from storage.models import Delivery, Subscriber
 from storage.timeutil import utcnow
@@ -57,7 +60,8 @@ def subscriber_digest_message(session: Session, subscriber: Subscriber, period: 
                          manage_url=link.manage, unsubscribe_url=link.unsubscribe,
                          site_url=settings.public_url,
                          full_url=f"{link.digest(delivery_id)}&lang={subscriber.language}"
-                         if delivery_id != DRY_RUN_ID else None)
+                         if delivery_id != DRY_RUN_ID else None,
+                         sector_hs=sector_scopes(settings.sectors_file))
     return render_digest(ctx, settings.mail_from, mail_domain(settings),
                          list_id=settings.list_id)
 
@@ -111,3 +115,9 @@ def mail_domain(settings: Settings) -> str:
     address = settings.mail_from.rsplit("<", 1)[-1].rstrip(">").strip()
     return address.rsplit("@", 1)[-1] if "@" in address else "trews.invalid"
 
+
+@cache
+def sector_scopes(path: Path) -> dict[str, list[str]]:
+    """Each configured sector's HS prefixes (read once per file): which risers an association's
+    digest names."""
+    return {sector.id: list(sector.hs) for sector in load_sectors(path)}

@@ -53,9 +53,10 @@ class SubscriberRow(BaseModel):
     frequency: Literal["immediate", "daily", "weekly"] = "immediate"
     min_severity: Literal["low", "medium", "high"] = "low"
     digest_when_empty: bool | None = None
+    risk_warnings: bool | None = None
 
     @field_validator("name", "organisation", "kind", "language", "frequency", "min_severity",
-                     "digest_when_empty", mode="before")
+                     "digest_when_empty", "risk_warnings", mode="before")
     @classmethod
     def _blank_is_default(cls, value: str | None) -> str | None:
         return value or None
@@ -115,6 +116,7 @@ def to_record(row: SubscriberRow, known_sectors: set[str]) -> SubscriberRecord:
         markets=tuple(m.upper() for m in split_list(row.markets)),
         measures=tuple(m.upper() for m in split_list(row.measures)),
         digest_when_empty=bool(row.digest_when_empty),
+        risk_warnings=bool(row.risk_warnings),
     )
 
 

@@ -193,6 +193,9 @@ class Subscription(Base):
     frequency: Mapped[str] = mapped_column(String(16), default="immediate")
     # A digest of a period with nothing new is skipped unless the subscriber asked for a line.
     digest_when_empty: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Opted in to the risk watch's warning (storage/risk_watch.py): a watched heading entered
+    # the top of the list. A forecast, so never sent without this choice.
+    risk_warnings: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
 
@@ -214,7 +217,7 @@ class Match(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder", "follow")
+DELIVERY_KINDS = ("alert", "daily", "weekly", "confirmation", "reminder", "follow", "risk")
 # Claimed by a sender: sent a first time, or again because an earlier try may have arrived.
 CLAIMED_STATUSES = ("sending", "resending")
 # Still owed a send: waiting for its turn or backoff, or claimed (due again once the claim expires).
@@ -379,3 +382,4 @@ class Reminder(Base):
     days_before: Mapped[int]
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+

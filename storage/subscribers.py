@@ -31,6 +31,7 @@ class SubscriberRecord:
     markets: tuple[str, ...] = ()
     measures: tuple[str, ...] = ()
     digest_when_empty: bool = False
+    risk_warnings: bool = False
 
 
 def upsert_subscriber(session: Session, record: SubscriberRecord, *,
@@ -66,6 +67,7 @@ def store_subscriber(session: Session, record: SubscriberRecord, *,
     subscription.markets, subscription.measures = list(record.markets), list(record.measures)
     subscription.frequency, subscription.min_severity = record.frequency, record.min_severity
     subscription.digest_when_empty = record.digest_when_empty
+    subscription.risk_warnings = record.risk_warnings
     session.flush()
     return subscriber, created
 

@@ -102,7 +102,7 @@ def test_service_runs_a_cycle_into_the_file_outbox_and_stops_on_sigterm(
              for hhmm in source.also_at.times}
     assert clock  # the FR public inspection desk's 08:45 and 16:15 runs
     assert sorted(jobs) == sorted({f"cycle:{key}" for key in enabled} | clock
-                                  | {"outbox", "digests", "reminders", "maintenance"})
+                                  | {"outbox", "digests", "reminders", "risk", "maintenance"})
 
     status = subprocess.run([*TREWS, "status"], cwd=ROOT, env=environment, capture_output=True,
                             text=True, timeout=60, check=True).stdout

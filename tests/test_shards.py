@@ -17,7 +17,7 @@ from storage.shards import Shard, ShardError
 from storage.status import scheduled_jobs
 from tests.test_service_health import scheduled
 
-ONCE_PER_DATABASE = {"digests", "maintenance"}
+ONCE_PER_DATABASE = {"digests", "risk", "maintenance"}
 
 
 @given(st.lists(st.text(min_size=1, max_size=8), unique=True, max_size=30),

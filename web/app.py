@@ -25,7 +25,7 @@ from config.sectors import load_sectors
 from config.settings import Settings
 from storage.database import make_engine, session_factory
 from storage.migrate import upgrade
-from web import admin, api, deadlines, digests, feeds, follows, pages, subscriptions
+from web import admin, api, deadlines, digests, feeds, follows, pages, risk, subscriptions
 from web.http import HeadAsGetMiddleware, RelativeRedirectsMiddleware
 from web.security import SecurityHeadersMiddleware
 from web.templating import render_page
@@ -61,6 +61,7 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session] | None = N
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(deadlines.router)
+    app.include_router(risk.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(subscriptions.router)

@@ -44,7 +44,8 @@ async def digest_page(request: Request, delivery_id: int, key: str = "") -> HTML
         period = period_from_key(delivery.kind, delivery.period, subscriber.timezone)
         ctx = digest_context(session, subscriber, period, delivery_id=delivery_id,
                              sector_names=state.sector_names, source_names=state.source_names,
-                             site_url=state.settings.public_url)
+                             site_url=state.settings.public_url,
+                             sector_hs={s.id: list(s.hs) for s in state.sectors})
         return build_digest_view(replace(ctx, language=page_language(request)), whole=True)
 
     try:

@@ -66,6 +66,7 @@ class SubscriptionForm:
     markets: tuple[str, ...] = ()
     measures: tuple[str, ...] = ()
     frequency: str = "immediate"
+    risk_warnings: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -82,7 +83,7 @@ class SubscriptionForm:
                    kind=text("kind"), language=text("language"), sectors=ticked("sectors"),
                    hs_codes=text("hs_codes"), keywords=text("keywords"),
                    markets=ticked("markets"), measures=ticked("measures"),
-                   frequency=text("frequency"))
+                   frequency=text("frequency"), risk_warnings=text("risk_warnings") == "yes")
 
     @classmethod
     def from_subscriber(cls, subscriber: Subscriber) -> SubscriptionForm:
@@ -95,7 +96,8 @@ class SubscriptionForm:
             language=subscriber.language,
             sectors=((ALL_SECTORS,) if sub.all_sectors else ()) + tuple(sub.sectors),
             hs_codes=", ".join(sub.hs_codes), keywords="; ".join(sub.keywords),
-            markets=tuple(sub.markets), measures=tuple(sub.measures), frequency=sub.frequency)
+            markets=tuple(sub.markets), measures=tuple(sub.measures), frequency=sub.frequency,
+            risk_warnings=sub.risk_warnings)
 
     def checked(self, choices: Choices, _: Gettext) -> SubscriptionForm:
         """The form with its errors (field -> message in the reader's language) filled in."""
@@ -154,4 +156,5 @@ class SubscriptionForm:
             markets=self.markets, measures=self.measures,
             min_severity=sub.min_severity if sub else "low",
             digest_when_empty=sub.digest_when_empty if sub else False,
+            risk_warnings=self.risk_warnings,
         )

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import storage.risk_models  # noqa: F401  (the risk watch's tables, on the same metadata)
 from storage.models import Base
 
 config = context.config
