@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from alerts.i18n import country_name, translations
 from alerts.risk_words import forecast_note, reason_lines
-from rules.products import heading_name
+from rules.nomenclature import heading_name
 from rules.risk_backtest import HORIZON_MONTHS
 from rules.risk_records import heading_sectors
 from storage.risk import risers

@@ -18,7 +18,7 @@ from alerts.i18n import country_name, format_day, normalize_language, translatio
 from alerts.message import build_message, one_line, recipient_address, render_parts
 from alerts.risk_words import ReasonLine, forecast_note, reason_lines
 from alerts.tokens import Links
-from rules.products import heading_name
+from rules.nomenclature import heading_name
 from storage.models import Delivery, Subscriber
 from storage.risk_models import RiskRun, RiskScore
 from storage.risk_watch import RISK, watch_of

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from alerts.risk_words import ReasonLine, forecast_note, reason_lines
 from config.sectors import Sector
-from rules.products import heading_name
+from rules.nomenclature import heading_name
 from rules.risk_records import heading_sectors
 from storage.risk import latest_runs, run_markets, run_scores
 from storage.risk_models import RiskRun, RiskScore
