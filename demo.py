@@ -45,7 +45,7 @@ from replay.publishing import (
     recorded_document,
 )
 from replay.server import DEFAULT_LIFETIME_S
-from scheduler import Service, run_cycle, serve
+from scheduler import Service, refresh_risk_watch, run_cycle, serve
 from storage.database import make_engine
 from storage.history import bundled_lists, import_history
 from storage.instance_lock import service_lock, sqlite_lock_file
@@ -183,8 +183,8 @@ def clear_folder(folder: Path, keep: Path) -> None:
 
 
 async def demo_cycle(site: DemoSite) -> DemoSummary:
-    """The historic cases, the example subscribers, one cycle of every source, then every
-    other kind of mail (demo_mail)."""
+    """The historic cases, the example subscribers, one cycle of every source, the risk watch's
+    list and the warnings it owes, then every other kind of mail (demo_mail)."""
     service, capture = site.service, site.capture
     history = import_history(service.sessions, bundled_lists())
     import_subscribers(service.sessions, site.settings.subscribers_file,
@@ -193,6 +193,8 @@ async def demo_cycle(site: DemoSite) -> DemoSummary:
     enabled = [key for key, source in service.sources.items() if source.enabled]
     since = recordings_since(enabled)
     crawls, report, _sent = await run_cycle(service, enabled, transport, since=since)
+    # the risk watch on the history and the cases just crawled, before the digests that show it
+    await asyncio.to_thread(refresh_risk_watch, service)
     with service.sessions() as session:
         notices = session.scalar(select(func.count(Notice.id))) or 0
         counts = [last_run_count(session, result) for result in crawls]

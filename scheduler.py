@@ -286,6 +286,9 @@ SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1, True),
                 ("reminders", "scheduler:reminders_job", 60, False),
                 ("risk", "scheduler:risk_job", 24 * 60, False),
                 ("maintenance", "scheduler:maintenance_job", 24 * 60, False))
+# A daily job whose result people look for from the start (the /risk page) first runs this
+# long after the job is first added, not a day later; the job store keeps it from then on.
+FIRST_RUN_AFTER_MINUTES = {"risk": 10}
 CLOCK_JOB = re.compile(r"cycle:.+@\d\d:\d\d")
 
 
@@ -327,7 +330,10 @@ def ensure_jobs(scheduler: AsyncIOScheduler, service: Service) -> None:
         if not wanted:
             _remove_job(scheduler, job_id)
         elif scheduler.get_job(job_id) is None:
-            scheduler.add_job(func, "interval", id=job_id, minutes=minutes)
+            first = FIRST_RUN_AFTER_MINUTES.get(job_id)
+            # (a next_run_time of None would add the job paused)
+            start = {} if first is None else {"next_run_time": utcnow() + timedelta(minutes=first)}
+            scheduler.add_job(func, "interval", id=job_id, minutes=minutes, **start)
     owned = set(service.shard.sources(
         [key for key, source in service.sources.items() if source.enabled]))
     ensure_clock_jobs(scheduler, {key: source for key, source in service.sources.items()

@@ -31,8 +31,8 @@ FEATURE_LABELS = {
     "other_markets_36m": N_("Cases under this heading in other markets in the last 36 months"),
 }
 ORDER_FEATURES = ("orders_in_force", "china_orders_36m")
-FORECAST_NOTE = N_("This is a forecast, not a case: a product on this list does not mean that "
-                   "any authority has opened an investigation. The list ranks the products "
+FORECAST_NOTE = N_("A product on this list does not mean that any authority has opened an "
+                   "investigation. The list ranks the products "
                    "where, by the case history, a case on Vietnamese goods is most likely in "
                    "the next %(months)d months.")
 

@@ -23,6 +23,7 @@ from rules.risk_records import CHINA, CIRCUMVENTION, CaseRecord, months_before, 
 
 # A heading where Vietnam already has a case this recent is under investigation, not at risk.
 ALREADY_OPEN_MONTHS = 24
+HOME_MARKET = "VN"  # no Vietnamese goods are investigated in Vietnam
 RELATED_MONTHS = 60
 
 FEATURES = (
@@ -86,11 +87,14 @@ class _Index:
 def heading_features(records: Iterable[CaseRecord], cutoff: date,
                      flows: Sequence[TradeFlows] = ()) -> list[HeadingFeatures]:
     """The features of every (market, heading) some case known on `cutoff` touches, leaving out
-    those where Vietnam had a case opened in the last ALREADY_OPEN_MONTHS."""
+    Vietnam's own market and those where Vietnam had a case opened in the last
+    ALREADY_OPEN_MONTHS."""
     index = _Index(visible(records, cutoff))
     since = {months: months_before(cutoff, months) for months in (12, 24, 36, RELATED_MONTHS)}
     result = []
     for (market, heading), here in sorted(index.by_key.items()):
+        if market == HOME_MARKET:  # Vietnam's own cases are on imports: evidence, not a target
+            continue
         if any(r.on_vietnam for r in _recent(here, since[ALREADY_OPEN_MONTHS])):
             continue
         evidence = _evidence(index, market, heading, here, cutoff, since)

@@ -33,6 +33,9 @@ def plausible_opening(opened: date | None, ordered: date | None) -> date | None:
     return None if opened and ordered and opened > ordered else opened
 
 
+_FILLER = frozenset({"and", "of", "from", "certain", "other", "the", "or", "in", "with"})
+
+
 def listed_record(case: HistoricCase) -> CaseRecord:
     return CaseRecord(market=MARKET, origin=case.origin, measure=case.measure,
                       product=case.product, hs_codes=tuple(case.hs_codes),
@@ -51,6 +54,8 @@ def join_gad(records: Sequence[CaseRecord], gad: Iterable[CaseRecord]) -> list[C
         if not r.number and r.opened_on}
     for case in gad:
         at = by_number.get(case.number) if case.number else None
+        if at is not None and not _same_case(joined[at], case):
+            at = None
         if at is None:
             at = by_day.get((case.market, case.origin, case.opened_on))
         if at is None:
@@ -65,6 +70,15 @@ def join_gad(records: Sequence[CaseRecord], gad: Iterable[CaseRecord]) -> list[C
             hs_codes=known.hs_codes + tuple(c for c in case.hs_codes if c not in known.hs_codes),
             product=known.product or case.product)
     return joined
+
+
+def _same_case(listed: CaseRecord, workbook: CaseRecord) -> bool:
+    """A workbook case with a listed case's number is that case only on the same origin and
+    product: the workbook has typing slips (its Ukrainian OCTG case carries Belgium's citric
+    acid number), which would put one product's codes under the other."""
+    words = set(folded_key(listed.product).split()) & set(folded_key(workbook.product).split())
+    return listed.origin == workbook.origin and (
+        not listed.product or not workbook.product or bool(words - _FILLER))
 
 
 def share_codes(records: Sequence[CaseRecord]) -> list[CaseRecord]:

@@ -166,7 +166,7 @@ def test_demo_is_refused_while_a_service_holds_the_demo_database(
 
 
 EVERY_KIND = {"alert", "diversion", "digest-daily", "digest-weekly", "digest-association",
-              "digest-ministry", "confirmation", "reminder", "operator"}
+              "digest-ministry", "confirmation", "reminder", "operator", "risk"}
 
 
 def test_demo_outbox_holds_every_kind_of_mail_each_named_by_its_kind(demo_run: DemoRun
@@ -181,6 +181,11 @@ def test_demo_outbox_holds_every_kind_of_mail_each_named_by_its_kind(demo_run: D
     assert any("canhbao@example.net" in address for address in to["digest-ministry"])
     assert any("hiephoi.thep@example.com" in address for address in to["digest-association"])
     assert len(kinds["operator"]) == 2  # a source's server went down, then came back
+    # the risk watch ran after the crawl: its risers head the overview, its warning went to
+    # the example subscriber who opted in and watches a heading in a top 20
+    assert all("noithat@example.com" in address for address in to["risk"]), to["risk"]
+    ministry = kinds["digest-ministry"][0].get_body(("plain",))
+    assert ministry is not None and "NGUY CƠ GIA TĂNG" in ministry.get_content()
     counted = re.search(r"by kind: +(.+)", demo_run.stdout)
     assert counted is not None, demo_run.stdout
     assert counted.group(1) == ", ".join(f"{len(mails)} {kind}"

@@ -72,14 +72,17 @@ def test_counts_come_with_their_cases_and_recent_vietnam_cases_are_left_out():
         CaseRecord("US", "VN", "AD", "steel nails", ("7317006560",), date(2009, 6, 1),
                    ref="vn-nails"),
         CaseRecord("EU", "CN", "AD", "hangers", ("7326200000",), date(2009, 1, 1), ref="eu"),
+        # Vietnam's own case on imports from China: evidence elsewhere, never a market at risk
+        CaseRecord("VN", "CN", "AD", "móc treo", ("7326200000",), date(2009, 3, 1), ref="vn"),
     ]
     features = {(f.market, f.heading): f for f in heading_features(cases, date(2010, 1, 1))}
     assert ("US", "7317") not in features  # Vietnam has had a case there for under 24 months
+    assert not any(market == "VN" for market, _ in features)
     hangers = features[("US", "7326")]
     assert hangers.counts["orders_in_force"] == 1
     assert hangers.counts["china_cases_36m"] == 1 and hangers.counts["china_cases_12m"] == 0
     assert hangers.counts["vietnam_related_60m"] == 1
-    assert hangers.counts["other_markets_36m"] == 1
+    assert hangers.counts["other_markets_36m"] == 2
     assert [r.ref for r in hangers.evidence["orders_in_force"]] == ["A-570-918"]
     assert [r.ref for r in hangers.evidence["vietnam_related_60m"]] == ["vn-nails"]
 
@@ -149,3 +152,19 @@ def test_a_case_takes_hs_codes_only_from_cases_known_by_its_day():
     shared = {r.ref: r.hs_codes for r in share_codes([late, cvd, ad, old])}
     assert shared == {"old": (), "ad": ("7317006560",), "cvd": ("7317006560",),
                       "late": ("7317006560",)}
+
+
+def test_a_workbook_case_joins_a_listed_case_only_on_its_origin_and_product():
+    """The workbook's typing slips (a Ukrainian OCTG case under Belgium's citric acid number)
+    must not put one product's codes under the other."""
+    from storage.risk_history import join_gad
+
+    listed = [CaseRecord("US", "BE", "AD", "Citric Acid and Certain Citrate Salts",
+                         ("291814",), date(2017, 6, 30), number="A-423-813", ref="A-423-813")]
+    slip = CaseRecord("US", "UA", "AD", "Oil Country Tubular Goods", ("7304213000",),
+                      date(2002, 4, 5), number="A-423-813", ref="gad-slip")
+    same = CaseRecord("US", "BE", "AD", "Citric Acid", ("291815",), date(2017, 6, 2),
+                      number="A-423-813", ref="gad-same")
+    joined = join_gad(listed, [slip, same])
+    assert [(r.origin, r.hs_codes) for r in joined] == [
+        ("BE", ("291814", "291815")), ("UA", ("7304213000",))]

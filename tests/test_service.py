@@ -94,8 +94,13 @@ def test_service_runs_a_cycle_into_the_file_outbox_and_stops_on_sigterm(
     assert eml_files(environment) == first  # nothing mailed twice after a restart
     engine = create_engine(f"sqlite:///{Path(environment['TREWS_DATA_DIR']) / 'trews.db'}")
     with engine.connect() as connection:
-        jobs = connection.execute(text("select id from apscheduler_jobs")).scalars().all()
+        next_runs = dict(connection.execute(
+            text("select id, next_run_time from apscheduler_jobs")).tuples().all())
     engine.dispose()
+    jobs = list(next_runs)
+    # the risk watch's first list minutes after the first start, not a day later
+    assert next_runs["risk"] - time.time() < 11 * 60
+    assert next_runs["maintenance"] - time.time() > 23 * 3600
     sources = load_sources(Path(environment["TREWS_SOURCES_FILE"]))
     enabled = {key: source for key, source in sources.items() if source.enabled}
     clock = {f"cycle:{key}@{hhmm}" for key, source in enabled.items() if source.also_at
