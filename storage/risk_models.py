@@ -53,8 +53,8 @@ class RiskWatch(Base):
     """A subscriber's watched (market, HS heading) on the risk watch's top list: whether it is
     in the top now, and the warning of its latest entry (storage/risk_watch.py). One warning per
     entry: while ``in_top`` nothing more is sent; once it has left (``left_at``) and comes back,
-    ``entries`` counts up and a new warning (delivery kind "risk", period "k<id>.<entries>")
-    is queued."""
+    ``entries`` counts up and it goes into a new warning (delivery kind "risk", period
+    "r<run id>", one per subscriber and run, naming every heading that entered with the run)."""
 
     __tablename__ = "risk_watch"
     __table_args__ = (UniqueConstraint("subscriber_id", "market", "heading"),)

@@ -1,7 +1,7 @@
 """The risk watch's opt-in warning: a subscriber who asked for it (a subscription with
 ``risk_warnings``) is warned once when a heading of their products enters the top of the list,
 and not again until it has left the top and come back (state in ``risk_watch``, one row per
-subscriber, market and heading).
+subscriber, market and heading). The headings that enter with one run share one mail.
 
 A heading is the subscriber's when a subscription's HS codes or sectors cover it (a code at any
 length: "73" covers 7326, "732620" is under it) and its markets (none: every market) include
@@ -52,8 +52,9 @@ def _opted_in(session: Session) -> list[Subscriber]:
 
 def queue_risk_warnings(session: Session, sector_hs: Mapping[str, Sequence[str]],
                         now: datetime, top: int = TOP) -> int:
-    """Bring every opted-in subscriber's watched headings up to the latest run: queue one
-    warning for each that entered the top `top`, mark those that left; how many were queued."""
+    """Bring every opted-in subscriber's watched headings up to the latest run: mark those that
+    left the top `top`, and queue one warning per subscriber naming every heading that entered
+    it (a sector's first list may bring several at once); how many warnings were queued."""
     runs = latest_runs(session, 1)
     if not runs:
         return 0
@@ -69,28 +70,32 @@ def queue_risk_warnings(session: Session, sector_hs: Mapping[str, Sequence[str]]
         for key, row in rows.items():
             if row.in_top and key not in mine:
                 row.in_top, row.left_at, row.rank = False, now, None
+        entered = []
         for (market, heading), rank in sorted(mine.items(), key=lambda item: item[1]):
             found = rows.get((market, heading))
             row = found if found is not None else RiskWatch(
                 subscriber_id=subscriber.id, market=market, heading=heading, in_top=False,
                 entries=0)
             session.add(row)
+            row.rank, row.run_id = rank, run.id
             if row.in_top:
-                row.rank, row.run_id = rank, run.id
                 continue
-            session.flush()
-            row.in_top, row.entries, row.rank, row.run_id = True, row.entries + 1, rank, run.id
+            row.in_top, row.entries = True, row.entries + 1
             row.entered_at, row.left_at = now, None
-            delivery = Delivery(subscriber_id=subscriber.id, kind=RISK,
-                                period=f"k{row.id}.{row.entries}", status="queued")
+            entered.append(row)
+        if entered:
+            delivery = Delivery(subscriber_id=subscriber.id, kind=RISK, period=f"r{run.id}",
+                                status="queued")
             session.add(delivery)
             session.flush()
-            row.delivery_id = delivery.id
+            for row in entered:
+                row.delivery_id = delivery.id
             queued += 1
     return queued
 
 
-def watch_of(session: Session, delivery: Delivery) -> RiskWatch | None:
-    """The watched heading a "risk" delivery warns of (its period names the row)."""
-    watch_id = (delivery.period or "")[1:].split(".", 1)[0]
-    return session.get(RiskWatch, int(watch_id)) if watch_id.isdigit() else None
+def watches_of(session: Session, delivery: Delivery) -> list[RiskWatch]:
+    """The watched headings a "risk" delivery warns of, highest on the list first."""
+    return list(session.scalars(
+        select(RiskWatch).where(RiskWatch.delivery_id == delivery.id)
+        .order_by(RiskWatch.rank, RiskWatch.market, RiskWatch.heading)))

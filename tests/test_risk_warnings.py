@@ -85,7 +85,7 @@ def test_one_warning_per_entry_into_the_top_20(sessions):
     _run(sessions, 4, {"7326": 3, "0306": 20})
     assert _queue(sessions, 3) == 3  # back: a second warning each; shrimp's heading enters
     first, second = _warnings(sessions, "hangers@example.vn")
-    assert first.period != second.period and second.period.endswith(".2")
+    assert first.period != second.period and second.period.startswith("r")
     assert len(_warnings(sessions, "steel@example.vn")) == 2
     assert len(_warnings(sessions, "shrimp@example.vn")) == 1  # 0306 covers 030616
     assert _warnings(sessions, "quiet@example.vn") == []  # not opted in
@@ -181,8 +181,30 @@ def test_the_services_daily_job_computes_the_list_and_warns_once(settings):
         subscriber.subscriptions.append(Subscription(sectors=[], all_sectors=True,
                                                      risk_warnings=True))
         session.add(subscriber)
-    assert refresh_risk_watch(service) == 20  # every heading of the top 20 is the ministry's
+    assert refresh_risk_watch(service) == 1  # one mail: every heading of the top 20
     assert refresh_risk_watch(service) == 0
     with service.sessions() as session:
         runs = session.scalars(select(RiskRun)).all()
         assert len(runs) == 2 and runs[0].as_of == runs[1].as_of
+        (delivery,) = session.scalars(select(Delivery).where(Delivery.kind == "risk")).all()
+        watched = session.scalars(select(RiskWatch)).all()
+        assert len(watched) == 20 and {w.delivery_id for w in watched} == {delivery.id}
+
+
+def test_headings_entering_with_one_run_share_one_warning(sessions, settings):
+    """An association watching a sector gets one mail for the headings a run brings into the
+    top, each with its rank and reasons; not one mail per heading."""
+    with transaction(sessions) as session:
+        _subscriber(session, "steel@example.vn", opted=True, sectors=["steel"])
+    _run(sessions, 1, {"7326": 4, "7306": 2, "0306": 3})
+    assert _queue(sessions) == 1
+    (delivery,) = _warnings(sessions, "steel@example.vn")
+    with sessions() as session:
+        message = parse(render_delivery(session, session.get(Delivery, delivery.id),
+                                        settings=settings, sector_names={}, source_names={}))
+    assert "[THEO DÕI NGUY CƠ: DỰ BÁO] 2 nhóm HS – Hoa Kỳ" in message["Subject"]
+    text = " ".join(body(message, "plain").split())
+    first, second = text.index("Nhóm HS 7306"), text.index("Nhóm HS 7326")
+    assert first < second and "ở vị trí số 2" in text and "ở vị trí số 4" in text
+    assert "0306" not in text
+    assert text.count("A-570-918") == 2  # each heading with its reasons
