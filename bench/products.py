@@ -15,6 +15,10 @@ chapters 01-09 were never looked at and join the hold-out. Figures per half: the
 whose inferred heading is one of theirs, the share whose sector (the configured sector of the
 inferred heading, `other` when nothing is inferred) is one of theirs, and how many got no code,
 with 95% intervals. The last line printed is one JSON object.
+
+The same figures are printed for a list of Vietnamese names of goods as the trade writes them
+(tests/fixtures/synthetic/synthetic_vi_product_names.tsv, written by the project and looked at:
+a development check, as "vietnamese_names").
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ for _path in (BENCH.parent, BENCH):  # run as a script: the project and bench/ i
 from evaluate import ratio, wilson  # noqa: E402
 
 SEED = 20261206
+VI_NAMES = BENCH.parent / "tests" / "fixtures" / "synthetic" / "synthetic_vi_product_names.tsv"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,18 @@ def load_items() -> list[Item]:
     drawn = [item for item in items if any(not h.startswith("0") for h in item.headings)]
     random.Random(SEED).shuffle(drawn)
     return drawn + [item for item in items if item not in drawn]
+
+
+def vietnamese_items(path: Path = VI_NAMES) -> list[Item]:
+    """The Vietnamese names and their headings (one per line, tab-separated; '#' comments)."""
+    from config import load_sectors
+    from rules.sectors import index_for
+
+    sector = _sector_of(index_for(load_sectors()))
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    return [Item(name, frozenset({heading}), frozenset({sector(heading)}))
+            for name, heading in rows]
 
 
 def _sector_of(index: Any) -> Callable[[str], str]:
@@ -119,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return found.heading if found else None
 
     result: dict[str, Any] = {}
-    for name, items in halves(load_items()).items():
+    sets = halves(load_items()) | {"vietnamese_names": vietnamese_items()}
+    for name, items in sets.items():
         fig, errors = figures(items, classify, sector)
         result[name] = fig
         print(f"== {name}: {fig['names']} product names")

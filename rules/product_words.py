@@ -11,7 +11,7 @@ the nomenclature does not use are given its own words (`rules/vocab/trade_names.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import cache
 from pathlib import Path
 
@@ -119,9 +119,20 @@ def _trade_names() -> tuple[tuple[str, str | None, str], ...]:
     return tuple(sorted(names, key=lambda n: len(n[0]), reverse=True))
 
 
-def trade_name_words(phrase: str) -> list[str]:
-    """The nomenclature's words for each trade name the phrase uses, one text per name."""
+def trade_name_words(phrase: str, named: Callable[[str], bool] = lambda _: False
+                     ) -> list[str]:
+    """The nomenclature's words for each trade name the phrase uses, one text per name; not for
+    a name the phrase uses inside a compound the nomenclature itself names by its head (`named`
+    of 'tủ_lạnh': the press's 'tủ' is a cabinet, 'tủ lạnh' the nomenclature's refrigerator)."""
     folded = folded_key(phrase)
     accented = accented_key(phrase) if has_diacritics(phrase) else None
-    return [words for name, accented_name, words in _trade_names()
-            if (accented_name in accented if accented and accented_name else name in folded)]
+    found = []
+    for name, accented_name, words in _trade_names():
+        key, text = (accented_name, accented) if accented and accented_name else (name, folded)
+        if key not in text:
+            continue
+        after = text.split(key, 1)[1].split()
+        if after and named(f"{key.strip().replace(' ', '_')}_{after[0]}"):
+            continue
+        found.append(words)
+    return found

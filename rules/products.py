@@ -111,7 +111,8 @@ class ProductIndex:
 
     def _best(self, phrase: str, limit: int) -> tuple[list[str], list[tuple[int, float]]]:
         """The query's words and the (document, score) pairs of the best documents."""
-        words = [w for text in (phrase, *trade_name_words(phrase)) for w in query_tokens(text)]
+        names = trade_name_words(phrase, lambda pair: f"{HEAD}{pair}" in self.postings)
+        words = [w for text in (phrase, *names) for w in query_tokens(text)]
         head = query_heads(phrase, chapter_vocabulary())
         query = [w for w in dict.fromkeys(self._split_compounds(words) + head)
                  if w in self.postings]

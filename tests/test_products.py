@@ -241,3 +241,12 @@ def test_a_group_holding_most_of_the_near_best_score_places_a_product(
     assert found is not None and found.code.startswith("48")
     even = products.ProductIndex([doc("480100", "board"), doc("470700", "board"), *filler])
     assert even.classify("board", group=lambda code: code[:2]) is None
+
+
+def test_a_trade_name_yields_to_a_compound_the_nomenclature_names() -> None:
+    """'tủ' is the press's cabinet (furniture), but 'tủ lạnh' is the nomenclature's own
+    refrigerator: the trade name does not pull it into furniture."""
+    fridge = classify_product(["tủ lạnh"], group=lambda code: code[:2])
+    cabinet = classify_product(["tủ bếp"], group=lambda code: code[:2])
+    assert fridge is not None and fridge.heading == "8418", fridge
+    assert cabinet is not None and cabinet.heading.startswith("94"), cabinet
