@@ -94,8 +94,8 @@ def test_service_runs_a_cycle_into_the_file_outbox_and_stops_on_sigterm(
     assert eml_files(environment) == first  # nothing mailed twice after a restart
     engine = create_engine(f"sqlite:///{Path(environment['TREWS_DATA_DIR']) / 'trews.db'}")
     with engine.connect() as connection:
-        next_runs = dict(connection.execute(
-            text("select id, next_run_time from apscheduler_jobs")).tuples().all())
+        next_runs = {job_id: at for job_id, at in connection.execute(
+            text("select id, next_run_time from apscheduler_jobs"))}
     engine.dispose()
     jobs = list(next_runs)
     # the risk watch's first list minutes after the first start, not a day later
