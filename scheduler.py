@@ -280,15 +280,15 @@ async def maintenance_job() -> JobCounts:
     return await asyncio.to_thread(maintain, service.sessions, keep_from)
 
 
-# (job id, function, interval in minutes, whether every shard runs it or only the first).
-SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1, True),
-                ("digests", "scheduler:digests_job", 15, False),
-                ("reminders", "scheduler:reminders_job", 60, False),
-                ("risk", "scheduler:risk_job", 24 * 60, False),
-                ("maintenance", "scheduler:maintenance_job", 24 * 60, False))
-# A daily job whose result people look for from the start (the /risk page) first runs this
-# long after the job is first added, not a day later; the job store keeps it from then on.
-FIRST_RUN_AFTER_MINUTES = {"risk": 10}
+# (job id, function, interval in minutes, whether every shard runs it or only the first, and
+# the minutes from the job's first start to its first run: one interval where None). The risk
+# watch's list is looked for from the start (the /risk page), not a day later; the job store
+# keeps each job's next run from then on.
+SERVICE_JOBS = (("outbox", "scheduler:outbox_job", 1, True, None),
+                ("digests", "scheduler:digests_job", 15, False, None),
+                ("reminders", "scheduler:reminders_job", 60, False, None),
+                ("risk", "scheduler:risk_job", 24 * 60, False, 10),
+                ("maintenance", "scheduler:maintenance_job", 24 * 60, False, None))
 CLOCK_JOB = re.compile(r"cycle:.+@\d\d:\d\d")
 
 
@@ -325,12 +325,11 @@ def ensure_jobs(scheduler: AsyncIOScheduler, service: Service) -> None:
     """Add the jobs the store lacks (a restart keeps the others' next run times) and drop those
     no longer this service's: cycles of sources disabled or now another shard's, and the
     once-per-database jobs outside shard 1."""
-    for job_id, func, minutes, every_shard in SERVICE_JOBS:
+    for job_id, func, minutes, every_shard, first in SERVICE_JOBS:
         wanted = every_shard or service.shard.first
         if not wanted:
             _remove_job(scheduler, job_id)
         elif scheduler.get_job(job_id) is None:
-            first = FIRST_RUN_AFTER_MINUTES.get(job_id)
             # (a next_run_time of None would add the job paused)
             start = {} if first is None else {"next_run_time": utcnow() + timedelta(minutes=first)}
             scheduler.add_job(func, "interval", id=job_id, minutes=minutes, **start)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -71,33 +71,55 @@ class Subheading:
     terms: tuple[tuple[str, float], ...]
 
 
-def _wco_rows(path: Path, levels: tuple[str, ...] = ("4", "6")) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if row["level"] in levels]
+@cache
+def _wco_table() -> tuple[dict[str, str], ...]:
+    """The WCO file's rows, read once per process."""
+    with WCO_FILE.open(encoding="utf-8-sig", newline="") as handle:
+        return tuple(csv.DictReader(handle))
 
 
-def _national_lines(path: Path) -> dict[str, list[str]]:
+def _wco_rows(levels: tuple[str, ...] = ("4", "6")) -> list[dict[str, str]]:
+    return [row for row in _wco_table() if row["level"] in levels]
+
+
+@cache
+def _vn_rows() -> tuple[tuple[int, str, str, str], ...]:
+    """The national nomenclature's rows, read once per process: (level, code or '' for a line
+    that heads a group of codes, Vietnamese, English)."""
+    rows = []
+    with VN_FILE.open(encoding="utf-8") as handle:
+        for raw in handle:
+            row = _VN_ROW_RE.match(raw.strip())
+            if row:
+                rows.append((int(row.group(1)), row.group(2), row.group(3), row.group(4)))
+    return tuple(rows)
+
+
+def _vn_headings() -> Iterator[tuple[str, str, str]]:
+    """(four-digit heading, Vietnamese, English) of each heading's row: level 0, four digits,
+    or eight for a heading not divided ('0409')."""
+    for level, code, vi, en in _vn_rows():
+        if level == 0 and len(code) >= 4:
+            yield code[:4], vi, en
+
+
+def _national_lines() -> dict[str, list[str]]:
     """Six-digit code -> the Vietnamese and English descriptions of its national lines (the
     heading's own row goes to every subheading of the heading, under its four digits)."""
     lines: dict[str, list[str]] = defaultdict(list)
     groups: list[tuple[int, str, str]] = []  # the unnumbered rows above the current one
-    with path.open(encoding="utf-8") as handle:
-        for raw in handle:
-            row = _VN_ROW_RE.match(raw.strip())
-            if not row:
-                continue
-            level, code = int(row.group(1)), row.group(2)
-            vi, en = row.group(3).strip("- :"), row.group(4).strip("- :")
-            while groups and groups[-1][0] >= level:
-                groups.pop()
-            if not code:
-                groups.append((level, vi, en))
-                continue
-            key = code[:6] if len(code) >= 6 else code[:4]
-            for _, group_vi, group_en in groups:
-                if group_vi not in lines[key]:
-                    lines[key] += [group_vi, group_en]
-            lines[key] += [vi, en]
+    for level, code, vi_text, en_text in _vn_rows():
+        vi, en = vi_text.strip("- :"), en_text.strip("- :")
+        while groups and groups[-1][0] >= level:
+            groups.pop()
+        if not code:
+            groups.append((level, vi, en))
+            continue
+        key = code[:6] if len(code) >= 6 else code[:4]
+        for _, group_vi, group_en in groups:
+            if group_vi not in lines[key]:
+                lines[key] += [group_vi, group_en]
+        lines[key] += [vi, en]
     return lines
 
 
@@ -107,7 +129,7 @@ def _national_lines(path: Path) -> dict[str, list[str]]:
 CHAPTER_WORD_SHARE = 0.85
 
 
-def _commonwords_of(headings: dict[str, list[set[str]]]) -> dict[str, str]:
+def _common_words(headings: dict[str, list[set[str]]]) -> dict[str, str]:
     """Chapter -> the words in CHAPTER_WORD_SHARE of its headings' texts or more."""
     out = {}
     for chapter, sets in headings.items():
@@ -124,13 +146,9 @@ def _commonwords_of(headings: dict[str, list[set[str]]]) -> dict[str, str]:
 def _chapter_words() -> dict[str, str]:
     """Two-digit chapter -> the Vietnamese words most of its headings name it by."""
     headings: dict[str, list[set[str]]] = defaultdict(list)
-    with VN_FILE.open(encoding="utf-8") as handle:
-        for raw in handle:
-            row = _VN_ROW_RE.match(raw.strip())
-            if row and row.group(1) == "0" and len(row.group(2)) >= 4:
-                headings[row.group(2)[:2]].append(
-                    {w for w in words_of(row.group(3)) if not w.isascii()})
-    return _commonwords_of(headings)
+    for code, vi, _ in _vn_headings():
+        headings[code[:2]].append({w for w in words_of(vi) if not w.isascii()})
+    return _common_words(headings)
 
 
 @cache
@@ -151,10 +169,10 @@ def material_vocabulary() -> frozenset[str]:
     'aluminium', 'ceramic', 'gỗ'): in a product phrase, past its head, they say what the good
     is made of ('lon nhôm', 'ceramic sanitary ware')."""
     english: dict[str, list[set[str]]] = defaultdict(list)
-    for row in _wco_rows(WCO_FILE, ("4",)):
+    for row in _wco_rows(("4",)):
         english[row["hscode"][:2]].append(set(words_of(row["description"])))
     words = set()
-    for chapters in (_chapter_words(), _commonwords_of(english)):
+    for chapters in (_chapter_words(), _common_words(english)):
         for chapter, text in chapters.items():
             if chapter in MATERIAL_CHAPTERS:
                 words.update(text.split())
@@ -164,8 +182,8 @@ def material_vocabulary() -> frozenset[str]:
 @cache
 def subheadings() -> tuple[Subheading, ...]:
     """Every six-digit subheading (and every heading without one) as a search document."""
-    rows = _wco_rows(WCO_FILE)
-    national = _national_lines(VN_FILE)
+    rows = _wco_rows()
+    national = _national_lines()
     chapter_words = _chapter_words()
     headings = {r["hscode"]: r["description"] for r in rows if r["level"] == "4"}
     split = {r["parent"] for r in rows if r["level"] == "6"}
@@ -184,16 +202,10 @@ def subheadings() -> tuple[Subheading, ...]:
 @cache
 def _heading_names() -> dict[str, tuple[str, str]]:
     """Four-digit heading -> (English, Vietnamese) description, from the bundled nomenclature."""
-    english = {row["hscode"]: row["description"] for row in _wco_rows(WCO_FILE, ("4",))}
+    english = {row["hscode"]: row["description"] for row in _wco_rows(("4",))}
     names: dict[str, tuple[str, str]] = {}
-    with VN_FILE.open(encoding="utf-8") as handle:
-        for raw in handle:
-            row = _VN_ROW_RE.match(raw.strip())
-            # a heading's row: level 0, four digits, or eight for a heading not divided ('0409')
-            if row and row.group(1) == "0" and len(row.group(2)) >= 4:
-                code = row.group(2)[:4]
-                names.setdefault(code, (english.get(code, row.group(4).strip()),
-                                        row.group(3).strip()))
+    for code, vi, en in _vn_headings():
+        names.setdefault(code, (english.get(code, en.strip()), vi.strip()))
     return names
 
 

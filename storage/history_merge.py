@@ -38,7 +38,8 @@ def drop_shared_itc_numbers(cases: Iterable[HistoricCase], files: list[ListFile]
                         f"{', '.join(sorted(str(h.number) for h in holders))}")))
 
 
-def _words(product: str) -> set[str]:
+def product_words(product: str) -> set[str]:
+    """A listed product name's words that tell products apart (folded, fillers left out)."""
     return set(folded_key(product).split()) - _STOP_WORDS
 
 
@@ -82,7 +83,7 @@ def _merge_alike(parts: list[HistoricCase]) -> list[HistoricCase]:
 def _similarity(a: HistoricCase, b: HistoricCase) -> float:
     """Shared product words over all their words (Jaccard): 'Citric Acid and Certain Citrate
     Salts' and 'Citric Acid And Citrate Salt' are 1.0."""
-    words_a, words_b = _words(a.product), _words(b.product)
+    words_a, words_b = product_words(a.product), product_words(b.product)
     return len(words_a & words_b) / len(words_a | words_b) if words_a | words_b else 0.0
 
 
@@ -108,8 +109,8 @@ def _join_similar(parts: list[HistoricCase], undated: list[HistoricCase]) -> lis
 
 
 def _best_overlap(part: HistoricCase, candidates: list[HistoricCase]) -> HistoricCase | None:
-    words = _words(part.product)
-    scored = [(len(words & _words(c.product)), c) for c in candidates]
+    words = product_words(part.product)
+    scored = [(len(words & product_words(c.product)), c) for c in candidates]
     scored = [item for item in scored if item[0] > 0]
     if not scored:
         return None

@@ -10,9 +10,11 @@ reproduce offline. Each run is kept, so the list of a week ago can be compared w
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -69,6 +71,17 @@ def track_record(records: Sequence[CaseRecord], until: date | None = None) -> di
     return figures
 
 
+@cache
+def _bundled_track(until: date | None) -> dict[str, Any]:
+    return track_record(bundled_records(), until=until)
+
+
+def bundled_track_record(until: date | None = None) -> dict[str, Any]:
+    """The track record of the bundled history, backtested once per process and `until` (a
+    dozen seconds each time: the history and the model do not change between runs)."""
+    return copy.deepcopy(_bundled_track(until))
+
+
 def _summary(part: Sequence[Any], method: str) -> dict[str, Any]:
     s = summarise(part, method)
     return {"precision": {str(k): round(s.precision[k], 4) for k in TOP},
@@ -92,7 +105,7 @@ def refresh_risk(sessions: sessionmaker[Session], as_of: date | None = None,
     with sessions() as session:
         records = stored_records(session)
     model, scored, _ = forecast(records, as_of)
-    track = track_record(bundled_records(), until=track_until)
+    track = bundled_track_record(track_until)
     known = [r.known_on for r in records if r.known_on and r.known_on <= as_of]
     kept = [s for s in scored if s.rank <= KEPT_PER_MARKET]
     with transaction(sessions) as session:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from itertools import groupby
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from rules.text import folded_key
 from storage.history import MARKET, bundled_lists
 from storage.history_cases import HistoricCase
 from storage.history_lists import read_lists
+from storage.history_merge import product_words
 from storage.history_ttbd import read_gad
 from storage.models import Case, CaseEvent, Notice
 
@@ -31,9 +33,6 @@ def plausible_opening(opened: date | None, ordered: date | None) -> date | None:
     """An opening dated after the case's order is a later proceeding's (a list's mismatch, such
     as a review's initiation), not the investigation's: it is left out."""
     return None if opened and ordered and opened > ordered else opened
-
-
-_FILLER = frozenset({"and", "of", "from", "certain", "other", "the", "or", "in", "with"})
 
 
 def listed_record(case: HistoricCase) -> CaseRecord:
@@ -76,9 +75,9 @@ def _same_case(listed: CaseRecord, workbook: CaseRecord) -> bool:
     """A workbook case with a listed case's number is that case only on the same origin and
     product: the workbook has typing slips (its Ukrainian OCTG case carries Belgium's citric
     acid number), which would put one product's codes under the other."""
-    words = set(folded_key(listed.product).split()) & set(folded_key(workbook.product).split())
     return listed.origin == workbook.origin and (
-        not listed.product or not workbook.product or bool(words - _FILLER))
+        not listed.product or not workbook.product
+        or bool(product_words(listed.product) & product_words(workbook.product)))
 
 
 def share_codes(records: Sequence[CaseRecord]) -> list[CaseRecord]:
@@ -101,10 +100,21 @@ def share_codes(records: Sequence[CaseRecord]) -> list[CaseRecord]:
             for i, r in enumerate(records)]
 
 
+@cache
+def _workbook() -> tuple[CaseRecord, ...]:
+    """The bundled workbook's cases, read once per process (the file does not change under it)."""
+    return tuple(read_gad().records)
+
+
+@cache
+def _bundled() -> tuple[CaseRecord, ...]:
+    listed = [listed_record(case) for case in read_lists(bundled_lists()).cases]
+    return tuple(share_codes(join_gad(listed, _workbook())))
+
+
 def bundled_records() -> list[CaseRecord]:
     """The bundled history alone, with no database: what bench/risk.py backtests."""
-    listed = [listed_record(case) for case in read_lists(bundled_lists()).cases]
-    return share_codes(join_gad(listed, read_gad().records))
+    return list(_bundled())
 
 
 def _notice_codes(session: Session) -> dict[int, list[str]]:
@@ -140,4 +150,4 @@ def stored_records(session: Session) -> list[CaseRecord]:
     codes = _notice_codes(session)
     cases = session.scalars(select(Case).order_by(Case.id))
     return share_codes(join_gad([stored_record(case, codes.get(case.id, [])) for case in cases],
-                                read_gad().records))
+                                _workbook()))
