@@ -34,7 +34,8 @@ from crawlers.spiders.au_adc_cases import (
     newest_document,
     published_on,
 )
-from crawlers.spiders.base import SourceSpider, is_pdf
+from crawlers.spiders.base import is_pdf
+from crawlers.spiders.notice_list import NoticeListSpider
 from crawlers.tables import Row, page_rows
 
 COLUMNS = {
@@ -65,7 +66,7 @@ def adn_number(*texts: str) -> str | None:
     return None
 
 
-class AuAdcSpider(SourceSpider):
+class AuAdcSpider(NoticeListSpider):
     """Maps each case of the cases table to a notice (external id: the case number) carrying the
     newest document of its EPR page, the document's PDF read like any notice's. Incremental: cases
     last updated before `since` are skipped, and at most `max_case_pages` EPR pages are followed
@@ -146,12 +147,11 @@ class AuAdcSpider(SourceSpider):
             raw={**cells, "link": href},
         )
 
-    @reads_list
-    def parse(self, response: Response, /, *args: Any, **kwargs: Any
-              ) -> Iterator[Notice | scrapy.Request]:
-        yield from self.listed_notices(
-            response, notice_rows_of(response),
-            lambda row: published_on(row.cells.get("date", "")), self.to_notice)
+    def rows_of(self, response: Response) -> list[Row]:
+        return notice_rows_of(response)
+
+    def published(self, row: Row) -> date | None:
+        return published_on(row.cells.get("date", ""))
 
     def to_notice(self, row: Row, published: date | None, link: str, href: str | None
                   ) -> Notice:

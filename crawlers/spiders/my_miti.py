@@ -11,18 +11,13 @@ and the rates, which the analysis reads once the text pipeline has extracted it.
 """
 
 import re
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import scrapy
 from scrapy.http import Response
 
-from crawlers.dates import written_date
-from crawlers.fallback import reads_list
 from crawlers.items import Notice
-from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.notice_list import NoticeListSpider
 from crawlers.tables import Row, page_rows
 
 # Bilingual headers ("Tarikh / Date"); the date is looked for before the title.
@@ -54,7 +49,7 @@ def pu_number(*texts: str) -> str | None:
     return None
 
 
-class MyMitiSpider(SourceSpider):
+class MyMitiSpider(NoticeListSpider):
     """Maps each row of MITI's trade-remedy list (option `notices_path`) to a notice: a P.U. (A)
     order is downloaded and read by the text pipeline (a scanned one is kept with the list's
     fields and reported), a media release keeps the list's text.
@@ -67,15 +62,8 @@ class MyMitiSpider(SourceSpider):
     name = "my_miti"
     publisher_zone = ZoneInfo("Asia/Kuala_Lumpur")
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.page_request(self.source.options["notices_path"], self.parse)
-
-    @reads_list
-    def parse(self, response: Response, /, *args: Any, **kwargs: Any
-              ) -> Iterator[Notice | scrapy.Request]:
-        yield from self.listed_notices(
-            response, notice_rows_of(response),
-            lambda row: written_date(row.cells.get("date", "")), self.to_notice)
+    def rows_of(self, response: Response) -> list[Row]:
+        return notice_rows_of(response)
 
     def to_notice(self, row: Row, published: date | None, link: str, href: str | None
                   ) -> Notice:

@@ -9,18 +9,13 @@ headings and the duties. Many older notices are scans without a text layer: they
 the list's fields and reported (crawlers.pipelines.DocumentTextPipeline), never dropped.
 """
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import scrapy
 from scrapy.http import Response
 
-from crawlers.dates import written_date
-from crawlers.fallback import reads_list
 from crawlers.items import Notice
-from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.notice_list import NoticeListSpider
 from crawlers.tables import Row, page_rows
 
 # "Date of Notice" names the notice too: the date is looked for before the subject.
@@ -40,7 +35,7 @@ def notice_rows_of(response: Response) -> list[Row]:
                      "no notices table with subject and date columns")
 
 
-class PkNtcSpider(SourceSpider):
+class PkNtcSpider(NoticeListSpider):
     """Maps each row of the NTC's notices list (option `notices_path`) to a notice, its PDF read
     by the text pipeline; a row with no link points at the list. A case has several notices, so
     a notice is its case number and date (its subject when it has no date).
@@ -52,15 +47,8 @@ class PkNtcSpider(SourceSpider):
     name = "pk_ntc"
     publisher_zone = ZoneInfo("Asia/Karachi")
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.page_request(self.source.options["notices_path"], self.parse)
-
-    @reads_list
-    def parse(self, response: Response, /, *args: Any, **kwargs: Any
-              ) -> Iterator[Notice | scrapy.Request]:
-        yield from self.listed_notices(
-            response, notice_rows_of(response),
-            lambda row: written_date(row.cells.get("date", "")), self.to_notice)
+    def rows_of(self, response: Response) -> list[Row]:
+        return notice_rows_of(response)
 
     def to_notice(self, row: Row, published: date | None, link: str, href: str | None
                   ) -> Notice:
