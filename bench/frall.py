@@ -1,7 +1,8 @@
 """The unselected Federal Register corpus (../shared/corpus/us_fr_all): read it, and draw the
 labelled development sample from it.
 
-Usage: python bench/frall.py sample [--out FILE]   (prints the sample's ids, strata and splits)
+Usage: python bench/frall.py sample [--draw first|second] [--out FILE]
+       (prints the sample's ids, strata and splits)
 
 The corpus holds 107,707 real FR documents of every agency, 2020–2026, chosen by no keyword. The
 sample is drawn at random with a fixed seed, stratified so that the few thousand Commerce and
@@ -14,9 +15,11 @@ kept beside them so that the traps of the other agencies come in as they are:
 - `random`: all the other documents.
 
 Each stratum's documents are shuffled with the seed; the first part of each is the tuning set and
-the rest the hold-out, which is only measured, never read while changing rules. The corpus is
-development data and stays out of the repository: where ../shared is absent, the scripts that use
-it say so and stop.
+the rest the hold-out, which is only measured, never read while changing rules. A second draw,
+with its own seed, takes documents none of the labelled sets holds and keeps them all as a second
+hold-out (`holdout_b`), labelled after the first hold-out had been measured many times. The
+corpus is development data and stays out of the repository: where ../shared is absent, the
+scripts that use it say so and stop.
 """
 
 from __future__ import annotations
@@ -35,10 +38,22 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "us_fr_all"
 ARCHIVE = CORPUS / "deepseek_news_fr_posts_1beafff.tar.gz"
-SEED = 20261206
-# Per stratum: documents drawn, and the share of them kept as the hold-out.
-DRAWS = {"remedy": 1000, "trade": 650, "random": 600}
-HOLDOUT_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One seeded draw: documents per stratum, and the share of them kept as hold-out."""
+
+    seed: int
+    counts: dict[str, int]
+    holdout_share: float
+    holdout_split: str = "holdout"
+
+
+DRAWS = {
+    "first": Draw(20261206, {"remedy": 1000, "trade": 650, "random": 600}, 0.35),
+    "second": Draw(20261207, {"remedy": 300, "trade": 150, "random": 200}, 1.0, "holdout_b"),
+}
 
 for _path in (REPO, REPO / "bench"):  # run as a script or imported by bench/labelled_sets.py
     if str(_path) not in sys.path:
@@ -107,44 +122,49 @@ def posts(wanted: set[str] | None = None) -> Iterator[Post]:
                 yield Post(number.group(1), member.name, markdown)
 
 
-def _already_labelled() -> set[str]:
-    """Documents of the older labelled sets, which the rules were written against."""
+def _already_labelled(with_sample: bool) -> set[str]:
+    """Documents of the older labelled sets, which the rules were written against, and for a
+    later draw those of the sample drawn before it (its labels file holds both)."""
     ids: set[str] = set()
     for path in (REPO / "tests" / "fixtures" / "labels").glob("fr_*.jsonl"):
-        if path.name.startswith("fr_all"):
+        if path.name.startswith("fr_all") and not with_sample:
             continue
         ids.update(json.loads(line)["id"] for line in path.read_text("utf-8").splitlines()
                    if line.strip())
     return ids
 
 
-def draw(docs: Sequence[Post]) -> list[dict[str, Any]]:
-    """The seeded stratified sample: one row per document with its stratum and split."""
-    excluded = _already_labelled()
-    strata: dict[str, list[Post]] = {name: [] for name in DRAWS}
+def draw(docs: Sequence[Post], which: str = "first") -> list[dict[str, Any]]:
+    """A seeded stratified sample: one row per document with its stratum and split."""
+    plan = DRAWS[which]
+    excluded = _already_labelled(with_sample=which != "first")
+    strata: dict[str, list[Post]] = {name: [] for name in plan.counts}
     for doc in sorted(docs, key=lambda d: d.id):
         if doc.id not in excluded:
             strata[doc.stratum].append(doc)
     rows = []
-    rng = random.Random(SEED)
-    for name, count in DRAWS.items():
+    rng = random.Random(plan.seed)
+    for name, count in plan.counts.items():
         chosen = rng.sample(strata[name], min(count, len(strata[name])))
-        cut = round(len(chosen) * (1 - HOLDOUT_SHARE))
+        cut = round(len(chosen) * (1 - plan.holdout_share))
         for position, doc in enumerate(chosen):
+            split = "tuning" if position < cut else plan.holdout_split
             rows.append({"id": doc.id, "stratum": name, "population": len(strata[name]),
-                         "split": "tuning" if position < cut else "holdout", "path": doc.path})
+                         "split": split, "path": doc.path})
     return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["sample"])
+    parser.add_argument("--draw", choices=sorted(DRAWS), default="first",
+                        help="which seeded draw (the second excludes the first's documents)")
     parser.add_argument("--out", type=Path, help="write the sample's rows (JSON lines) here")
     parser.add_argument("--with-text", action="store_true",
                         help="include each document's title and text (for reading)")
     args = parser.parse_args(argv)
     docs = list(posts())
-    rows = draw(docs)
+    rows = draw(docs, args.draw)
     if args.with_text:
         by_id = {doc.id: doc for doc in docs}
         for row in rows:

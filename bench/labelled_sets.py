@@ -140,9 +140,13 @@ SETS = {
                                  fr_all_inputs("tuning"), "tuning", fr_all_available),
     "fr_all_holdout": LabelledSet("fr_all_holdout", LABELS / "fr_all.jsonl",
                                   fr_all_inputs("holdout"), "holdout", fr_all_available),
+    "fr_all_holdout_b": LabelledSet("fr_all_holdout_b", LABELS / "fr_all.jsonl",
+                                    fr_all_inputs("holdout_b"), "holdout_b", fr_all_available),
 }
 GROUPS = {"all": ["fr_posts", "fr_page_2024_01"],
-          "development": ["fr_all_tuning", "fr_all_holdout"]}
+          "development": ["fr_all_tuning", "fr_all_holdout", "fr_all_holdout_b"]}
+# Sets only measured: their disagreements are never listed.
+HOLDOUTS = frozenset({"fr_all_holdout", "fr_all_holdout_b"})
 
 
 def load_labels(path: Path) -> list[dict[str, Any]]:

@@ -179,12 +179,13 @@ def test_fr_page_inputs_carry_the_api_fields_like_the_service() -> None:
 
 
 def test_the_fr_all_sample_is_labelled_whole_and_split_apart() -> None:
-    """Every document of the unselected sample has one label, with its stratum and split; the
-    hold-out has at least 500 documents; labels use the contract's vocabularies."""
+    """Every document of the unselected sample's two draws has one label, with its stratum and
+    split; each hold-out has at least 500 documents; labels use the contract's vocabularies."""
     labels = sets.load_labels(sets.LABELS / "fr_all.jsonl")
     assert len({lab["id"] for lab in labels}) == len(labels) >= 2000
     splits = Counter(lab["split"] for lab in labels)
-    assert set(splits) == {"tuning", "holdout"} and splits["holdout"] >= 500
+    assert set(splits) == {"tuning", "holdout", "holdout_b"}
+    assert splits["holdout"] >= 500 and splits["holdout_b"] >= 500
     assert {lab["stratum"] for lab in labels} == {"remedy", "trade", "random"}
     for lab in labels:
         assert lab["vietnam"] in ROLES and lab["source_file"].startswith("_posts/")
@@ -221,3 +222,18 @@ def test_rule_engine_meets_the_issue_targets_on_the_labelled_set() -> None:
     assert figures["new_case_recall"] >= 0.95, figures
     assert figures["sector_accuracy_vietnam"] >= 0.90, figures
     assert figures["non_trade_alerts"] == 0, figures
+
+
+def test_the_second_draw_takes_no_labelled_document_and_holds_every_one_out() -> None:
+    """bench/frall.py's second draw: documents of no labelled set, all in `holdout_b`; the first
+    draw still splits its documents into tuning and hold-out."""
+    frall = load_bench("frall")
+    labelled = {lab["id"] for lab in sets.load_labels(sets.LABELS / "fr_all.jsonl")}
+    taken = sorted(labelled)[:30]
+    docs = [frall.Post(id_, f"_posts/{id_}.md", f"---\ntitle: Widgets {n}\n---\nimports of duty")
+            for n, id_ in enumerate([*taken, *(f"2099-{n:05d}" for n in range(40))])]
+    second = frall.draw(docs, "second")
+    assert second and {row["split"] for row in second} == {"holdout_b"}
+    assert not {row["id"] for row in second} & labelled
+    first = frall.draw(docs, "first")
+    assert {row["split"] for row in first} == {"tuning", "holdout"}
