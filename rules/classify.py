@@ -43,6 +43,9 @@ _AD_RE = _rx(
     r"\banti-?dumping\b|\bless[- ]than[- ]fair[- ]value\b|\bLTFV\b|\bdumped imports\b"
     r"|\bdumping margins?\b|\bchong ban pha gia\b|\bantidumping\b"
     r"|\bdumping\b(?= duty| duties| investigation)"
+    # 'an investigation into the alleged dumping of ...', 'continued or resumed dumping' (not the
+    # 'Continued Dumping and Subsidy Offset' of the Byrd Amendment)
+    r"|\b(?:alleged|resumed|injurious) dumping\b"
     # Canada's CBSA: 'Dumping and subsidizing investigation — Preliminary determination'.
     r"|\bdumping and subsidi[sz]ing\b"
 )
@@ -278,10 +281,15 @@ _PROCEEDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Administrative bodies named 'tribunal' that decide injury, not courts: the Canadian
+# International Trade Tribunal.
+_TRIBUNAL_BODIES_RE = _rx(r"\b(?:canadian )?international trade tribunal\b")
+
+
 def detect_proceeding(title: str, action: str, text: str) -> tuple[str, str]:
     """The proceeding type and the phrase that decided it (title, then FR action, then text)."""
     for source in (title, action, text):
-        folded = fold(source)
+        folded = _TRIBUNAL_BODIES_RE.sub(" ", fold(source))
         for index, (name, pattern) in enumerate(_PROCEEDINGS):
             if name == "investigation" and _PROCEEDINGS[index - 1][0] != "investigation":
                 # typed proceedings in any language come first

@@ -5,8 +5,9 @@ giá Úc đã khởi xướng ..." published on the 13th): the step's date is th
 relative deadlines ("trong vòng 37 ngày kể từ ngày khởi xướng") count from it. The event date is
 the first date of the lead stated as a day on which something was done: not a period ("thời kỳ
 điều tra 1/7/2025 - 30/6/2026"), not a deadline ("trước ngày ..."), not background ("Trước đó,
-ngày ..."). A date without a year takes the publication's year (the year before, when that would
-put it after the publication).
+ngày ..."). A measure's first day ("có hiệu lực từ ngày 4/6/2026", "kể từ ngày ...") is the
+event's date only when the lead states no other. A date without a year takes the publication's
+year (the year before, when that would put it after the publication).
 """
 
 import re
@@ -40,6 +41,9 @@ _EN_NAMED_RE = re.compile(
 _NOT_EVENT_BEFORE_RE = re.compile(
     r"(?:truoc|han chot|han cuoi|cham nhat|den het|tu|den|giai doan|thoi ky|ky dieu tra"
     r"|truoc do,?|until|by|before|from|through|to|den truoc)\s*$")
+# 'có hiệu lực (kể) từ ngày', 'hết hiệu lực từ ngày', 'thời hạn 5 năm kể từ ngày': the day a
+# measure starts or ends, which an item reporting the measure gives in place of the decision's.
+_TAKES_EFFECT_BEFORE_RE = re.compile(r"\b(?:hieu luc|ke)\s+tu\s*$")
 _RANGE_AFTER_RE = re.compile(r"^\s*(?:-|–|den|to|through)\s*\d")
 # A date told as an earlier step's, after the sentence's own step: 'khởi xướng, sau khi nhận
 # đơn ngày 2/4'.
@@ -112,16 +116,20 @@ def event_date(text: str, published: date | None, stage: str | None = None
     """The event's date and the words that state it, or (None, ''). A petition's date is
     background to any later step ('The complaint was lodged on 2 February 2026')."""
     lead = fold(text[:_LEAD])
+    takes_effect: tuple[date, str] | None = None
     for start, end, when, named in _candidates(lead, published):
         if when is None or (published is not None and when > published):
             continue
-        if not named and (_NOT_EVENT_BEFORE_RE.search(lead[max(0, start - _WINDOW):start])
+        before = lead[max(0, start - _WINDOW):start]
+        if not named and takes_effect is None and _TAKES_EFFECT_BEFORE_RE.search(before):
+            takes_effect = when, text[start:end]
+        if not named and (_NOT_EVENT_BEFORE_RE.search(before)
                           or _RANGE_AFTER_RE.match(lead[end:end + 6])
                           or _step_before(lead, start)
                           or (stage != "petition" and _petitions_date(lead, start))):
             continue
         return when, text[start:end]
-    return None, ""
+    return takes_effect or (None, "")
 
 
 def labelled_date(text: str, published: date | None) -> tuple[date | None, str]:

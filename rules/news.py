@@ -78,8 +78,12 @@ _OWN_BODIES_RE = re.compile(
 # the measure of the case reported.
 _AUTHORITY_NAME_RE = re.compile(
     r"\b(?:uy ban|tong vu|cuc|co quan|hoi dong|commission|directorate|bureau|authority)"
-    r"(?: dieu tra)? (?:chong ban pha gia|anti-?dumping)(?: va (?:chong )?tro cap"
-    r"| and (?:anti-?subsidy|countervailing))?\b")
+    r"(?: dieu tra| xem xet)? (?:chong )?(?:ban pha gia|anti-?dumping)(?: va (?:chong )?tro cap"
+    r"| and (?:anti-?subsidy|countervailing))?\b"
+    # Australia's 'Anti-Dumping Commission', 'Anti-Dumping Review Panel'
+    r"|\banti-?dumping (?:commission|review panel)(?:'s)?\b"
+    # Thailand's 'Committee on Dumping and Subsidy'
+    r"|\b(?:committee|board) on (?:anti-?)?dumping and (?:subsidy|subsidies|countervailing)\b")
 
 
 def without_authority_names(folded: str) -> str:
@@ -91,11 +95,33 @@ def without_authority_names(folded: str) -> str:
 # phá giá để giành thị phần') unless the goods cross a border or a case is named around it.
 _PRICE_WAR_RE = re.compile(r"(?<!chong )\bban pha gia\b")
 _CROSS_BORDER_RE = re.compile(
-    r"\b(?:nhap khau|xuat khau|chong ban pha gia|thue|dieu tra|kien|bien do|xuat xu|tu (?:viet"
-    r" nam|trung quoc|[a-z]+ (?:ky|quoc|do))|imports?|exports?)\b")
+    r"\b(?:(?:hang )?nhap khau (?:tu|vao|cua)|xuat khau (?:sang|vao|cua|tu)|chong ban pha gia"
+    r"|(?:ap|chiu|muc) thue|thue (?:chong|nhap khau|tu ve)|dieu tra|kien"
+    r"|bien do|xuat xu|tu (?:viet nam|trung quoc|[a-z]+ (?:ky|quoc|do))"
+    r"|imports? (?:from|of|into)|exports? (?:to|from|of))\b")
+# 'Chưa có cơ quan nào mở điều tra': an investigation denied is no case.
+_DENIED_CASE_RE = re.compile(r"\b(?:chua|khong|no|not)\b[^.;]{0,40}?\b(?:dieu tra|kien"
+                             r"|investigat\w*)\b")
+# 'Tự vệ' is also self-protection ('biện pháp tự vệ trước tấn công mã độc'): a safeguard is on
+# imports, so the title or lead names imports, a duty, an investigation or goods.
+_SAFEGUARD_CONTEXT_RE = re.compile(
+    r"(?<!xuat )\bnhap khau\b|\bhang nhap\b|\bthue\b|\bdieu tra\b|\bwto\b|\bdoi voi\b"
+    r"|\bsan pham\b|\bmat hang\b|\bimports?\b|\bimported\b|\bduty\b|\bduties\b")
 # A count of cases ('31 vụ phòng vệ thương mại mới') is a statistic, not a case.
 _CASE_COUNT_RE = re.compile(r"\b\d+ (?:vu|cases|investigations)\b")
 _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|reexamen)\b")
+
+
+# A case named in a lead: a measure's investigation or case ('vụ việc điều tra chống bán phá giá
+# đối với ...'), not trade remedies in general ('các quy định về phòng vệ thương mại').
+_LEAD_CASE_RE = re.compile(
+    r"\b(?:vu viec|vu kien|dieu tra|investigation|inquiry|case)\b[^.;]{0,40}?"
+    r"\b(?:chong ban pha gia|chong tro cap|tu ve|chong lan tranh|anti-?dumping|countervailing"
+    r"|anti-?subsidy|safeguard|dumping)\b")
+
+
+def _case_in_lead(lead: str) -> bool:
+    return bool(_LEAD_CASE_RE.search(lead))
 
 
 def is_news(market: str | None) -> bool:
@@ -110,7 +136,7 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if case_numbers:
         return classify.decide_trade_remedy(title, body, case_numbers, uk=uk)
     as_written = squash(fold(title))
-    folded_title = _OWN_BODIES_RE.sub(" ", as_written)
+    folded_title = without_authority_names(_OWN_BODIES_RE.sub(" ", as_written))
     lead = _OWN_BODIES_RE.sub(" ", squash(fold(body))[:_LEAD_CHARS])
     found_event = languages.event(folded_title)
     if found_event:
@@ -120,12 +146,15 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
         return Verdict(True, ("the title is '<goods> From <origins>', the form of a US AD/CVD "
                               "case's notices",))
     if _PRICE_WAR_RE.search(folded_title) and not _CROSS_BORDER_RE.search(
-            f"{folded_title} {lead}"):
+            _DENIED_CASE_RE.sub(" ", f"{folded_title} {lead}")):
         return Verdict(False, ("not a trade remedy: 'bán phá giá' with no import, export or "
                                "case around it is a price war on a home market",))
     in_title = classify.decide_trade_remedy(folded_title, "", [], uk=uk)
     named = (classify.detect_measures(folded_title, "", [], uk=uk)
              or languages.circumvention(folded_title))
+    if named == ["SG"] and not _SAFEGUARD_CONTEXT_RE.search(f"{folded_title} {lead}"):
+        return Verdict(False, ("not a trade remedy: 'tự vệ' with no import, duty, goods or "
+                               "investigation around it is self-protection, not a safeguard",))
     strong_step = languages.earliest_stage(folded_title, weak=False)
     if in_title.trade_remedy and (named or strong_step):
         return Verdict(True, tuple(f"{r} in the title" for r in in_title.reasons))
@@ -141,6 +170,10 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if step and step.name != "other" and in_lead.trade_remedy:
         return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
                               f"says which: {in_lead.reasons[0]}",))
+    if step and in_lead.trade_remedy and _case_in_lead(lead):
+        # a procedural step ('gia hạn thời hạn', 'tham vấn công khai') of a case the lead names
+        return Verdict(True, (f"the title reports a procedural step ('{step.phrase}') of a case "
+                              f"the lead names: {in_lead.reasons[0]}",))
     stats, count = languages.statistics(folded_title), _CASE_COUNT_RE.search(as_written)
     said = stats.phrase if stats else count.group(0) if count else None
     if said:

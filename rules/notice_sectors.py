@@ -44,7 +44,7 @@ _FILLER_VI = (
     "|đề nghị|phản đối|điều chỉnh|hạn ngạch|biên độ|loại trừ|khỏi|lắp ráp|hoàn thiện|gia hạn"
     "|tiếp tục|giữ nguyên|hủy|huỷ|chấm dứt|bỏ phiếu|khép lại|cần|lưu ý|hải quan|đến|mới|thêm"
     "|năm|tháng|ngày|dùng chung|linh kiện|trốn thuế|cảnh báo|bản câu hỏi|tạm thời|cuối cùng"
-    "|sơ bộ|bán phá giá|biện pháp|việt")
+    "|sơ bộ|bán phá giá|biện pháp|việt|đơn kiện|khởi kiện|(?<!phụ )(?<!linh )kiện")
 _FILLER_EN = (
     r"on|of|for|from|into|in|to|by|over|back|imports?|exports?|duty|duties|the|certain"
     r"|originating|consigned|exported|shipped|imported|concerning|possible|suspected|evasion"
@@ -186,7 +186,7 @@ def notice_sectors(
         # A product no sector term names is placed by the nomenclature before the lead's terms
         # are read (a lead speaks of the trade around the case too: 'ngành thép'), unless the
         # nomenclature places it in no configured sector: then the lead may still name one.
-        if inferred is not None and _sector_of(index, inferred.code) != OTHER:
+        if inferred is not None:
             return _inferred_sector(index, inferred)
     name = headline_product(notice.title) if is_news else product
     ending = chemical_name(name) if name else None

@@ -71,6 +71,43 @@ ITEMS = [
      'DGTR khuyến nghị áp thuế chống bán phá giá kính cường lực Việt Nam',
      'Tổng vụ Phòng vệ thương mại Ấn Độ (DGTR) khuyến nghị Bộ Tài chính áp thuế chống bán phá giá đối với kính cường lực nhập khẩu từ Việt Nam.',
      ("IN", "subject", ["AD"], "final", False)),
+    # a procedural step of a case the lead names (an extension, a public consultation)
+    ('o1',
+     'Hoa Kỳ lùi thời hạn ra kết luận sơ bộ vụ tủ bếp Việt Nam',
+     'Ngày 4/11/2026, Bộ Thương mại Hoa Kỳ thông báo gia hạn thời hạn ban hành kết luận sơ bộ trong vụ việc điều tra chống bán phá giá đối với tủ bếp gỗ nhập khẩu từ Việt Nam thêm 50 ngày.',
+     ("US", "subject", ["AD"], "other", False)),
+    ('o2',
+     'Tham vấn công khai vụ việc phôi nhôm nhập khẩu từ Malaysia',
+     'Cục Phòng vệ thương mại sẽ tổ chức phiên tham vấn công khai trong vụ việc điều tra chống bán phá giá đối với phôi nhôm có xuất xứ từ Malaysia và Ấn Độ.',
+     ("VN", "none", ["AD"], "other", False)),
+    # Vietnam's authority receiving a petition is its own case; Thailand's committee is named
+    # after dumping and subsidy, and names no measure of the case
+    ('v1',
+     'Cục Phòng vệ thương mại nhận hồ sơ đề nghị điều tra ván MDF',
+     'Cục Phòng vệ thương mại cho biết đã nhận được hồ sơ đề nghị điều tra áp dụng biện pháp chống bán phá giá đối với ván MDF nhập khẩu từ Thái Lan.',
+     ("VN", "none", ["AD"], "petition", True)),
+    ('t1',
+     'Thái Lan áp thuế tạm thời với thép cuộn Việt Nam',
+     'Ủy ban xem xét bán phá giá và trợ cấp Thái Lan áp thuế chống bán phá giá tạm thời đối với thép cuộn cán nguội nhập khẩu từ Việt Nam.',
+     ("TH", "subject", ["AD"], "preliminary", False)),
+    # an English lead that says 'alleged dumping' under the Commission's name alone
+    ('e4',
+     'Anti-Dumping Commission: copper tube from Vietnam to be investigated',
+     'The Commissioner decided on 2 November 2026 to initiate an investigation into the alleged dumping of copper tube exported from Vietnam.',
+     ("AU", "subject", ["AD"], "initiation", True)),
+    # a duty's end is a revocation, an investigation's end a termination; a review rescinded
+    ('s1',
+     'Ai Cập chấm dứt thuế chống bán phá giá bút bi Việt Nam',
+     'Biện pháp chống bán phá giá Ai Cập áp dụng đối với bút bi nhập khẩu từ Việt Nam đã hết hiệu lực.',
+     ("EG", "subject", ["AD"], "revocation", False)),
+    ('s2',
+     'DOC hủy bỏ đợt rà soát hành chính ống thép từ Việt Nam',
+     'Bộ Thương mại Hoa Kỳ hủy bỏ đợt rà soát hành chính thuế chống bán phá giá đối với ống thép nhập khẩu từ Việt Nam do nguyên đơn rút yêu cầu.',
+     ("US", "subject", ["AD"], "rescission", False)),
+    ('s3',
+     'Mexico gia hạn áp thuế chống bán phá giá với đinh thép Việt Nam',
+     'Bộ Kinh tế Mexico quyết định tiếp tục áp thuế chống bán phá giá đối với đinh thép nhập khẩu từ Việt Nam thêm 5 năm.',
+     ("MX", "subject", ["AD"], "continuation", False)),
     ('r1',
      'ITC finds reasonable indication of injury from Vietnamese steel nails',
      'The U.S. International Trade Commission found a reasonable indication that imports of steel nails from Vietnam allegedly sold at less than fair value injure a U.S. industry.',
@@ -167,6 +204,35 @@ def test_a_price_war_and_a_count_of_cases_are_not_cases() -> None:
         "trade_remedy"]
 
 
+def test_self_protection_and_a_retail_price_war_are_not_remedies() -> None:
+    assert not _news("Doanh nghiệp logistics cần biện pháp tự vệ trước lừa đảo qua mạng",
+                     "Các chuyên gia khuyên doanh nghiệp xuất nhập khẩu kiểm tra kỹ email thanh "
+                     "toán và bật xác thực hai lớp.")["trade_remedy"]
+    assert not _news("Tiểu thương tố cửa hàng trực tuyến bán phá giá mỹ phẩm",
+                     "Một số cửa hàng trực tuyến 'bán phá giá' mỹ phẩm dưới giá vốn; hàng nhập "
+                     "khẩu giá rẻ tràn lan. Chưa có cơ quan nào mở điều tra.")["trade_remedy"]
+    assert _news("Indonesia áp thuế tự vệ với sợi polyester nhập khẩu",
+                 "Bộ Tài chính Indonesia áp thuế tự vệ ba năm đối với sợi polyester nhập khẩu.")[
+        "trade_remedy"]
+
+
+def test_a_product_the_nomenclature_places_in_no_sector_is_not_given_its_materials_sector(
+        ) -> None:
+    """Pencils of wood are HS 9609 and spanners of steel 8204: sector other, whatever material
+    the lead names."""
+    for title, text, heading in [
+        ("Ai Cập điều tra chống bán phá giá bút chì từ Việt Nam",
+         "Bộ Công nghiệp Ai Cập khởi xướng điều tra chống bán phá giá đối với bút chì bằng gỗ "
+         "nhập khẩu từ Việt Nam.", "9609"),
+        ("Mexico điều tra chống bán phá giá cờ lê Việt Nam",
+         "Bộ Kinh tế Mexico khởi xướng điều tra đối với cờ lê bằng thép hợp kim nhập khẩu từ "
+         "Việt Nam.", "8204"),
+    ]:
+        result = _news(title, text)
+        assert result["sectors"] == ["other"], result["reasons"]
+        assert [code[:4] for code in result["hs_inferred"]] == [heading]
+
+
 def test_the_product_of_a_headline_is_what_its_other_words_leave() -> None:
     from rules.notice_sectors import headline_product
 
@@ -174,6 +240,9 @@ def test_the_product_of_a_headline_is_what_its_other_words_leave() -> None:
         "ván ép")
     assert headline_product("Canada áp thuế chống trợ cấp 12,5% với tháp gió Việt Nam") == (
         "tháp gió")
+    assert headline_product("Mexico nhận đơn kiện ống đồng từ Việt Nam") == "ống đồng"
+    assert headline_product("Phụ kiện đường ống Việt Nam bị kiện tại Ấn Độ") == (
+        "Phụ kiện đường ống")
 
 
 def test_the_event_date_in_the_text_anchors_the_case_and_its_deadlines() -> None:
@@ -216,6 +285,11 @@ def test_background_dates_periods_and_deadlines_are_not_the_event() -> None:
      "measures.", date(2026, 4, 9)),
     ("DGTR đã khởi xướng rà soát cuối kỳ đối với ống thép nhập khẩu từ Việt Nam vào ngày "
      "16/4/2026.", date(2026, 4, 16)),
+    # a measure's first day, when the lead dates nothing else
+    ("Bộ Thương mại vừa ban hành quyết định áp thuế chống bán phá giá đối với bút bi, có hiệu "
+     "lực từ ngày 12/4/2026.", date(2026, 4, 12)),
+    ("Ngày 3/4/2026, Bộ Thương mại quyết định áp thuế chống bán phá giá đối với bút bi, có hiệu "
+     "lực kể từ ngày 10/4/2026.", date(2026, 4, 3)),
 ])
 def test_the_event_date_stated_after_its_step_or_under_a_label(text: str, day: date) -> None:
     from rules.event_dates import event_date
