@@ -36,7 +36,7 @@ ITEMS = SYNTHETIC / "synthetic_press_items.jsonl"
 BATCH3 = SYNTHETIC / "synthetic_press_items_b3.jsonl"
 BATCH4 = SYNTHETIC / "synthetic_press_items_b4.jsonl"
 SPLITS = ("tuning", "holdout", "batch3", "batch4")
-READ = ("tuning", "batch3")
+READ = ("tuning", "batch3", "batch4")
 FIELDS = ("market", "measures", "stage", "sectors", "hs_heading", "event_date")
 
 

@@ -35,6 +35,15 @@ _LOOKALIKES: tuple[tuple[re.Pattern[str], str], ...] = (
      "copyright anti-circumvention, not trade"),
     (_rx(r"\brestrictive measures\b"), "EU sanctions (restrictive measures), not a trade remedy"),
 )
+
+
+def lookalike(folded: str) -> str | None:
+    """What a look-alike of folded text is (Section 301, an Airworthiness Directive), or None."""
+    if not _ANY_LOOKALIKE_RE.search(folded):
+        return None
+    return next(why for pattern, why in _LOOKALIKES if pattern.search(folded))
+
+
 # All of them in one pattern, which a text matches when it matches any: searched once, it spares
 # most notices (none of them look alike) a search per look-alike.
 _ANY_LOOKALIKE_RE = _rx("|".join(f"(?:{pattern.pattern})" for pattern, _ in _LOOKALIKES))

@@ -57,13 +57,18 @@ _EXCLUSION_RE = re.compile(
     r"|exclusion|excepto|exceptuando|exceto|exclui\w*|excluye\w*)\b"
 )
 _NEGATED_RE = re.compile(
-    r"\b(?:khong (?:duoc|thuoc|nam trong|con duoc)|chua duoc|not (?:be )?|no (?:se |es |sera )?"
+    r"\b(?:khong (?:duoc|thuoc|nam trong|con duoc)|chua duoc|kho (?:co the )?(?:duoc)?"
+    r"|not (?:be )?|no (?:se |es |sera )?"
     r"|nao (?:e |sera )?)\s*$"
 )
 # Asking for Vietnam's exclusion ('đề nghị loại trừ Việt Nam') is not an exclusion.
 _REQUESTED_RE = re.compile(
-    r"\b(?:de nghi|yeu cau|kien nghi|xin|van dong|request\w*|ask\w*|seek\w*|urg\w*|call\w* for)"
-    r"(?: \w+){0,3}\s*$")
+    r"\b(?:de nghi|yeu cau|kien nghi|xin|van dong|xem xet|can nhac|request\w*|ask\w*|seek\w*"
+    r"|urg\w*|call\w* for|consider\w*)(?: \w+){0,5}\s*$")
+# The rule an exclusion follows, not an exclusion: 'the threshold for developing-country
+# exclusion', 'ngưỡng loại trừ 3%'.
+_EXCLUSION_RULE_RE = re.compile(r"\b(?:nguong|threshold|dieu kien|criteria|criterion)"
+                                r"(?: [\w-]+){0,3}\s*$")
 _SENTENCES_RE = re.compile(r"(?<=[.;!?])\s+")
 _SENTENCE_END_RE = re.compile(r"[.;!?](?:\s|$)")
 _NEGATOR_RE = re.compile(r"\b(?:khong|chua|not|no|never)\b")
@@ -91,12 +96,20 @@ def without_authority_names(folded: str) -> str:
     return _AUTHORITY_NAME_RE.sub(" ", folded)
 
 
+# A remedy named to say what the news is not, or is like: 'không thể kháng như vụ chống bán phá
+# giá', 'không phải biện pháp chống bán phá giá', 'is not an antidumping ... proceeding'.
+_COMPARED_REMEDY_RE = re.compile(
+    r"\b(?:nhu|khac voi|khong phai(?: la)?|unlike|not an?|rather than)\s+(?:(?:mot|cac|vu|vu viec"
+    r"|bien phap|thue|an?|the)\s+){0,2}(?:chong ban pha gia|chong tro cap|anti-?dumping"
+    r"|countervailing)\b")
+
+
 # 'Bán phá giá' without 'chống' or a duty: dumping in the everyday sense ('các hãng xe điện bán
 # phá giá để giành thị phần') unless the goods cross a border or a case is named around it.
 _PRICE_WAR_RE = re.compile(r"(?<!chong )\bban pha gia\b")
 _CROSS_BORDER_RE = re.compile(
     r"\b(?:(?:hang )?nhap khau (?:tu|vao|cua)|xuat khau (?:sang|vao|cua|tu)|chong ban pha gia"
-    r"|(?:ap|chiu|muc) thue|thue (?:chong|nhap khau|tu ve)|dieu tra|kien"
+    r"|(?:ap|chiu|muc) thue|thue (?:chong|nhap khau|tu ve)|dieu tra|(?:bi|don|khoi|vu) kien"
     r"|bien do|xuat xu|tu (?:viet nam|trung quoc|[a-z]+ (?:ky|quoc|do))"
     r"|imports? (?:from|of|into)|exports? (?:to|from|of))\b")
 # 'Chưa có cơ quan nào mở điều tra': an investigation denied is no case.
@@ -136,8 +149,9 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if case_numbers:
         return classify.decide_trade_remedy(title, body, case_numbers, uk=uk)
     as_written = squash(fold(title))
-    folded_title = without_authority_names(_OWN_BODIES_RE.sub(" ", as_written))
-    lead = _OWN_BODIES_RE.sub(" ", squash(fold(body))[:_LEAD_CHARS])
+    folded_title = _COMPARED_REMEDY_RE.sub(" ", without_authority_names(
+        _OWN_BODIES_RE.sub(" ", as_written)))
+    lead = _COMPARED_REMEDY_RE.sub(" ", _OWN_BODIES_RE.sub(" ", squash(fold(body))[:_LEAD_CHARS]))
     found_event = languages.event(folded_title)
     if found_event:
         return Verdict(False, (f"not a trade remedy case: the title reports an event "
@@ -161,6 +175,9 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if in_title.trade_remedy:
         return Verdict(False, ("not a trade remedy case: the title speaks of trade remedies in "
                                "general and reports no measure or step of a case",))
+    refused = classify.lookalike(folded_title)
+    if refused:
+        return Verdict(False, (f"not a trade remedy: {refused}",))
     other = languages.lookalike(folded_title)
     if other:
         return Verdict(False, (f"not a trade remedy: '{other.phrase}' is another kind of tariff "
@@ -246,8 +263,9 @@ def vietnam_excluded(text: str) -> str | None:
         if not _VN_RE.search(sentence):
             continue
         for match in _EXCLUSION_RE.finditer(sentence):
-            before = sentence[max(0, match.start() - 30):match.start()]
+            before = sentence[max(0, match.start() - 50):match.start()]
             if not (_NEGATED_RE.search(before) or _REQUESTED_RE.search(before)
+                    or _EXCLUSION_RULE_RE.search(before)
                     or _denied_after_vietnam(sentence, match.start())):
                 return sentence[:160]
     return None

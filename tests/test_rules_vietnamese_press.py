@@ -216,6 +216,31 @@ def test_self_protection_and_a_retail_price_war_are_not_remedies() -> None:
         "trade_remedy"]
 
 
+def test_a_remedy_named_only_to_compare_or_deny_and_a_section_301_probe_are_not_cases() -> None:
+    assert not _news("Nhôm Việt chịu thuế 25% theo Mục 232, khác với vụ chống bán phá giá",
+                     "Hoa Kỳ tăng thuế theo Mục 232 đối với nhôm; đây không phải biện pháp chống "
+                     "bán phá giá nên không có bản câu hỏi.")["trade_remedy"]
+    assert not _news("USTR opens Section 301 investigation into Vietnam's seafood import permits",
+                     "USTR initiated an investigation under Section 301 of the Trade Act of 1974. "
+                     "It is not an antidumping proceeding.")["trade_remedy"]
+    assert not _news("Chứng kiến cuộc đua 'bán phá giá' giá vé máy bay nội địa",
+                     "Các hãng bay chứng kiến cuộc đua giảm giá vé; đối thủ cáo buộc nhau bán "
+                     "phá giá.")["trade_remedy"]
+
+
+@pytest.mark.parametrize("text", [
+    "Cục Phòng vệ thương mại đề nghị cơ quan điều tra Philippines xem xét loại trừ hàng hóa Việt "
+    "Nam khỏi biện pháp tự vệ đối với kính nổi nhập khẩu.",
+    "Việt Nam chiếm 30% lượng nhập khẩu nên khó được loại trừ khỏi biện pháp tự vệ đối với kính "
+    "nổi nhập khẩu.",
+    "The Commission recommended a safeguard duty on imported float glass. Vietnam would be "
+    "covered, as its share of imports is above the threshold for developing-country exclusion.",
+])
+def test_a_request_a_doubt_or_a_rule_of_exclusion_leaves_vietnam_covered(text: str) -> None:
+    result = _news("Philippines điều tra tự vệ toàn cầu với kính nổi nhập khẩu", text)
+    assert result["vietnam"] == "subject", result["reasons"]
+
+
 def test_a_product_the_nomenclature_places_in_no_sector_is_not_given_its_materials_sector(
         ) -> None:
     """Pencils of wood are HS 9609 and spanners of steel 8204: sector other, whatever material
