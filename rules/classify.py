@@ -121,10 +121,13 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
-# Notices on the institutions that review AD/CVD determinations, not on a determination: the
-# binational panels' rosters and rules of procedure (USMCA Article 10.12, NAFTA Article 1904).
+# Notices on how cases are run, not on a case: the binational panels' rosters and rules of
+# procedure (USMCA Article 10.12, NAFTA Article 1904), the ITC's rules, the agencies' information
+# collections.
 _INSTITUTIONAL_RE = _rx(r"\bpanels? roster\b|\broster of panelists\b|\bprocedures and rules\b"
-                        r"|\brules of procedure\b")
+                        r"|\brules of procedure\b|\bimplementing rules\b|\brules of practice\b"
+                        # the Paperwork Reduction Act's collections, an ITC survey's among them
+                        r"|\binformation collections?\b|\bgeneric clearance\b")
 
 
 # The ADC numbers every notice it publishes 'ADN yyyy/nnn', its own administration too ('Changes
@@ -200,8 +203,8 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: b
                                "own administration (no goods, origin or case named)",))
     institutional = _INSTITUTIONAL_RE.search(fold(title))
     if institutional and not case_numbers:
-        return Verdict(False, (f"not a trade remedy: '{institutional.group(0)}' is about the "
-                               "review system, not a proceeding",))
+        return Verdict(False, (f"not a trade remedy: '{institutional.group(0)}' is about how "
+                               "cases are run, not a proceeding",))
     if case_numbers:
         shown = ", ".join(case_numbers[:6])
         return Verdict(True, (f"case number(s) {shown} identify a trade-remedy proceeding",))

@@ -29,6 +29,19 @@ def notice(title: str, text: str = "", **extra: object) -> dict[str, object]:
     ("Exemption to Prohibition on Circumvention of Copyright Protection Systems", ""),
     ("Five-Year Review of the Oil Pipeline Index", "FERC index review"),
     ("Benefits for Vietnam Veterans", "Vietnam era veterans"),
+    # the Vietnamese press's abbreviation for countervailing ('CTC') is also a chemical's and a
+    # training centre's; 'circumvention' alone is also of immigration rules
+    ("Perchloroethylene and Carbon Tetrachloride (CTC); Risk Evaluation",
+     "EPA evaluates the risks of carbon tetrachloride (CTC) to workers."),
+    ("Information Collection: CTC Volunteer Survey", "The Canine Training Center (CTC) asks."),
+    ("Asylum Screening; Circumvention of Visa Rules", "DHS proposes to limit the circumvention "
+     "of visa rules at ports of entry."),
+    # how cases are run is no case: the ITC's survey clearance, its rules
+    ("Agency Information Collection Activities; Generic Survey Clearance",
+     "The Commission asks OMB to renew its questionnaires for antidumping and countervailing "
+     "duty investigations under the Paperwork Reduction Act."),
+    ("Rules of Practice and Procedure; Technical Amendments",
+     "The Commission amends its rules on injury from imports sold at less than fair value."),
 ])
 def test_look_alikes_are_not_trade_remedies(title: str, text: str) -> None:
     out = analyse(notice(title, text), SECTORS).to_dict()
@@ -160,3 +173,15 @@ def test_the_review_panels_rosters_and_rules_are_no_proceeding() -> None:
                       "text": "Panels review final antidumping and countervailing duty "
                               "determinations.", "published": "2026-11-20"}, SECTORS).to_dict()
     assert result["trade_remedy"] is False
+
+
+def test_the_trades_circumvention_and_abbreviations_stay_remedies() -> None:
+    scope = analyse(notice("Notice of Scope Rulings", "Commerce publishes a list of scope rulings "
+                           "and circumvention determinations made during the quarter."),
+                    SECTORS).to_dict()
+    assert scope["trade_remedy"] is True
+    news = analyse({"id": "n", "market": None, "source": "news", "published": "2026-11-20",
+                    "title": "Hoa Kỳ áp thuế CTC sơ bộ với động cơ điện Việt Nam",
+                    "text": "Bộ Thương mại Hoa Kỳ ban hành kết luận sơ bộ vụ việc CTC đối với "
+                            "động cơ điện nhập khẩu từ Việt Nam."}, SECTORS).to_dict()
+    assert (news["trade_remedy"], news["measures"]) == (True, ["CVD"])
