@@ -256,7 +256,8 @@ def detect_measures(primary: str, fallback: str, case_numbers: list[str], *, uk:
 # step).
 _PROCEEDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("court_decision", _rx(r"\bcourt decision\b|\bpursuant to (?:a )?court\b|\bremand\b"
-                           r"|\bcourt of international trade\b|\bdispute settlement\b"
+                           r"|\bcourt of international trade\b|\bfederal circuit\b"
+                           r"|\bcourt of appeals\b|\bdispute settlement\b"
                            r"|\bwto dispute\b"
                            r"|\bbinational panel\b|\bnafta panel\b|\busmca\b")),
     ("circumvention", _rx(r"\bcircumvent|\banti-?circumvention\b|\bchong lan tranh\b")),

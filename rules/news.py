@@ -225,9 +225,19 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
     return "investigation", "no review, circumvention or court wording: an investigation step"
 
 
+# A step the headline only fears or asks for ('đứng trước nguy cơ bị áp thuế', 'có thể bị kiện',
+# 'đề nghị ... cân nhắc không áp thuế'): the lead says which step was taken.
+_HEDGED_STEP_RE = re.compile(
+    r"\b(?:nguy co|co the|co kha nang|de doa|de nghi|kien nghi|yeu cau|can nhac|xem xet)"
+    r"(?: \w+){0,3}? (?:khong )?(?:bi )?(?:ap thue|ap dung|dieu tra|kien)\b")
+
+
 def detect_stage(title: str, body: str) -> tuple[str, str]:
     """The earliest stage phrase of the title, then of the lead paragraph; a weak word of the
-    title ('Ấn Độ điều tra ...') only when the lead names no stage either."""
+    title ('Ấn Độ điều tra ...') only when the lead names no stage either. A step the headline
+    only fears or asks for is not its stage, and then neither is a weak word."""
+    folded = squash(fold(title))
+    title = _HEDGED_STEP_RE.sub(" ", folded)
     lead = squash(body)[:_LEAD_CHARS]
     for text in (title, lead):
         found = languages.earliest_stage(text, weak=False)
@@ -236,6 +246,8 @@ def detect_stage(title: str, body: str) -> tuple[str, str]:
         name, why = stages.detect_stage(text, "", "")
         if name != "other":
             return name, why
+    if title != folded:
+        return "other", "a step the headline only fears or asks for"
     for text in (title, lead):
         found = languages.earliest_stage(text)
         if found:
