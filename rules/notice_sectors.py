@@ -36,11 +36,13 @@ def product_phrases(notice: Notice, lead: str, is_news: bool) -> list[str]:
 # Words of a headline around its product: prepositions, the duty and its rate, the parties, and
 # what is done in the case (verbs, proceedings, figures). Vietnamese ones are written with their
 # diacritics and matched on the accented headline when it has them: folded, 'từ' (from) is 'tự'
-# (self-, as in 'vít tự khoan'), 'bị' (passive) is 'bi' (ball, as in 'ổ bi').
+# (self-, as in 'vít tự khoan'), 'bị' (passive) is 'bi' (ball, as in 'ổ bi'); 'bị' ends words too
+# ('thiết bị', equipment).
 _FILLER_VI = (
     "đối với|với|của|tại|về|sang|qua|thuế(?: suất)?|mức|áp|ra|ban hành|chính thức|hàng"
     "|mặt hàng|sản phẩm|nhập khẩu|nhập|xuất khẩu|xuất xứ|doanh nghiệp|nhà xuất khẩu|vụ kiện|vụ việc"
-    "|vụ|bị|được|có thể|nguy cơ|lệnh|quyết định|kết quả|kết luận|xem xét(?: lại)?|yêu cầu"
+    "|vụ|(?<!thiết )(?<!trang )(?<!chuẩn )bị|được|có thể|nguy cơ|lệnh|quyết định|kết quả"
+    "|kết luận|xem xét(?: lại)?|yêu cầu"
     "|đề nghị|phản đối|điều chỉnh|hạn ngạch|biên độ|loại trừ|khỏi|lắp ráp|hoàn thiện|gia hạn"
     "|tiếp tục|giữ nguyên|hủy|huỷ|chấm dứt|bỏ phiếu|khép lại|cần|lưu ý|hải quan|đến|mới|thêm"
     "|năm|tháng|ngày|dùng chung|linh kiện|trốn thuế|cảnh báo|bản câu hỏi|tạm thời|cuối cùng"

@@ -298,6 +298,8 @@ def test_the_product_of_a_headline_is_what_its_other_words_leave() -> None:
     assert headline_product("Mexico nhận đơn kiện ống đồng từ Việt Nam") == "ống đồng"
     assert headline_product("Phụ kiện đường ống Việt Nam bị kiện tại Ấn Độ") == (
         "Phụ kiện đường ống")
+    assert headline_product("Ai Cập điều tra chống bán phá giá thiết bị vệ sinh bằng sứ Việt "
+                            "Nam") == "thiết bị vệ sinh bằng sứ"
 
 
 def test_the_event_date_in_the_text_anchors_the_case_and_its_deadlines() -> None:
