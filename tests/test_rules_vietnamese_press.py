@@ -138,6 +138,11 @@ ITEMS = [
      'Tôm Việt Nam đứng trước nguy cơ bị áp thuế tại Úc',
      'Ngày 2/11/2026, một nhóm doanh nghiệp Úc đã nộp đơn đề nghị điều tra chống bán phá giá đối với tôm đông lạnh nhập khẩu từ Việt Nam.',
      ("AU", "subject", ["AD"], "petition", True)),
+    # a feared lawsuit reports the petition the lead tells of
+    ('h2',
+     'Gỗ dán Việt Nam có thể bị kiện tại Hàn Quốc',
+     'Các nhà sản xuất Hàn Quốc đã gửi hồ sơ lên Ủy ban Thương mại Hàn Quốc (KTC), yêu cầu điều tra chống bán phá giá gỗ dán nhập khẩu từ Việt Nam.',
+     ("KR", "subject", ["AD"], "petition", True)),
     ('r1',
      'ITC finds reasonable indication of injury from Vietnamese steel nails',
      'The U.S. International Trade Commission found a reasonable indication that imports of steel nails from Vietnam allegedly sold at less than fair value injure a U.S. industry.',
