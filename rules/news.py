@@ -117,6 +117,7 @@ _DENIED_CASE_RE = re.compile(r"\b(?:chua|khong|no|not)\b[^.;]{0,40}?\b(?:dieu tr
                              r"|investigat\w*)\b")
 # 'Tự vệ' is also self-protection ('biện pháp tự vệ trước tấn công mã độc'): a safeguard is on
 # imports, so the title or lead names imports, a duty, an investigation or goods.
+_SELF_DEFENCE_RE = re.compile(r"\btu ve\b")
 _SAFEGUARD_CONTEXT_RE = re.compile(
     r"(?<!xuat )\bnhap khau\b|\bhang nhap\b|\bthue\b|\bdieu tra\b|\bwto\b|\bdoi voi\b"
     r"|\bsan pham\b|\bmat hang\b|\bimports?\b|\bimported\b|\bduty\b|\bduties\b")
@@ -166,7 +167,8 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     in_title = classify.decide_trade_remedy(folded_title, "", [], uk=uk)
     named = (classify.detect_measures(folded_title, "", [], uk=uk)
              or languages.circumvention(folded_title))
-    if named == ["SG"] and not _SAFEGUARD_CONTEXT_RE.search(f"{folded_title} {lead}"):
+    if (named == ["SG"] and _SELF_DEFENCE_RE.search(folded_title)
+            and not _SAFEGUARD_CONTEXT_RE.search(f"{folded_title} {lead}")):
         return Verdict(False, ("not a trade remedy: 'tự vệ' with no import, duty, goods or "
                                "investigation around it is self-protection, not a safeguard",))
     strong_step = languages.earliest_stage(folded_title, weak=False)
