@@ -250,3 +250,17 @@ def test_a_trade_name_yields_to_a_compound_the_nomenclature_names() -> None:
     cabinet = classify_product(["tủ bếp"], group=lambda code: code[:2])
     assert fridge is not None and fridge.heading == "8418", fridge
     assert cabinet is not None and cabinet.heading.startswith("94"), cabinet
+
+
+def test_cement_is_placed_by_its_heading_not_by_a_term_of_another_scope() -> None:
+    """Cement is HS 2523 (chapter 25), outside ceramics_glass's chapters 68-70: sector other."""
+    for title, text, market, source in [
+        ("Portland Cement From Japan; Institution of Five-Year Review", "", "US",
+         "us_fr_documents"),
+        ("Philippines áp thuế chống bán phá giá xi măng Việt Nam",
+         "DTI áp thuế chống bán phá giá đối với xi măng poóc lăng nhập khẩu từ Việt Nam.", None,
+         "news"),
+    ]:
+        result = analyse({"id": "c", "title": title, "text": text, "market": market,
+                          "source": source, "published": "2026-11-20"}, SECTORS).to_dict()
+        assert result["sectors"] == ["other"], result["reasons"]
