@@ -40,13 +40,24 @@ STOP_VI = frozenset({
     "phân", "chỉ", "kể", "cả", "ở",
 })
 STOP_WORDS = STOP_EN | STOP_VI
-_singular = cache(singular)  # the nomenclature repeats its words: 250,000 words, 9,000 distinct
+# American spellings inside words, as the nomenclature's British English writes them
+# ('thiosulfate' is its 'thiosulphate', 'fiberboard' its 'fibreboard').
+_BRITISH = (("sulf", "sulph"), ("aluminum", "aluminium"), ("fiber", "fibre"), ("color", "colour"))
+
+
+@cache  # the nomenclature repeats its words: 250,000 words, 9,000 distinct
+def _ascii_word(word: str) -> str:
+    """An ASCII word in British spelling, singularised."""
+    for american, british in _BRITISH:
+        if american in word and british not in word:
+            word = word.replace(american, british)
+    return singular(word)
 
 
 def words_of(text: str) -> list[str]:
     """Lower-case words; a word with diacritics stays as written (accents tell 'nhôm' from
-    'nhóm'), ASCII words are singularised."""
-    return [_singular(word) if word.isascii() else word
+    'nhóm'), ASCII words are singularised and spelt as the nomenclature spells them."""
+    return [_ascii_word(word) if word.isascii() else word
             for word in WORD_RE.findall(nfc(text).lower())
             if word not in STOP_WORDS and not word.isdigit()]
 

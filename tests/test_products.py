@@ -264,3 +264,14 @@ def test_cement_is_placed_by_its_heading_not_by_a_term_of_another_scope() -> Non
         result = analyse({"id": "c", "title": title, "text": text, "market": market,
                           "source": source, "published": "2026-11-20"}, SECTORS).to_dict()
         assert result["sectors"] == ["other"], result["reasons"]
+
+
+@pytest.mark.parametrize(("phrase", "heading"), [
+    ("sodium thiosulfate", "2832"),  # the nomenclature's 'thiosulphates'
+    ("fiberboard", "4411"),  # its 'fibreboard'
+    ("aluminum foil", "7607"),
+])
+def test_american_spelling_inside_a_word_finds_the_british_nomenclature(
+        phrase: str, heading: str) -> None:
+    found = classify_product([phrase])
+    assert found is not None and found.heading == heading
