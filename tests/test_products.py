@@ -275,3 +275,9 @@ def test_american_spelling_inside_a_word_finds_the_british_nomenclature(
         phrase: str, heading: str) -> None:
     found = classify_product([phrase])
     assert found is not None and found.heading == heading
+
+
+def test_canned_goods_are_the_nomenclatures_prepared_or_preserved_ones() -> None:
+    for phrase, heading in [("canned pineapple", "2008"), ("cá ngừ đóng hộp", "1604")]:
+        found = classify_product([phrase])
+        assert found is not None and found.heading == heading, phrase
