@@ -230,37 +230,37 @@ def test_a_headline_that_says_less_than_its_lead_is_still_a_case() -> None:
         True, "US", "subject", "final")
 
 
-def test_a_price_war_and_a_count_of_cases_are_not_cases() -> None:
-    assert not _news("Các chuỗi bán lẻ bán phá giá để giữ khách dịp cuối năm",
-                     "Nhiều siêu thị giảm giá sâu để cạnh tranh với các sàn thương mại điện tử."
-                     )["trade_remedy"]
-    assert not _news("Sáu tháng, hàng Việt đối mặt 12 vụ phòng vệ thương mại",
-                     "Theo thống kê, các nước đã khởi xướng 12 vụ điều tra chống bán phá giá.")[
-        "trade_remedy"]
+@pytest.mark.parametrize(("title", "text"), [
+    # a price war on a home market, a count of cases
+    ("Các chuỗi bán lẻ bán phá giá để giữ khách dịp cuối năm",
+     "Nhiều siêu thị giảm giá sâu để cạnh tranh với các sàn thương mại điện tử."),
+    ("Sáu tháng, hàng Việt đối mặt 12 vụ phòng vệ thương mại",
+     "Theo thống kê, các nước đã khởi xướng 12 vụ điều tra chống bán phá giá."),
+    ("Tiểu thương tố cửa hàng trực tuyến bán phá giá mỹ phẩm",
+     "Một số cửa hàng trực tuyến 'bán phá giá' mỹ phẩm dưới giá vốn; hàng nhập khẩu giá rẻ tràn "
+     "lan. Chưa có cơ quan nào mở điều tra."),
+    ("Chứng kiến cuộc đua 'bán phá giá' giá vé máy bay nội địa",
+     "Các hãng bay chứng kiến cuộc đua giảm giá vé; đối thủ cáo buộc nhau bán phá giá."),
+    # self-protection
+    ("Doanh nghiệp logistics cần biện pháp tự vệ trước lừa đảo qua mạng",
+     "Các chuyên gia khuyên doanh nghiệp xuất nhập khẩu kiểm tra kỹ email thanh toán và bật xác "
+     "thực hai lớp."),
+    # a remedy named only to compare or deny; a Section 301 probe
+    ("Nhôm Việt chịu thuế 25% theo Mục 232, khác với vụ chống bán phá giá",
+     "Hoa Kỳ tăng thuế theo Mục 232 đối với nhôm; đây không phải biện pháp chống bán phá giá nên "
+     "không có bản câu hỏi."),
+    ("USTR opens Section 301 investigation into Vietnam's seafood import permits",
+     "USTR initiated an investigation under Section 301 of the Trade Act of 1974. It is not an "
+     "antidumping proceeding."),
+])
+def test_news_that_names_a_remedy_word_but_no_case(title: str, text: str) -> None:
+    assert not _news(title, text)["trade_remedy"]
 
 
-def test_self_protection_and_a_retail_price_war_are_not_remedies() -> None:
-    assert not _news("Doanh nghiệp logistics cần biện pháp tự vệ trước lừa đảo qua mạng",
-                     "Các chuyên gia khuyên doanh nghiệp xuất nhập khẩu kiểm tra kỹ email thanh "
-                     "toán và bật xác thực hai lớp.")["trade_remedy"]
-    assert not _news("Tiểu thương tố cửa hàng trực tuyến bán phá giá mỹ phẩm",
-                     "Một số cửa hàng trực tuyến 'bán phá giá' mỹ phẩm dưới giá vốn; hàng nhập "
-                     "khẩu giá rẻ tràn lan. Chưa có cơ quan nào mở điều tra.")["trade_remedy"]
+def test_a_safeguard_on_imports_is_a_case() -> None:
     assert _news("Indonesia áp thuế tự vệ với sợi polyester nhập khẩu",
                  "Bộ Tài chính Indonesia áp thuế tự vệ ba năm đối với sợi polyester nhập khẩu.")[
         "trade_remedy"]
-
-
-def test_a_remedy_named_only_to_compare_or_deny_and_a_section_301_probe_are_not_cases() -> None:
-    assert not _news("Nhôm Việt chịu thuế 25% theo Mục 232, khác với vụ chống bán phá giá",
-                     "Hoa Kỳ tăng thuế theo Mục 232 đối với nhôm; đây không phải biện pháp chống "
-                     "bán phá giá nên không có bản câu hỏi.")["trade_remedy"]
-    assert not _news("USTR opens Section 301 investigation into Vietnam's seafood import permits",
-                     "USTR initiated an investigation under Section 301 of the Trade Act of 1974. "
-                     "It is not an antidumping proceeding.")["trade_remedy"]
-    assert not _news("Chứng kiến cuộc đua 'bán phá giá' giá vé máy bay nội địa",
-                     "Các hãng bay chứng kiến cuộc đua giảm giá vé; đối thủ cáo buộc nhau bán "
-                     "phá giá.")["trade_remedy"]
 
 
 @pytest.mark.parametrize("text", [
