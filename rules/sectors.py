@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from config.sectors import Sector
+from rules.nomenclature import MATERIAL_CHAPTERS
 from rules.text import accented_key, folded_key, has_diacritics
 
 OTHER = "other"
@@ -63,6 +64,10 @@ class SectorIndex:
                 short = len(key.split()) < 2 and len(key.strip()) < 5
                 terms.append(_Term(s.id, t, key, accented_key(t) if short else None))
         self._terms = sorted(terms, key=lambda t: len(t.folded), reverse=True)
+        # Sectors that are a material's chapters (iron and steel, plastics, paper): an article
+        # such a sector's term names is placed by another material the phrase says it is made of.
+        self._materials = frozenset(s.id for s in sectors if s.hs and all(
+            prefix in MATERIAL_CHAPTERS for prefix in s.hs))
         # Terms by their first word (folded, and accented where they need it): a text is only
         # searched for the terms whose first word it has.
         self._by_first: dict[str, list[int]] = {}
@@ -150,16 +155,20 @@ class SectorIndex:
         """Sectors of a Vietnamese product phrase by its head: Vietnamese puts the head noun
         first ('móc treo quần áo bằng thép' is hangers made of steel; 'quần áo' only says what
         they hang), so a term at the first word decides; an article that no term names is
-        placed by its material, the term after 'bằng' (made of)."""
+        placed by its material, the term after 'bằng' (made of), and so is one a material
+        sector's term names when the phrase says it is made of another ('móc treo quần áo bằng
+        nhựa' are plastic hangers, chapter 39)."""
         hits = self.by_terms(product)
         if len(hits) < 2:
             return hits
         head = [hit for hit in hits if hit.span[0] == 0]
-        if head:
-            return head
         words = folded_key(product).split()
         materials = {i + 1 for i, word in enumerate(words) if word == "bang"}
-        return [hit for hit in hits if hit.span[0] in materials] or hits
+        made_of = [hit for hit in hits if hit.span[0] in materials]
+        if head and made_of and all(hit.sector in self._materials for hit in head) and (
+                {hit.sector for hit in made_of} - {hit.sector for hit in head}):
+            return made_of
+        return head or made_of or hits
 
     def by_head(self, product: str) -> list[SectorHit]:
         """Sectors of a product phrase by its head, in its language's word order."""

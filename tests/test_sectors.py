@@ -97,6 +97,10 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
     ("khung đỡ tấm pin mặt trời bằng nhôm", "aluminium"),
     # English: what follows 'for' is the use, not the product.
     ("aluminium frames for solar panels", "aluminium"),
+    # An article a material sector's term names, made of another material, is of that material
+    # (plastic hangers are chapter 39, wooden ones chapter 44).
+    ("móc treo quần áo bằng nhựa", "plastics"),
+    ("móc treo quần áo bằng gỗ", "wood_furniture"),
 ])
 def test_product_head_decides_between_sectors(product: str, sector: str) -> None:
     from rules.sectors import index_for
