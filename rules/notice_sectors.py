@@ -73,6 +73,18 @@ _JOINERS = frozenset({"and", "or", "và", "hoặc", "va", "hoac"})
 _TRAILING = _JOINERS | {"từ", "tu"}  # folded 'tu' may begin a product: 'tu bep' (tủ bếp)
 
 
+def _join_listed_goods(text: str, keep: list[bool]) -> None:
+    """Keep a comma between two kept words: 'Thìa, dĩa inox' lists goods, one product phrase
+    whose first good heads it."""
+    for at, char in enumerate(text):
+        if char != ",":
+            continue
+        before = text[:at].rstrip()
+        after = len(text[at + 1:]) - len(text[at + 1:].lstrip()) + at + 1
+        if before and after < len(text) and keep[len(before) - 1] and keep[after]:
+            keep[at] = True
+
+
 @lru_cache(maxsize=1024)  # a notice asks for its headline's product up to four times
 def headline_product(title: str) -> str:
     """The product a news headline names: what is left of it once its markets, countries and
@@ -96,6 +108,7 @@ def headline_product(title: str) -> str:
     keep = [True] * len(original)
     for start, end in [*markets.mention_spans(original), *remedies, *fillers]:
         keep[start:end] = [False] * (end - start)
+    _join_listed_goods(original, keep)
     cued_at = {end for _, end in cues}
     runs: list[tuple[bool, int, int, str]] = []
     position = 0

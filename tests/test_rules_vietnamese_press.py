@@ -305,6 +305,9 @@ def test_the_product_of_a_headline_is_what_its_other_words_leave() -> None:
         "Phụ kiện đường ống")
     assert headline_product("Ai Cập điều tra chống bán phá giá thiết bị vệ sinh bằng sứ Việt "
                             "Nam") == "thiết bị vệ sinh bằng sứ"
+    # goods listed with a comma are one phrase, headed by the first
+    assert headline_product("Ấn Độ điều tra chống bán phá giá kìm, kéo cắt từ Việt Nam") == (
+        "kìm, kéo cắt")
 
 
 def test_the_event_date_in_the_text_anchors_the_case_and_its_deadlines() -> None:
