@@ -135,6 +135,7 @@ _LEAD_CASE_RE = re.compile(
 
 
 def _case_in_lead(lead: str) -> bool:
+    """The lead names one case, so a procedural headline is that case's step."""
     return bool(_LEAD_CASE_RE.search(lead))
 
 
