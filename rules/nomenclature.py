@@ -129,8 +129,10 @@ def _national_lines() -> dict[str, list[str]]:
 CHAPTER_WORD_SHARE = 0.85
 
 
-def _common_words(headings: dict[str, list[set[str]]]) -> dict[str, str]:
-    """Chapter -> the words in CHAPTER_WORD_SHARE of its headings' texts or more."""
+def _common_words(headings: dict[str, list[list[str]]]) -> dict[str, str]:
+    """Chapter -> the words in CHAPTER_WORD_SHARE of its headings' texts or more (each heading's
+    distinct words), in the order they first appear: the text is read as a line of words, whose
+    neighbours pair, so its order must not change from run to run."""
     out = {}
     for chapter, sets in headings.items():
         counts: dict[str, int] = defaultdict(int)
@@ -145,9 +147,9 @@ def _common_words(headings: dict[str, list[set[str]]]) -> dict[str, str]:
 @cache
 def _chapter_words() -> dict[str, str]:
     """Two-digit chapter -> the Vietnamese words most of its headings name it by."""
-    headings: dict[str, list[set[str]]] = defaultdict(list)
+    headings: dict[str, list[list[str]]] = defaultdict(list)
     for code, vi, _ in _vn_headings():
-        headings[code[:2]].append({w for w in words_of(vi) if not w.isascii()})
+        headings[code[:2]].append(list(dict.fromkeys(w for w in words_of(vi) if not w.isascii())))
     return _common_words(headings)
 
 
@@ -168,9 +170,9 @@ def material_vocabulary() -> frozenset[str]:
     """The words, in both languages, that most headings of a material chapter share ('nhôm',
     'aluminium', 'ceramic', 'gỗ'): in a product phrase, past its head, they say what the good
     is made of ('lon nhôm', 'ceramic sanitary ware')."""
-    english: dict[str, list[set[str]]] = defaultdict(list)
+    english: dict[str, list[list[str]]] = defaultdict(list)
     for row in _wco_rows(("4",)):
-        english[row["hscode"][:2]].append(set(words_of(row["description"])))
+        english[row["hscode"][:2]].append(list(dict.fromkeys(words_of(row["description"]))))
     words = set()
     for chapters in (_chapter_words(), _common_words(english)):
         for chapter, text in chapters.items():

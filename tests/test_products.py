@@ -2,6 +2,7 @@
 and no fixture gets its HS heading and sector from the nomenclature itself, in English and in
 Vietnamese, with or without diacritics; the analysis says which code it inferred and why."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -281,3 +282,17 @@ def test_canned_goods_are_the_nomenclatures_prepared_or_preserved_ones() -> None
     for phrase, heading in [("canned pineapple", "2008"), ("cá ngừ đóng hộp", "1604")]:
         found = classify_product([phrase])
         assert found is not None and found.heading == heading, phrase
+
+
+def test_the_chapter_words_are_the_same_whatever_the_hash_seed() -> None:
+    """The chapter words are read as a line whose neighbours pair in the index: their order must
+    not follow the order a set happens to iterate in (it changed the scores from run to run)."""
+    import subprocess
+    import sys
+
+    script = ("from rules.nomenclature import _chapter_words, material_vocabulary; "
+              "print(sorted(_chapter_words().items())); print(sorted(material_vocabulary()))")
+    runs = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, text=True,
+                           capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and "thảm" in runs.pop()
