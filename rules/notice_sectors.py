@@ -73,16 +73,16 @@ _JOINERS = frozenset({"and", "or", "và", "hoặc", "va", "hoac"})
 _TRAILING = _JOINERS | {"từ", "tu"}  # folded 'tu' may begin a product: 'tu bep' (tủ bếp)
 
 
+# A comma between two words: the one before it starts the match, the one after it ends it.
+_LISTING_COMMA_RE = re.compile(r"\S\s*(,)\s*(?=\S)")
+
+
 def _join_listed_goods(text: str, keep: list[bool]) -> None:
     """Keep a comma between two kept words: 'Thìa, dĩa inox' lists goods, one product phrase
     whose first good heads it."""
-    for at, char in enumerate(text):
-        if char != ",":
-            continue
-        before = text[:at].rstrip()
-        after = len(text[at + 1:]) - len(text[at + 1:].lstrip()) + at + 1
-        if before and after < len(text) and keep[len(before) - 1] and keep[after]:
-            keep[at] = True
+    for match in _LISTING_COMMA_RE.finditer(text):
+        if keep[match.start()] and keep[match.end()]:
+            keep[match.start(1)] = True
 
 
 @lru_cache(maxsize=1024)  # a notice asks for its headline's product up to four times
@@ -189,8 +189,6 @@ def notice_sectors(
         if hits:
             return [h.sector for h in hits], "sector from the title's product: " + "; ".join(
                 f"{h.sector} ({h.evidence})" for h in hits)
-    if inferred is not None and not is_news:
-        return _inferred_sector(index, inferred)
     if is_news:
         for label, hits in (("the headline's product",
                              _headline_sectors(index, notice.title, inferred)),
@@ -198,11 +196,11 @@ def notice_sectors(
             if hits:
                 return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
                     f"{h.sector} ({h.evidence})" for h in hits)
-        # A product no sector term names is placed by the nomenclature before the lead's terms
-        # are read (a lead speaks of the trade around the case too: 'ngành thép'), unless the
-        # nomenclature places it in no configured sector: then the lead may still name one.
-        if inferred is not None:
-            return _inferred_sector(index, inferred)
+    # A product no sector term names is placed by the nomenclature before a news lead's terms
+    # are read: a lead speaks of the trade around the case too ('ngành thép'), and of the
+    # materials of goods the nomenclature places in no configured sector (pencils of wood).
+    if inferred is not None:
+        return _inferred_sector(index, inferred)
     name = headline_product(notice.title) if is_news else product
     ending = chemical_name(name) if name else None
     if ending:
@@ -216,8 +214,6 @@ def notice_sectors(
         if hits:
             return [h.sector for h in hits], f"sector from {label}: " + "; ".join(
                 f"{h.sector} ({h.evidence})" for h in hits)
-    if inferred is not None:  # news: a product of no configured sector
-        return _inferred_sector(index, inferred)
     if product.strip() and not is_news:
         return [OTHER], f"product '{product.strip()}' matches no sector term: sector other"
     if is_news:
