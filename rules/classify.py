@@ -129,6 +129,22 @@ _INSTITUTIONAL_RE = _rx(r"\bpanels? roster\b|\broster of panelists\b|\bprocedure
                         # the Paperwork Reduction Act's collections, an ITC survey's among them
                         r"|\binformation collections?\b|\bgeneric clearance\b")
 
+# A rule-making on the remedy law itself: the agency amends or proposes its regulations, rules or
+# policy for every proceeding (service of documents, a methodology, the annexes); it names no case.
+_RULE_MAKING_TEXT_RE = _rx(
+    r"\b(?:amend|modif|revis|remov|codif|issu)\w* (?:its|the|two|certain|a new) (?:\S+ ){0,5}?"
+    r"(?:regulations|rules of practice|requirements|regulation(?= that| to| on|\.|,))\b"
+    r"|\bdiscontinu\w* (?:its |the )?(?:\S+ ){0,2}?polic(?:y|ies)\b")
+
+
+def _rule_making(title: str, text: str) -> re.Match[str] | None:
+    """The words of a rule-making on the remedy law, in a title naming no goods from an origin
+    and a text saying the agency changes its regulations or policy: no case, so no alert."""
+    folded = squash(fold(title))
+    if _GOODS_FROM_RE.search(folded):
+        return None
+    return _RULE_MAKING_TEXT_RE.search(squash(fold(text)))
+
 
 # The ADC numbers every notice it publishes 'ADN yyyy/nnn', its own administration too ('Changes
 # to the Anti-Dumping Commission's contact details', 'Publication of the Dumping Commodity
@@ -201,7 +217,7 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: b
     if _adc_administrative(title, text, case_numbers):
         return Verdict(False, ("not a trade remedy: an Anti-Dumping Notice about the Commission's "
                                "own administration (no goods, origin or case named)",))
-    institutional = _INSTITUTIONAL_RE.search(fold(title))
+    institutional = _INSTITUTIONAL_RE.search(fold(title)) or _rule_making(title, text)
     if institutional and not case_numbers:
         return Verdict(False, (f"not a trade remedy: '{institutional.group(0)}' is about how "
                                "cases are run, not a proceeding",))

@@ -185,3 +185,28 @@ def test_the_trades_circumvention_and_abbreviations_stay_remedies() -> None:
                     "text": "Bộ Thương mại Hoa Kỳ ban hành kết luận sơ bộ vụ việc CTC đối với "
                             "động cơ điện nhập khẩu từ Việt Nam."}, SECTORS).to_dict()
     assert (news["trade_remedy"], news["measures"]) == (True, ["CVD"])
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Modification of Regulations Regarding Offsets in Countervailing Duty Proceedings",
+     "Commerce is amending its regulations on how countervailable subsidies are offset."),
+    ("Practice and Procedure: Filing of Documents",
+     "The Commission proposes to amend its rules of practice for antidumping investigations."),
+    ("Notice of Discontinuation of Policy on Early Liquidation",
+     "Commerce is discontinuing its policy of issuing liquidation instructions early in "
+     "antidumping duty administrative reviews."),
+])
+def test_a_rule_making_on_the_remedy_law_is_no_proceeding(title: str, text: str) -> None:
+    result = analyse({"id": "x", "market": "US", "source": "us_fr_documents", "title": title,
+                      "text": text, "published": "2026-11-20"}, SECTORS).to_dict()
+    assert result["trade_remedy"] is False
+    assert "how cases are run" in result["reasons"][0]
+
+
+def test_a_case_notice_that_cites_the_regulations_stays_a_case() -> None:
+    result = analyse({"id": "x", "market": "US", "source": "us_fr_documents",
+                      "title": "Steel Racks From Vietnam: Final Results of Antidumping Duty "
+                               "Administrative Review",
+                      "text": "Commerce revised the regulations cited in the preliminary results.",
+                      "published": "2026-11-20"}, SECTORS).to_dict()
+    assert result["trade_remedy"] is True and result["vietnam"] == "subject"
