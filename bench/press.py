@@ -4,7 +4,7 @@ a third, a fourth and a fifth author's batches in synthetic_press_items_b3.jsonl
 _b5.jsonl).
 
 Usage: python bench/press.py [--show-errors N]   (errors are listed for the splits already read:
-the tuning half, batch 3 and batch 4; never for the hold-out half or batch 5)
+the tuning half and batches 3 to 5; never for the hold-out half)
 
 Runs `trews analyse` on every item as a news publisher's notice (no market: the text names it)
 and compares with the item's `expected`: Vietnam involved (subject or circumvention) precision and
@@ -38,7 +38,7 @@ BATCH3 = SYNTHETIC / "synthetic_press_items_b3.jsonl"
 BATCH4 = SYNTHETIC / "synthetic_press_items_b4.jsonl"
 BATCH5 = SYNTHETIC / "synthetic_press_items_b5.jsonl"
 SPLITS = ("tuning", "holdout", "batch3", "batch4", "batch5")
-READ = ("tuning", "batch3", "batch4")
+READ = ("tuning", "batch3", "batch4", "batch5")
 FIELDS = ("market", "measures", "stage", "sectors", "hs_heading", "event_date")
 
 

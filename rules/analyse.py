@@ -172,10 +172,11 @@ _SENTENCE_RE = re.compile(r"(?<=[.;!?])\s+")
 
 
 def _remedy_sentences(lead: str) -> str:
-    """The sentences of a news lead that speak of the remedy: another sentence's 'xuất khẩu thép
-    của Việt Nam sang EU' is trade around the case, not its origins (the whole lead when no
-    sentence has remedy wording)."""
-    kept = [s for s in _SENTENCE_RE.split(lead) if languages.remedy_wording(s)]
+    """The sentences of a news lead that speak of the remedy or a step of it ('ITC bỏ phiếu khẳng
+    định ... hàng nhập khẩu từ ...'): another sentence's 'xuất khẩu thép của Việt Nam sang EU' is
+    trade around the case, not its origins (the whole lead when no sentence has either)."""
+    kept = [s for s in _SENTENCE_RE.split(lead)
+            if languages.remedy_wording(s) or languages.earliest_stage(s, weak=False)]
     return " ".join(kept) if kept else lead
 
 
@@ -191,6 +192,8 @@ def _origins(notice: Notice, body: str, market: str | None, is_news: bool
         lead = _remedy_sentences(body[:_NEWS_LEAD])
         found = own(countries.origins_after_from(notice.title))
         found += [c for c in own(countries.origins_after_from(lead)) if c not in found]
+        # the ADC's '<goods> exported from X, Y and Z', where the lead has no other list
+        found = found or own(countries.exported_from_origins(lead))
         if found:
             return found, f"origins listed in the title and lead: {', '.join(found)}"
         found = own(countries.countries_mentioned(f"{notice.title} {lead}"))

@@ -23,14 +23,19 @@ _LEAD_CHARS = 400
 _VN = r"(?:viet\s?nam(?:ese)?|vn)"  # Vietnamese press writes 'VN' for Việt Nam
 _VN_RE = re.compile(rf"\b{_VN}\b")
 _NEGATIVE_RE = re.compile(
-    rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi|la|trong|nam)\b"
+    rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi|la|trong|nam"
+    rf"|pham vi|dien)\b"
     rf"|\bkhong (?:bao gom|co) {_VN}\b|\bngoai tru {_VN}\b"
+    # the measure 'không áp dụng với hàng hóa từ Việt Nam', 'does not apply to Vietnamese goods'
+    rf"|\bkhong ap dung (?:doi )?voi (?:\w+ ){{0,3}}{_VN}\b"
+    rf"|\b(?:does|do|will) not apply to (?:\w+ ){{0,3}}{_VN}\b"
     rf"|\b{_VN}(?:, [^,.;]{{1,60}},)? (?:is|was|are|were) not (?:among|named|a subject|subject"
     rf"|covered|investigated|included|part of|targeted)\b"
 )
 # Strong: Vietnam's goods are the target ('của Việt Nam', 'Việt Nam bị áp thuế').
 _SUBJECT_RE = re.compile(
-    rf"\b(?:cua|tu|xuat xu|xuat xu tu|doi voi|exporters? from|imports? from|goods from)\s+{_VN}\b"
+    rf"\b(?:cua|tu|xuat xu|xuat xu tu|doi voi|exporters? from|imports? from|goods from"
+    rf"|in respect of|against)\s+{_VN}\b"
     rf"|\b{_VN}\s+(?:bi|chiu|la mot trong (?:cac|nhung) (?:nuoc|quoc gia) bi|co bien do"
     rf"|voi (?:muc|bien do)|co muc (?:thue|bien do))\b"
 )
@@ -139,6 +144,12 @@ def _case_in_lead(lead: str) -> bool:
     return bool(_LEAD_CASE_RE.search(lead))
 
 
+def _court(folded_title: str) -> languages.Found | None:
+    """A court named in a headline, as a procedural step (the lead says of which case)."""
+    found = languages.proceeding(folded_title)
+    return found if found and found.name == "court_decision" else None
+
+
 def is_news(market: str | None) -> bool:
     """True when the publisher is not the authority: the market must be read from the text."""
     return market is None or market in NEWS_MARKETS or not _NATIONAL_RE.match(market)
@@ -185,7 +196,8 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if other:
         return Verdict(False, (f"not a trade remedy: '{other.phrase}' is another kind of tariff "
                                "or trade rule",))
-    step = languages.earliest_stage(folded_title)
+    # a court's ruling ('General Court annuls ...', 'Tòa CIT giữ nguyên ...') is a step of the case
+    step = languages.earliest_stage(folded_title) or _court(folded_title)
     in_lead = classify.decide_trade_remedy(lead, "", [], uk=uk)
     if step and step.name != "other" and in_lead.trade_remedy:
         return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
@@ -214,6 +226,9 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
 
     A headline may say only 'rà soát' (review): the lead then says which review."""
     lead = squash(body)[:_LEAD_CHARS]
+    court = _court(fold(title))
+    if court:  # 'Tòa CIT giữ nguyên kết quả rà soát ...': the court's ruling is the news
+        return "court_decision", court.phrase
     name, why = classify.detect_proceeding(title, "", "")
     if name in ("investigation", "other") and _UNTYPED_REVIEW_RE.search(fold(title)):
         typed, typed_why = classify.detect_proceeding(lead, "", "")
@@ -275,6 +290,19 @@ def _denied_after_vietnam(sentence: str, at: int) -> bool:
     return bool(names) and bool(_NEGATOR_RE.search(sentence, names[-1].end(), at))
 
 
+# An exception to the exemption: 'không áp dụng với các nước đang phát triển ..., ngoại trừ Trung
+# Quốc, Việt Nam', 'developing countries are exempt, but goods from China and Vietnam are not'.
+_EXCEPTED_RE = re.compile(
+    r"\b(?:ngoai tru|tru|except(?:ing)?|other than|excluding|save|but|nhung)\b")
+
+
+def _excepted_after(sentence: str, at: int) -> bool:
+    """Vietnam's next name after position `at` follows an exception word: excepted from the
+    exemption, so covered."""
+    name = _VN_RE.search(sentence, at)
+    return bool(name) and bool(_EXCEPTED_RE.search(sentence, at, name.start()))
+
+
 def vietnam_excluded(text: str) -> str | None:
     """The sentence excluding Vietnam from a safeguard (developing-country 3% rule), if any."""
     for sentence in _SENTENCES_RE.split(squash(fold(text))):
@@ -284,7 +312,8 @@ def vietnam_excluded(text: str) -> str | None:
             before = sentence[max(0, match.start() - 50):match.start()]
             if not (_NEGATED_RE.search(before) or _REQUESTED_RE.search(before)
                     or _EXCLUSION_RULE_RE.search(before)
-                    or _denied_after_vietnam(sentence, match.start())):
+                    or _denied_after_vietnam(sentence, match.start())
+                    or _excepted_after(sentence, match.end())):
                 return sentence[:160]
     return None
 
