@@ -300,7 +300,7 @@ def _excepted_after(sentence: str, at: int) -> bool:
     """Vietnam's next name after position `at` follows an exception word: excepted from the
     exemption, so covered."""
     name = _VN_RE.search(sentence, at)
-    return bool(name) and bool(_EXCEPTED_RE.search(sentence, at, name.start()))
+    return name is not None and bool(_EXCEPTED_RE.search(sentence, at, name.start()))
 
 
 def vietnam_excluded(text: str) -> str | None:
