@@ -28,9 +28,15 @@ def product_phrases(notice: Notice, lead: str, is_news: bool) -> list[str]:
     the nomenclature too ('Ấn Độ' finds Indian goods)."""
     if not is_news:
         return [p for p in [product_part(notice.title)] if p.strip()]
-    lead_part = product_part(lead)
-    phrases = [headline_product(notice.title), lead_part and headline_product(lead_part)]
+    lead_part = product_part(lead, news=True)
+    topic = _TOPIC_RE.match(notice.title)
+    phrases = [topic and headline_product(topic.group(1)), headline_product(notice.title),
+               lead_part and headline_product(lead_part)]
     return [p for p in dict.fromkeys(phrases) if p and p.strip()]
+
+
+# A headline led by its topic, the product: 'Gỗ dán: DOC kết luận sơ bộ ...', 'Cá tra: ...'.
+_TOPIC_RE = re.compile(r"^\s*([^:;,.]{2,40}):\s")
 
 
 # Words of a headline around its product: prepositions, the duty and its rate, the parties, and
@@ -46,13 +52,17 @@ _FILLER_VI = (
     "|đề nghị|phản đối|điều chỉnh|hạn ngạch|biên độ|loại trừ|khỏi|lắp ráp|hoàn thiện|gia hạn"
     "|tiếp tục|giữ nguyên|hủy|huỷ|chấm dứt|bỏ phiếu|khép lại|cần|lưu ý|hải quan|đến|mới|thêm"
     "|năm|tháng|ngày|dùng chung|linh kiện|trốn thuế|cảnh báo|bản câu hỏi|tạm thời|cuối cùng"
-    "|sơ bộ|bán phá giá|biện pháp|việt|đơn kiện|khởi kiện|(?<!phụ )(?<!linh )kiện")
+    "|sơ bộ|bán phá giá|biện pháp|việt|đơn kiện|khởi kiện|(?<!phụ )(?<!linh )kiện"
+    "|một số|các|những|nhà sản xuất|công ty")
+# The parties an English headline names after their goods: 'honey exporters', 'tire makers'.
+_PARTIES_EN = r"producers?|exporters?|makers?|firms?|companies|manufacturers?"
+_PARTIES_EN_RE = re.compile(rf"\b(?:{_PARTIES_EN})\b")
 _FILLER_EN = (
     r"on|of|for|from|into|in|to|by|over|back|imports?|exports?|duty|duties|the|certain"
     r"|originating|consigned|exported|shipped|imported|concerning|possible|suspected|evasion"
     r"|announces?|launch(?:es)?|opens?|makes?|sends?|votes?|continues?|probes?|inquiry|finding"
     r"|imposes?|initiates?|extends?|begins?|starts?|revokes?|ends?|finds?|rules?|faces?|hits?"
-    r"|targets?|us|u\.s"
+    rf"|targets?|us|u\.s|drops?|sets?|approves?|confirms?|seeks?|{_PARTIES_EN}"
     r"|court|trade|notice|no|commission|secretariat|technical|sales at less than fair value"
     r"|vietnamese|chinese|indian|korean|thai|indonesian|malaysian")
 _FILLER_EN_RE = re.compile(rf"\b(?:{_FILLER_EN})\b")
@@ -93,7 +103,7 @@ def headline_product(title: str) -> str:
     treo quần áo bằng thép'). Of the runs of words left, the one right after a remedy phrase or
     a cue ('với', 'về', 'into') is the product; among several, the one with more words the HS
     nomenclature knows, then the longer: 'xem xét lại' or 'votes to continue' name no good."""
-    original = nfc(product_part(title) or title)
+    original = nfc(product_part(title, news=True) or title)
     folded = aligned_fold(original).lower()
     lowered = original.lower()
     accented = folded != lowered  # Vietnamese letters; an en dash is no diacritic
@@ -110,6 +120,7 @@ def headline_product(title: str) -> str:
         keep[start:end] = [False] * (end - start)
     _join_listed_goods(original, keep)
     cued_at = {end for _, end in cues}
+    parties_at = set() if accented else {m.start() for m in _PARTIES_EN_RE.finditer(folded)}
     runs: list[tuple[bool, int, int, str]] = []
     position = 0
     while position < len(original):
@@ -130,7 +141,11 @@ def headline_product(title: str) -> str:
         gap = start
         while gap > 0 and (not keep[gap - 1] or original[gap - 1].isspace()) and gap not in cued_at:
             gap -= 1
-        runs.append((gap in cued_at, known_words(" ".join(words)), len(words), " ".join(words)))
+        after = position
+        while after < len(original) and original[after].isspace():
+            after += 1
+        cued = gap in cued_at or after in parties_at
+        runs.append((cued, known_words(" ".join(words)), len(words), " ".join(words)))
     if not runs:
         return ""
     return max(runs, key=lambda run: run[:3])[3]
@@ -174,7 +189,7 @@ def notice_sectors(
     else product terms in the title's product part, else in the abstract.
 
     A news headline has no 'From' grammar: its whole title is the product part, then the lead."""
-    product = product_part(notice.title) or (notice.title if is_news else "")
+    product = product_part(notice.title, news=is_news) or (notice.title if is_news else "")
     hits = index.by_hs(hs_codes)
     if hits:
         named = index.by_terms(product) if product else []

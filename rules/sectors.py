@@ -223,14 +223,15 @@ _VIETNAMESE_PRODUCT_RE = re.compile(
     re.IGNORECASE)
 
 
-def product_part(title: str) -> str:
+def product_part(title: str, *, news: bool = False) -> str:
     """The product named in a title: before ' From ' (US style; 'exported from' in Australia's),
     else between 'imports of' and 'originating in' (EU style), else before 'originating in'
     (TRON case titles), else after 'đối với' (Vietnamese news); a leading notice number is not
-    part of it; empty when the title names no product that way."""
+    part of it; empty when the title names no product that way. A `news` headline's 'from' counts
+    only before a country ('drops Thai makers from wall clock probe' lists no origin)."""
     title = _LEADING_REFERENCE_RE.sub("", title)
     lowered = title.lower()
-    cut = lowered.find(" from ")
+    cut = _origin_from(lowered) if news else lowered.find(" from ")
     imports_of = _IMPORTS_OF_RE.search(title)
     if imports_of and (cut < 0 or imports_of.start() < cut):
         return imports_of.group("product")
@@ -242,6 +243,18 @@ def product_part(title: str) -> str:
         return title[:cut]
     vietnamese = _VIETNAMESE_PRODUCT_RE.search(title)
     return vietnamese.group("product") if vietnamese else ""
+
+
+def _origin_from(lowered: str) -> int:
+    """Where the first ' from ' followed by a country is: a headline's 'drops Thai makers from
+    wall clock probe' is no origin list; -1 when there is none."""
+    from rules.countries import origins_after_from
+
+    for match in re.finditer(" from ", lowered):
+        following = lowered[match.start():match.end() + 60].split(" from ")[1]
+        if origins_after_from(f"from {following}"):
+            return match.start()
+    return -1
 
 
 _EXPORTED_RE = re.compile(r"\s+(?:exported|imported|originating)$", re.IGNORECASE)

@@ -173,6 +173,10 @@ def test_a_subscription_on_a_heading_matches_news_that_names_no_code() -> None:
     ("Mỹ điều tra chống bán phá giá giấy in ảnh từ Việt Nam", "giấy in ảnh"),
     ("Chile imposes anti-dumping duty on Vietnamese and Thai ceiling fans", "ceiling fans"),
     ("Mexico opens probe into water taps from Vietnam", "water taps"),
+    # the goods before the parties that make or ship them, not the verb of the headline
+    ("Vietnamese sofa exporters see lower duties after review", "sofa"),
+    ("India drops Thai makers from wall clock dumping probe", "wall clock"),
+    ("Mỹ điều tra chống lẩn tránh đối với một số nhà sản xuất", ""),
 ])
 def test_a_press_headline_names_its_product(title: str, product: str) -> None:
     from rules.notice_sectors import headline_product
@@ -296,3 +300,21 @@ def test_the_chapter_words_are_the_same_whatever_the_hash_seed() -> None:
                            capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2", "3")}
     assert len(runs) == 1 and "thảm" in runs.pop()
+
+
+def test_a_headline_led_by_its_topic_names_that_product() -> None:
+    result = analyse({"id": "n", "market": None, "source": "news", "published": "2026-11-20",
+                      "title": "Bàn chải đánh răng: Ấn Độ kết luận sơ bộ đối với một số nhà "
+                               "xuất khẩu",
+                      "text": "DGTR ban hành kết luận sơ bộ vụ điều tra chống bán phá giá bàn "
+                              "chải đánh răng nhập khẩu từ Việt Nam."}, SECTORS).to_dict()
+    assert result["hs_inferred"][0].startswith("9603")
+
+
+@pytest.mark.parametrize(("phrase", "heading"), [
+    ("giấy nhôm", "7607"),  # the press's 'paper' of aluminium is its foil
+    ("màng BOPET", "3920"),  # the film trade's acronym for oriented PET film
+])
+def test_press_trade_names_find_the_nomenclatures_heading(phrase: str, heading: str) -> None:
+    found = classify_product([phrase])
+    assert found is not None and found.code.startswith(heading)
