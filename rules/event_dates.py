@@ -26,7 +26,8 @@ _VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(
 # 'February 10, 2026', '11 May 2026', '30th June, 2026'
 _EN_DATE = (rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}),\s*(?P<y1>\d{{4}})"
             rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))")
-_EN_RE = re.compile(rf"\bon\s+(?:\w+day,\s+)?{_EN_DATE}")
+# said with 'on' or bare ('in a determination signed March 2, 2026'): the words before it decide
+_EN_RE = re.compile(rf"\b(?:on\s+)?(?:\w+day,\s+)?{_EN_DATE}")
 # 'Ngày khởi xướng là 9/6/2026', 'DATES: Applicable November 2, 2026', 'Date of initiation: 11 May
 # 2026', 'Initiation date: 3 March 2026', 'Decision No. 402 dated February 10, 2026': the date
 # named as the step's.
@@ -37,14 +38,18 @@ _EN_NAMED_RE = re.compile(
     rf"\b(?:date of (?:initiation|imposition|decision|the decision|publication|the notice)"
     rf"|(?:initiation|decision|publication|notice) date|dated)\s*:?\s*(?:on\s+)?{_EN_DATE}")
 # What makes a date something else than the day of the event: a deadline, a period's bounds,
-# background, an extension's new date.
+# background, an extension's new date ('từ', from; folded 'thông tư', a circular, ends alike).
 _NOT_EVENT_BEFORE_RE = re.compile(
-    r"(?:truoc|han chot|han cuoi|cham nhat|den het|tu|den|giai doan|thoi ky|ky dieu tra"
+    r"(?:truoc|han chot|han cuoi|cham nhat|den het|(?<!thong )tu|den|giai doan|thoi ky|ky dieu tra"
     r"|truoc do,?|until|by|before|from|through|to|den truoc)\s*$")
-# 'có hiệu lực (kể) từ ngày', 'hết hiệu lực từ ngày', 'thời hạn 5 năm kể từ ngày': the day a
-# measure starts or ends, which an item reporting the measure gives in place of the decision's.
-_TAKES_EFFECT_BEFORE_RE = re.compile(r"\b(?:hieu luc|ke)\s+tu\s*$")
-_RANGE_AFTER_RE = re.compile(r"^\s*(?:-|–|den|to|through)\s*\d")
+# 'có hiệu lực (kể) từ ngày', 'hết hiệu lực từ ngày', 'thời hạn 5 năm kể từ ngày', 'effective
+# from', 'for six months from': the day a measure starts or ends, which an item reporting the
+# measure gives in place of the decision's.
+_TAKES_EFFECT_BEFORE_RE = re.compile(
+    r"\b(?:hieu luc|ke)\s+tu\s*$"
+    r"|\b(?:effective|takes? effect|took effect|with effect|in force|months|years)"
+    r"(?:\s+(?:from|on|as of))?\s*$")
+_RANGE_AFTER_RE = re.compile(r"^,?\s*(?:-|–|den|to|through)\s*(?:\d|[a-z]{3})")
 # A date told as an earlier step's, after the sentence's own step: 'khởi xướng, sau khi nhận
 # đơn ngày 2/4'.
 _SUBORDINATE_RE = re.compile(r"\b(?:sau khi|truoc khi|ke tu khi|after|following|since|once)\b")

@@ -355,6 +355,16 @@ def test_background_dates_periods_and_deadlines_are_not_the_event() -> None:
      "lực từ ngày 12/4/2026.", date(2026, 4, 12)),
     ("Ngày 3/4/2026, Bộ Thương mại quyết định áp thuế chống bán phá giá đối với bút bi, có hiệu "
      "lực kể từ ngày 10/4/2026.", date(2026, 4, 3)),
+    # English dates said without 'on', and a measure's first day said in English
+    ("In a final determination signed April 8, 2026, Commerce found that the desks are dumped.",
+     date(2026, 4, 8)),
+    ("The ministry imposed a safeguard duty on ceramic sinks, effective from 14 April 2026.",
+     date(2026, 4, 14)),
+    ("The Authority will collect provisional payments for six months from 15 April 2026.",
+     date(2026, 4, 15)),
+    # 'thông tư' (a circular), folded, ends like 'từ' (from): its date is the step's
+    ("SECEX đã ban hành thông tư ngày 6/4/2026 chấm dứt điều tra chống bán phá giá quạt điện.",
+     date(2026, 4, 6)),
 ])
 def test_the_event_date_stated_after_its_step_or_under_a_label(text: str, day: date) -> None:
     from rules.event_dates import event_date
