@@ -1,10 +1,9 @@
 """Measure the rule engine on Vietnamese press items and foreign authorities' English, written for
 the project after reading real press (tests/fixtures/synthetic/synthetic_press_items.jsonl, and
-a third, a fourth and a fifth author's batches in synthetic_press_items_b3.jsonl, _b4.jsonl and
-_b5.jsonl).
+batches by a third to a sixth author in synthetic_press_items_b3.jsonl to _b6.jsonl).
 
 Usage: python bench/press.py [--show-errors N]   (errors are listed for the splits already read:
-the tuning half and batches 3 to 5; never for the hold-out half)
+the tuning half and batches 3 to 5; never for the hold-out half or batch 6)
 
 Runs `trews analyse` on every item as a news publisher's notice (no market: the text names it)
 and compares with the item's `expected`: Vietnam involved (subject or circumvention) precision and
@@ -37,12 +36,16 @@ ITEMS = SYNTHETIC / "synthetic_press_items.jsonl"
 BATCH3 = SYNTHETIC / "synthetic_press_items_b3.jsonl"
 BATCH4 = SYNTHETIC / "synthetic_press_items_b4.jsonl"
 BATCH5 = SYNTHETIC / "synthetic_press_items_b5.jsonl"
-SPLITS = ("tuning", "holdout", "batch3", "batch4", "batch5")
+BATCH6 = SYNTHETIC / "synthetic_press_items_b6.jsonl"
+SPLITS = ("tuning", "holdout", "batch3", "batch4", "batch5", "batch6")
 READ = ("tuning", "batch3", "batch4", "batch5")
 FIELDS = ("market", "measures", "stage", "sectors", "hs_heading", "event_date")
 
 
-def load_items(paths: Sequence[Path] = (ITEMS, BATCH3, BATCH4, BATCH5)) -> list[dict[str, Any]]:
+BATCHES = (ITEMS, BATCH3, BATCH4, BATCH5, BATCH6)
+
+
+def load_items(paths: Sequence[Path] = BATCHES) -> list[dict[str, Any]]:
     """The items of every batch, comment lines skipped."""
     return [json.loads(line) for path in paths
             for line in path.read_text(encoding="utf-8").splitlines()
