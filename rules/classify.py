@@ -217,13 +217,13 @@ def decide_trade_remedy(title: str, text: str, case_numbers: list[str], *, uk: b
     if _adc_administrative(title, text, case_numbers):
         return Verdict(False, ("not a trade remedy: an Anti-Dumping Notice about the Commission's "
                                "own administration (no goods, origin or case named)",))
-    institutional = _INSTITUTIONAL_RE.search(fold(title)) or _rule_making(title, text)
-    if institutional and not case_numbers:
-        return Verdict(False, (f"not a trade remedy: '{institutional.group(0)}' is about how "
-                               "cases are run, not a proceeding",))
     if case_numbers:
         shown = ", ".join(case_numbers[:6])
         return Verdict(True, (f"case number(s) {shown} identify a trade-remedy proceeding",))
+    institutional = _INSTITUTIONAL_RE.search(fold(title)) or _rule_making(title, text)
+    if institutional:
+        return Verdict(False, (f"not a trade remedy: '{institutional.group(0)}' is about how "
+                               "cases are run, not a proceeding",))
     verdict = _wording_verdict(both, uk_safeguard)
     if verdict:
         return verdict

@@ -137,6 +137,11 @@ def title_origin_list(title: str) -> tuple[str, list[str], str] | None:
     return None
 
 
+def starts_with_countries(text: str) -> bool:
+    """True when `text` begins with a country list ('the Republic of Korea and Japan; ...')."""
+    return bool(_list_at(normalise(text), 0))
+
+
 def origins_after_from(text: str) -> list[str]:
     """Every country listed right after 'from' (vi 'từ', fr 'originaire de'), in order, unique."""
     folded = normalise(text)

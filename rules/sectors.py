@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from config.sectors import Sector
+from rules.countries import starts_with_countries
 from rules.nomenclature import MATERIAL_CHAPTERS
 from rules.text import accented_key, folded_key, has_diacritics
 
@@ -248,11 +249,8 @@ def product_part(title: str, *, news: bool = False) -> str:
 def _origin_from(lowered: str) -> int:
     """Where the first ' from ' followed by a country is: a headline's 'drops Thai makers from
     wall clock probe' is no origin list; -1 when there is none."""
-    from rules.countries import origins_after_from
-
     for match in re.finditer(" from ", lowered):
-        following = lowered[match.start():match.end() + 60].split(" from ")[1]
-        if origins_after_from(f"from {following}"):
+        if starts_with_countries(lowered[match.end():]):
             return match.start()
     return -1
 
