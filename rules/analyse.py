@@ -121,6 +121,10 @@ def _vietnam_role(
             fold(notice.title))) and countries.mentions_vietnam(f"{notice.title} {body}"):
         return "circumvention", ("Vietnam is named in a circumvention proceeding (goods routed "
                                  "through or finished in Vietnam under another origin's order)")
+    extended = news.duty_extended_to_vietnam(notice.title, body) if is_news else None
+    if extended:
+        return "circumvention", (f"another origin's duty is extended to goods from or through "
+                                 f"Vietnam ('{extended}')")
     if proceeding == "circumvention" and countries.VIETNAM in countries.title_routes(
             notice.title) and countries.VIETNAM not in case_origins:
         return "circumvention", ("the goods are consigned from or finished in Vietnam under "
@@ -279,8 +283,7 @@ def analyse(
             f"market unknown: publisher market {notice.market!r} is not a national one")
 
     if is_news:  # a headline abbreviates ('chống bán phá giá'); the lead names every measure
-        result.measures = classify.detect_measures(news.without_authority_names(
-            fold(f"{notice.title}. {body[:_NEWS_LEAD]}")), "", numbers, uk=uk)
+        result.measures = news.detect_measures(notice.title, body[:_NEWS_LEAD], numbers, uk=uk)
     else:
         result.measures = classify.detect_measures(notice.title, body[:_DOCUMENT_SUMMARY],
                                                    numbers, uk=uk)
@@ -319,6 +322,10 @@ def analyse(
         result.stage, why = "court_decision", "court decision"
     if proceeding in stages.REVIEWS and result.stage in ("preliminary", "final"):
         result.stage, why = "results", f"{result.stage} step of a review: '{why}'"
+    if is_news and proceeding == "expiry_review" and result.stage == "results":
+        outcome = languages.expiry_outcome(f"{notice.title}. {body[:_NEWS_LEAD]}")
+        if outcome:  # an expiry review ends in the measure's continuation or revocation
+            result.stage, why = outcome.name, f"the expiry review's outcome: '{outcome.phrase}'"
     result.reasons.append(f"stage {result.stage}" + (f" ('{why}')" if why else ""))
     result.new_case = stages.is_new_case(proceeding, result.stage, notice.title)
     if result.new_case:

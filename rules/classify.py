@@ -282,7 +282,10 @@ _PROCEEDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("changed_circumstances", _rx(r"\bchanged circumstances?\b"
                                   r"|(?<!expiry )(?<!sunset )\breview of (?:the )?"
                                   r"(?:anti-?dumping |countervailing )?measures\b")),
-    ("expiry_review", _rx(r"\bsunset\b|\bfive-year\b|\bexpiry review\b|\bcontinuation of\b"
+    # 'five-year duties' say how long a measure lasts, not which review
+    ("expiry_review", _rx(r"\bsunset\b|\bfive-year\b(?! (?:anti-?dumping |countervailing )?"
+                          r"(?:dut|tariff|measure|period|term))"
+                          r"|\bexpiry review\b|\bcontinuation of\b"
                           r"|\bcontinuation inquir(?:y|ies)\b"
                           r"|\bimpending expiry\b|\bra soat cuoi ky\b"
                           # Canada: a CITT expiry review order 'RR-2018-004' continues a finding.

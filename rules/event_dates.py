@@ -23,17 +23,23 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _MONTH = "|".join([*_MONTHS, *(name[:3] for name in _MONTHS)])
 _YEAR = r"(?:\s*(?:/|-|\.|,?\s*nam)\s*(\d{4}))?"
 _VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
+# Vietnamese also writes a full date bare ('có hiệu lực từ 12/8/2025', '26-9-2025'), day first;
+# read only in Vietnamese text, since American English puts the month first.
+_BARE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?![\d/])")
+_VIETNAMESE_RE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]",
+                            re.IGNORECASE)
 # 'February 10, 2026', '11 May 2026', '30th June, 2026'
 _EN_DATE = (rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}),\s*(?P<y1>\d{{4}})"
             rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))")
 # said with 'on' or bare ('in a determination signed March 2, 2026'): the words before it decide
 _EN_RE = re.compile(rf"\b(?:on\s+)?(?:\w+day,\s+)?{_EN_DATE}")
-# 'Ngày khởi xướng là 9/6/2026', 'DATES: Applicable November 2, 2026', 'Date of initiation: 11 May
-# 2026', 'Initiation date: 3 March 2026', 'Decision No. 402 dated February 10, 2026': the date
-# named as the step's.
+# 'Ngày khởi xướng là 9/6/2026', 'Ngày khởi xướng: 24/1/2026', 'DATES: Applicable November 2,
+# 2026', 'Date of initiation: 11 May 2026', 'Initiation date: 3 March 2026', 'Decision No. 402
+# dated February 10, 2026': the date named as the step's.
 _NAMED_RE = re.compile(
-    rf"\b(?:ngay [a-z ]{{3,25}}? la|applicable|effective)\s+(?:ngay\s+)?(?:(\d{{1,2}})\s*(?:/|-|\."
-    rf"|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}|({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}}))")
+    rf"\b(?:ngay [a-z ]{{3,25}}?(?: la|:)|applicable|effective)\s+(?:ngay\s+)?"
+    rf"(?:(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}"
+    rf"|({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}}))")
 _EN_NAMED_RE = re.compile(
     rf"\b(?:date of (?:initiation|imposition|decision|the decision|publication|the notice)"
     rf"|(?:initiation|decision|publication|notice) date|dated)\s*:?\s*(?:on\s+)?{_EN_DATE}")
@@ -41,12 +47,13 @@ _EN_NAMED_RE = re.compile(
 # background, an extension's new date ('từ', from; folded 'thông tư', a circular, ends alike).
 _NOT_EVENT_BEFORE_RE = re.compile(
     r"(?:truoc|han chot|han cuoi|cham nhat|den het|(?<!thong )tu|den|giai doan|thoi ky|ky dieu tra"
-    r"|truoc do,?|until|by|before|from|through|to|den truoc)\s*$")
+    r"|truoc do,?|until|by|before|from|through|to|den truoc|\d\s*[-–])\s*$")
 # 'có hiệu lực (kể) từ ngày', 'hết hiệu lực từ ngày', 'thời hạn 5 năm kể từ ngày', 'effective
 # from', 'for six months from': the day a measure starts or ends, which an item reporting the
 # measure gives in place of the decision's.
 _TAKES_EFFECT_BEFORE_RE = re.compile(
-    r"\b(?:hieu luc|ke)\s+tu\s*$"
+    r"\b(?:hieu luc|ke|nam,?|thang,?)\s+tu\s*$"
+    r"|\b(?:apply|applies|applied|ceased? to apply)\s+from\s*$"
     r"|\b(?:effective|takes? effect|took effect|with effect|in force|months|years)"
     r"(?:\s+(?:from|on|as of))?\s*$")
 _RANGE_AFTER_RE = re.compile(r"^,?\s*(?:-|–|den|to|through)\s*(?:\d|[a-z]{3})")
@@ -97,8 +104,10 @@ def _english(m: re.Match[str]) -> date | None:
     return calendar_date(int(m.group("y2")), _month(m.group("m2")), int(m.group("d2")))
 
 
-def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date | None, bool]]:
-    """(start, end, date, named as the step's) of every date form of the lead."""
+def _candidates(lead: str, published: date | None, *, vietnamese: bool
+                ) -> list[tuple[int, int, date | None, bool]]:
+    """(start, end, date, named as the step's) of every date form of the (folded) lead; bare
+    day-first dates only in `vietnamese` text."""
     found = []
     for m in _NAMED_RE.finditer(lead):
         if m.group(1):
@@ -109,6 +118,12 @@ def _candidates(lead: str, published: date | None) -> list[tuple[int, int, date 
     for m in _VI_RE.finditer(lead):
         found.append((m.start(), m.end(),
                       _with_year(int(m.group(1)), int(m.group(2)), m.group(3), published), False))
+    if vietnamese:
+        said = [(start, end) for start, end, *_ in found]
+        for m in _BARE_RE.finditer(lead):
+            if not any(start < m.end() and m.start() < end for start, end in said):
+                found.append((m.start(), m.end(), calendar_date(
+                    int(m.group(4)), int(m.group(3)), int(m.group(1))), False))
     for m in _EN_NAMED_RE.finditer(lead):
         found.append((m.start(), m.end(), _english(m), True))
     for m in _EN_RE.finditer(lead):
@@ -122,7 +137,8 @@ def event_date(text: str, published: date | None, stage: str | None = None
     background to any later step ('The complaint was lodged on 2 February 2026')."""
     lead = fold(text[:_LEAD])
     takes_effect: tuple[date, str] | None = None
-    for start, end, when, named in _candidates(lead, published):
+    vietnamese = bool(_VIETNAMESE_RE.search(text[:_LEAD]))
+    for start, end, when, named in _candidates(lead, published, vietnamese=vietnamese):
         if when is None or (published is not None and when > published):
             continue
         before = lead[max(0, start - _WINDOW):start]

@@ -30,12 +30,14 @@ class _Patterns:
         data = vocabulary.remedies()
         self.measures = {m: phrase_pattern(all_phrases(p)) for m, p in data.measures.items()}
         self.circumvention = phrase_pattern(all_phrases(data.circumvention))
-        self.remedy = phrase_pattern(all_phrases(data.remedy))
+        self.remedy = phrase_pattern(all_phrases(data.remedy) + all_phrases(data.case_terms))
+        self.case_terms = phrase_pattern(all_phrases(data.case_terms))
         # All the remedy wording in one pattern, which matches where one of the above does: searched
         # first, since most texts have none, in half the time of searching each.
         self.any_remedy = phrase_pattern(
             [p for phrases in data.measures.values() for p in all_phrases(phrases)]
-            + all_phrases(data.circumvention) + all_phrases(data.remedy))
+            + all_phrases(data.circumvention) + all_phrases(data.remedy)
+            + all_phrases(data.case_terms))
         self.stages: dict[str, Pattern[str]] = {
             s: phrase_pattern(all_phrases(p)) for s, p in data.stages.items()}
         self.weak_stages: dict[str, Pattern[str]] = {
@@ -83,6 +85,12 @@ def remedy_wording(text: str) -> Found | None:
     return best
 
 
+def case_term(text: str) -> Found | None:
+    """A party or rate only a remedy case has ('bị đơn bắt buộc', 'separate rate'), or None."""
+    found = _search(patterns().case_terms, text)
+    return Found("case_term", found.phrase, found.start) if found else None
+
+
 def remedy_spans(folded: str) -> list[tuple[int, int]]:
     """Where folded text says a remedy, a stage or a proceeding: (start, end) pairs."""
     found = patterns()
@@ -123,6 +131,13 @@ def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
         if provisional:
             return Found("preliminary", provisional.group(0), provisional.start())
     return found
+
+
+def expiry_outcome(text: str) -> Found | None:
+    """The outcome an expiry review's news reports ('tiếp tục duy trì', 'revoked'), if any."""
+    folded = fold(text)
+    return _earliest({name: patterns().stages[name] for name in ("continuation", "revocation")},
+                     folded)
 
 
 def proceeding(text: str) -> Found | None:

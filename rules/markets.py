@@ -26,6 +26,11 @@ _LEAD_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[.;:!?\n]\s")
 _SEPS_RE = re.compile(r"[\s-]+")
+# 'circumvents China order', 'the Vietnam AD order', 'the order on China': a country naming an
+# order names its goods.
+_ORDER_AFTER_RE = re.compile(
+    r"\s+(?:(?:anti-?dumping|countervailing|ad|cvd|ad/cvd)\s+)?(?:duty\s+)?orders?\b")
+_ORDER_BEFORE_RE = re.compile(r"\borders?\s+(?:on|against)\s+$")
 _DATE_BETWEEN = (r"(?:ngay|on)\s+\d{1,2}"
                  r"(?:/\d{1,2}(?:/\d{4})?|\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?)")
 
@@ -91,11 +96,11 @@ class _Tables:
         actions = sorted({folded_phrase(a) for a in vocabulary.all_phrases(data.actions)},
                          key=len, reverse=True)
         action = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in actions)
-        # '<actor> (<acronym>), ngày 22/10/2025, đã <action>': a bracket and a date may come
-        # between the actor and its action.
+        # '<actor> (<acronym>), ngày 22/10/2025, đã <action>', '<actor> cho biết ngày 14/1 đã
+        # <action>': a bracket, auxiliaries and a date may come between the actor and its action.
         self.action_after = re.compile(
-            rf"\s*(?:\([^)]{{0,40}}\)\s*)?,?\s*(?:{_DATE_BETWEEN}\s*,?\s*)?"
-            rf"(?:(?:{aux})\s+){{0,3}}(?:{action})(?!\w)"
+            rf"\s*(?:\([^)]{{0,40}}\)\s*)?,?\s*"
+            rf"(?:(?:{aux})\s+|{_DATE_BETWEEN}\s*,?\s*){{0,4}}(?:{action})(?!\w)"
         )
 
 
@@ -160,6 +165,11 @@ def _heads_sentence(hit: _Hit, folded: str) -> bool:
     return bool(_LEAD_RE.match(lead))
 
 
+def _names_an_order(hit: _Hit, folded: str) -> bool:
+    return bool(_ORDER_AFTER_RE.match(folded, hit.end)
+                or _ORDER_BEFORE_RE.search(folded, max(0, hit.start - 20), hit.start))
+
+
 def _vietnam_acts(hit: _Hit, folded: str) -> bool:
     """A Vietnamese body performing a remedy action; the bare name only at a sentence start."""
     if not _tables().action_after.match(folded, hit.end):
@@ -187,7 +197,7 @@ def _first_actor(text: str, *, names: bool) -> tuple[_Hit, str] | None:
             if _vietnam_acts(hit, folded):
                 return hit, "acts"
             continue
-        if _in_origin_list(hit, spans):
+        if _in_origin_list(hit, spans) or (not hit.strong and _names_an_order(hit, folded)):
             continue
         if hit.strong or names:
             return hit, "named"

@@ -45,6 +45,14 @@ _WEAK_SUBJECT_RE = re.compile(
     rf"|\b{_VN}\s+(?:exporters?|producers?|products?|goods)\b"
     rf"|\b{_VN}'s\s+(?:exports?|products?|goods|exporters?)\b"
 )
+# A duty on another origin's goods extended to goods shipped from or through a country ('extends
+# the duty on footwear from China to shoes routed via Vietnam', 'mở rộng thuế ... sang hàng gửi từ
+# Việt Nam'): the order that ends a circumvention inquiry.
+_EXTENDED_TO = (r"\b(?:extend(?:s|ed|ing)?|mo rong)\b[^.;]{0,60}?\b(?:dut(?:y|ies)|thue"
+                r"|bien phap|measures?)\b[^.;]{0,100}?\b(?:to|sang)\s+(?:[a-z-]+\s+){0,4}?")
+_EXTENDED_TO_RE = re.compile(
+    _EXTENDED_TO + r"(?:imports?|shipments?|goods|products?|hang|routed|consigned|shipped|sent"
+    r"|gui|via|qua)\b")
 _CIRCUMVENTION_RE = re.compile(
     rf"\b(?:lan tranh|chuyen tai|trung chuyen|hoan thien|lap rap|gia cong|che bien"
     rf"|circumvent\w*|completed|assembled|transship\w*)"
@@ -52,6 +60,15 @@ _CIRCUMVENTION_RE = re.compile(
     # '... Việt Nam nhằm trốn thuế': goods passed through Vietnam to evade another's duty
     rf"|\b(?:qua|thong qua|tai)\s+{_VN}\b[^.;]{{0,60}}?\b(?:tron thue|lan tranh|evade\w*)\b"
 )
+_EXTENDED_TO_VN_RE = re.compile(rf"{_EXTENDED_TO}[^.;]{{0,40}}?\b{_VN}\b")
+
+
+def duty_extended_to_vietnam(title: str, body: str) -> str | None:
+    """The words extending another origin's duty to goods from or through Vietnam, if any."""
+    found = _EXTENDED_TO_VN_RE.search(squash(fold(f"{title}. {body[:_LEAD_CHARS]}")))
+    return found.group(0) if found else None
+
+
 _ALL_ORIGINS_RE = re.compile(
     r"\b(?:tat ca cac (?:nuoc|quoc gia|nguon)|moi (?:nuoc|quoc gia|nguon)|khong phan biet xuat xu"
     r"|toan cau|all (?:countries|origins|sources)|regardless of (?:their )?origin|global"
@@ -134,9 +151,10 @@ _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|re
 # A case named in a lead: a measure's investigation or case ('vụ việc điều tra chống bán phá giá
 # đối với ...'), not trade remedies in general ('các quy định về phòng vệ thương mại').
 _LEAD_CASE_RE = re.compile(
-    r"\b(?:vu viec|vu kien|dieu tra|investigation|inquiry|case)\b[^.;]{0,40}?"
+    r"\b(?:vu viec|vu kien|dieu tra|investigation|inquiry|case|lenh(?: ap thue)?)\b[^.;]{0,40}?"
     r"\b(?:chong ban pha gia|chong tro cap|tu ve|chong lan tranh|anti-?dumping|countervailing"
-    r"|anti-?subsidy|safeguard|dumping)\b")
+    r"|anti-?subsidy|safeguard|dumping)\b"
+    r"|\b(?:anti-?dumping|countervailing)(?: duty)? orders?\b")
 
 
 def _case_in_lead(lead: str) -> bool:
@@ -144,9 +162,16 @@ def _case_in_lead(lead: str) -> bool:
     return bool(_LEAD_CASE_RE.search(lead))
 
 
+# Canada's International Trade Tribunal finds injury, as the ITC does: it is called a 'tòa án' in
+# Vietnamese and a tribunal in English, but its findings are no court's ruling.
+_TRIBUNAL_RE = re.compile(r"\b(?:toa an|toa) thuong mai quoc te canada\b"
+                          r"|\bcanadian international trade tribunal\b"
+                          r"|\btribunal canadien du commerce exterieur\b")
+
+
 def _court(folded_title: str) -> languages.Found | None:
     """A court named in a headline, as a procedural step (the lead says of which case)."""
-    found = languages.proceeding(folded_title)
+    found = languages.proceeding(_TRIBUNAL_RE.sub(" ", folded_title))
     return found if found and found.name == "court_decision" else None
 
 
@@ -186,6 +211,11 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     strong_step = languages.earliest_stage(folded_title, weak=False)
     if in_title.trade_remedy and (named or strong_step):
         return Verdict(True, tuple(f"{r} in the title" for r in in_title.reasons))
+    in_lead = classify.decide_trade_remedy(lead, "", [], uk=uk)
+    term = languages.case_term(folded_title)
+    if term and in_lead.trade_remedy:
+        return Verdict(True, (f"the title names what only a case has ('{term.phrase}') and the "
+                              f"lead names the case: {in_lead.reasons[0]}",))
     if in_title.trade_remedy:
         return Verdict(False, ("not a trade remedy case: the title speaks of trade remedies in "
                                "general and reports no measure or step of a case",))
@@ -198,7 +228,6 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
                                "or trade rule",))
     # a court's ruling ('General Court annuls ...', 'Tòa CIT giữ nguyên ...') is a step of the case
     step = languages.earliest_stage(folded_title) or _court(folded_title)
-    in_lead = classify.decide_trade_remedy(lead, "", [], uk=uk)
     if step and step.name != "other" and in_lead.trade_remedy:
         return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
                               f"says which: {in_lead.reasons[0]}",))
@@ -221,15 +250,39 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
                            "countervailing, safeguard or circumvention step",))
 
 
+# A lead sentence about another case on the same goods ('the parallel anti-dumping investigation
+# continues', 'on top of existing anti-dumping measures'): its measure is not this news's.
+_OTHER_CASE_RE = re.compile(
+    r"\b(?:song song|van (?:dang )?tiep tuc|on top of|in addition to|parallel|separately"
+    r"|still under way|remains? under way|continues)\b")
+
+
+def detect_measures(title: str, lead: str, case_numbers: list[str], *, uk: bool = False
+                    ) -> list[str]:
+    """The measures of a news item: its title and lead name every one (a headline abbreviates
+    'chống bán phá giá'), except those of the lead's sentences about another case."""
+    def measures(text: str) -> list[str]:
+        return classify.detect_measures(without_authority_names(fold(text)), "", case_numbers,
+                                        uk=uk)
+
+    sentences = _SENTENCES_RE.split(lead)
+    own = [s for s in sentences if not _OTHER_CASE_RE.search(fold(s))]
+    if len(own) < len(sentences):
+        found = measures(" ".join([f"{title}.", *own]))
+        if found:
+            return found
+    return measures(f"{title}. {lead}")
+
+
 def detect_proceeding(title: str, body: str) -> tuple[str, str]:
     """Proceeding from the title, then the lead paragraph (multilingual and English wording).
 
     A headline may say only 'rà soát' (review): the lead then says which review."""
-    lead = squash(body)[:_LEAD_CHARS]
+    lead = _TRIBUNAL_RE.sub(" ", fold(squash(body)[:_LEAD_CHARS]))
     court = _court(fold(title))
     if court:  # 'Tòa CIT giữ nguyên kết quả rà soát ...': the court's ruling is the news
         return "court_decision", court.phrase
-    name, why = classify.detect_proceeding(title, "", "")
+    name, why = classify.detect_proceeding(_TRIBUNAL_RE.sub(" ", fold(title)), "", "")
     if name in ("investigation", "other") and _UNTYPED_REVIEW_RE.search(fold(title)):
         typed, typed_why = classify.detect_proceeding(lead, "", "")
         if typed not in ("investigation", "other"):
@@ -253,6 +306,13 @@ _HEDGED_STEP_RE = re.compile(
     r"(?:ap thue|ap dung)\b")
 
 
+# The investigation named as a noun in a lead ('trong vụ điều tra ...', 'the period of
+# investigation', 'cơ quan điều tra') is the case the news is about, not its opening.
+_CASE_NOUN_RE = re.compile(r"\b(?:vu|cuoc|thoi ky|giai doan|co quan|the|this|its|period of)\s+"
+                           r"(?:dieu tra|investigation|probe|inquiry)\b"
+                           r"|\binvestigating authorit(?:y|ies)\b")
+
+
 def detect_stage(title: str, body: str) -> tuple[str, str]:
     """The earliest stage phrase of the title, then of the lead paragraph; a weak word of the
     title ('Ấn Độ điều tra ...') only when the lead names no stage either. A step the headline
@@ -260,6 +320,9 @@ def detect_stage(title: str, body: str) -> tuple[str, str]:
     folded = squash(fold(title))
     title = _HEDGED_STEP_RE.sub(" ", folded)
     lead = squash(body)[:_LEAD_CHARS]
+    extended = _EXTENDED_TO_RE.search(title) or _EXTENDED_TO_RE.search(fold(lead))
+    if extended:
+        return "order", extended.group(0)
     for text in (title, lead):
         found = languages.earliest_stage(text, weak=False)
         if found:
@@ -269,7 +332,7 @@ def detect_stage(title: str, body: str) -> tuple[str, str]:
             return name, why
     if title != folded:
         return "other", "a step the headline only fears or asks for"
-    for text in (title, lead):
+    for text in (title, _CASE_NOUN_RE.sub(" ", fold(lead))):
         found = languages.earliest_stage(text)
         if found:
             return found.name, found.phrase

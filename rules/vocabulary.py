@@ -90,6 +90,7 @@ class RemediesFile(_Strict):
     measures: dict[Literal["AD", "CVD", "SG"], Phrases]
     circumvention: Phrases
     remedy: Phrases
+    case_terms: Phrases = Field(default_factory=dict)
     stages: dict[Stage, Phrases]
     weak_stages: dict[Stage, Phrases] = Field(default_factory=dict)
     proceedings: dict[Proceeding, Phrases]

@@ -1,0 +1,160 @@
+"""Press wording read while press batch 6 was development data: the parties, rates and normal
+values only a case has, as a headline; the authority that acts (after a date, in English, as a
+department's short name, an acronym) and a country that only names an order; an expiry review's
+outcome, a duty extended to goods routed through Vietnam, scope rulings and exemption requests;
+a measure of another case in the lead; Canada's tribunal, which is no court; and dates written
+bare or as a measure's first day. The sentences were written for these tests; none is copied
+from an article."""
+
+from typing import Any
+
+import pytest
+
+from config import load_sectors
+from rules.analyse import analyse
+
+SECTORS = load_sectors()
+
+
+def news(title: str, text: str, published: str = "2026-11-20") -> dict[str, Any]:
+    return analyse({"id": "n", "market": None, "source": "news", "title": title, "text": text,
+                    "published": published}, SECTORS).to_dict()
+
+
+def test_a_headline_naming_a_cases_respondents_is_that_cases_step() -> None:
+    result = news("Hai doanh nghiệp inox được chọn làm bị đơn bắt buộc",
+                  "Trong vụ điều tra chống bán phá giá ống thép không gỉ từ Việt Nam, cơ quan "
+                  "điều tra Hoa Kỳ đã chọn hai công ty làm bị đơn bắt buộc ngày 3/9/2026.")
+    assert result["trade_remedy"] and result["vietnam"] == "subject"
+    # 'vụ điều tra' names the case the step belongs to: it opens nothing
+    assert (result["stage"], result["new_case"]) == ("other", False)
+    assert result["event_date"] == "2026-09-03"
+
+
+def test_a_canadian_re_investigation_of_normal_values_is_a_reviews_result() -> None:
+    result = news("CBSA cập nhật giá trị thông thường với bình chứa khí Việt Nam",
+                  "CBSA đã hoàn tất tái điều tra giá trị thông thường và mức trợ cấp đối với "
+                  "bình chứa khí nhập khẩu từ Việt Nam vào ngày 12/10/2026.")
+    assert (result["trade_remedy"], result["market"], result["stage"]) == (True, "CA", "results")
+    assert result["measures"] == ["AD", "CVD"] and result["event_date"] == "2026-10-12"
+
+
+def test_mexicos_compensatory_duty_kept_after_an_expiry_review() -> None:
+    result = news("Mexico maintains duties on Chinese ceramic mugs after expiry review",
+                  "Mexico's economy ministry kept the compensatory duty on ceramic mugs from China "
+                  "on 2 October 2026, finding that removal would lead to renewed dumping.")
+    assert (result["trade_remedy"], result["market"], result["measures"]) == (True, "MX", ["AD"])
+    assert result["stage"] == "continuation" and result["vietnam"] == "none"
+
+
+@pytest.mark.parametrize(("title", "text", "market"), [
+    ("UK to end dumping duty on Chinese steel wheels",
+     "The measure on steel wheels from China will cease to apply from 1 May 2026.", "GB"),
+    ("Lower duties for Vietnamese nails after review",
+     "The Commerce Department published final results of the review of the antidumping order on "
+     "steel nails from Vietnam on March 3, 2026.", "US"),
+    ("Commerce: drawer slides assembled in Vietnam circumvent China order",
+     "Commerce made an affirmative final determination that drawer slides assembled in Vietnam "
+     "from Chinese parts circumvent the antidumping order on China; U.S. Customs will collect "
+     "deposits.", "US"),
+])
+def test_the_authority_named_short_or_only_by_its_country(title: str, text: str, market: str
+                                                          ) -> None:
+    assert news(title, text)["market"] == market
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Doanh nghiệp kính nộp hồ sơ đề nghị điều tra chống bán phá giá",
+     "Cục Phòng vệ thương mại cho biết ngày 5/10/2026 đã tiếp nhận hồ sơ đề nghị điều tra chống "
+     "bán phá giá đối với kính nổi có xuất xứ từ Malaysia."),
+    ("Vietnam holds hearing in its wire rod dumping probe",
+     "Viet Nam's Trade Remedies Authority held a public hearing on October 5, 2026 in its "
+     "anti-dumping investigation into wire rod from China."),
+])
+def test_vietnams_own_case_when_its_authority_acts(title: str, text: str) -> None:
+    result = news(title, text)
+    assert (result["market"], result["vietnam"]) == ("VN", "none")
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("EU extends duties on Chinese glass fibre to Vietnam shipments",
+     "The Commission extended the anti-dumping duty on glass fibre from China to imports "
+     "consigned from Vietnam on 4 November 2026."),
+    ("Ấn Độ mở rộng thuế chống bán phá giá với ốc vít Trung Quốc",
+     "Ngày 4/11/2026, Ấn Độ mở rộng thuế chống bán phá giá đối với ốc vít Trung Quốc sang hàng "
+     "gửi từ Việt Nam sau khi kết luận có hành vi lẩn tránh."),
+])
+def test_a_duty_extended_to_goods_routed_through_vietnam_is_a_circumvention_order(
+        title: str, text: str) -> None:
+    result = news(title, text)
+    assert (result["vietnam"], result["stage"], result["new_case"]) == (
+        "circumvention", "order", False)
+
+
+def test_an_extension_of_a_duty_in_time_stays_a_continuation() -> None:
+    result = news("Turkey extends duties on Vietnamese yarn to 2031",
+                  "Türkiye extended the anti-dumping duty on polyester yarn from Vietnam for five "
+                  "years after an expiry review.")
+    assert (result["vietnam"], result["stage"]) == ("subject", "continuation")
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Giá treo bằng thép sơn tĩnh điện thuộc phạm vi lệnh áp thuế",
+     "Trong phán quyết phạm vi ngày 1/10/2026, Bộ Thương mại Hoa Kỳ xác định giá treo sơn tĩnh "
+     "điện thuộc phạm vi lệnh áp thuế chống bán phá giá đối với giá treo thép từ Việt Nam."),
+    ("Bốn doanh nghiệp xin miễn trừ trong vụ điều tra lẩn tránh thuế",
+     "Ngày 2/10/2026, bốn doanh nghiệp đã nộp đơn xin miễn trừ trong vụ Ủy ban châu Âu điều tra "
+     "chống lẩn tránh thuế đối với xe đạp Trung Quốc gửi từ Việt Nam."),
+])
+def test_scope_rulings_and_exemption_requests_are_procedural(title: str, text: str) -> None:
+    result = news(title, text)
+    assert result["trade_remedy"] and (result["stage"], result["new_case"]) == ("other", False)
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("EU confirms countervailing duties on Chinese glass fibre",
+     "The Commission imposed definitive countervailing duties on glass fibre from China. They "
+     "come on top of existing anti-dumping duties on the same goods."),
+    ("Úc chấm dứt điều tra chống trợ cấp tủ lạnh Việt Nam",
+     "ADC chấm dứt điều tra chống trợ cấp đối với tủ lạnh của Việt Nam. Phần điều tra chống bán "
+     "phá giá vẫn tiếp tục."),
+])
+def test_a_measure_of_another_case_in_the_lead_is_not_this_ones(title: str, text: str) -> None:
+    assert news(title, text)["measures"] == ["CVD"]
+
+
+def test_canadas_tribunal_is_no_court_and_an_expiry_review_ends_in_its_outcome() -> None:
+    result = news("CITT giữ kết luận thiệt hại với thép tấm",
+                  "Tòa án Thương mại quốc tế Canada đã kết thúc rà soát hết hạn và quyết định "
+                  "tiếp tục duy trì kết luận thiệt hại đối với thép tấm có xuất xứ từ Việt Nam. "
+                  "Thuế chống bán phá giá sẽ được áp thêm 5 năm.")
+    assert (result["market"], result["proceeding"], result["stage"]) == (
+        "CA", "expiry_review", "continuation")
+
+
+def test_five_year_duties_slapped_are_an_order_not_a_five_year_review() -> None:
+    result = news("China slaps five-year anti-dumping duties on Japanese resin",
+                  "China's Ministry of Commerce announced final anti-dumping duties on resin from "
+                  "Japan, effective 3 September 2026.")
+    assert (result["proceeding"], result["stage"]) == ("investigation", "order")
+
+
+@pytest.mark.parametrize(("text", "when"), [
+    ("Cục Ngoại thương Thái Lan khởi xướng điều tra chống bán phá giá đối với bao bì nhựa từ "
+     "Việt Nam. Thông báo có hiệu lực từ 9/10/2026.", "2026-10-09"),
+    ("Cục Ngoại thương Thái Lan khởi xướng điều tra chống bán phá giá đối với bao bì nhựa từ "
+     "Việt Nam. Các bên có 30 ngày kể từ ngày khởi xướng, 14-10-2026, để đăng ký.", "2026-10-14"),
+    ("Thái Lan quyết định tiếp tục áp thuế chống bán phá giá đối với bao bì nhựa từ Việt Nam "
+     "thêm 5 năm, từ ngày 2/10/2026.", "2026-10-02"),
+    ("Thái Lan hủy rà soát thuế chống bán phá giá với bao bì nhựa từ Việt Nam, giai đoạn "
+     "1/7/2025 - 30/6/2026. Thông báo hủy có hiệu lực ngày 6/11/2026.", "2026-11-06"),
+])
+def test_vietnamese_dates_written_bare_or_as_a_measures_first_day(text: str, when: str) -> None:
+    assert news("Thái Lan và bao bì nhựa Việt Nam", text)["event_date"] == when
+
+
+def test_an_american_slash_date_in_english_is_not_read_day_first() -> None:
+    result = news("Thailand opens dumping probe on plastic bags from Vietnam",
+                  "Thailand initiated an anti-dumping investigation on plastic bags from Vietnam "
+                  "in a notice dated 10/9/2026.")
+    assert result["event_date"] != "2026-09-10"
