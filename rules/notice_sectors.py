@@ -191,6 +191,9 @@ def notice_sectors(
     A news headline has no 'From' grammar: its whole title is the product part, then the lead."""
     product = product_part(notice.title, news=is_news) or (notice.title if is_news else "")
     hits = index.by_hs(hs_codes)
+    if not hits and any(len(code) >= 4 for code in hs_codes):
+        return [OTHER], (f"sector other: the stated HS code(s) {', '.join(hs_codes[:4])} lie in "
+                         "no configured sector's scope")
     if hits:
         named = index.by_terms(product) if product else []
         common = {h.sector for h in named} & {h.sector for h in hits}

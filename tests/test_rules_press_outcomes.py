@@ -2,9 +2,9 @@
 values only a case has, as a headline; the authority that acts (after a date, in English, as a
 department's short name, an acronym) and a country that only names an order; an expiry review's
 outcome, a duty extended to goods routed through Vietnam, scope rulings and exemption requests;
-a measure of another case in the lead; Canada's tribunal, which is no court; and dates written
-bare or as a measure's first day. The sentences were written for these tests; none is copied
-from an article."""
+a measure of another case in the lead; Canada's tribunal, which is no court; dates written bare
+or as a measure's first day; and a stated HS code that no sector holds. The sentences were
+written for these tests; none is copied from an article."""
 
 from typing import Any
 
@@ -158,3 +158,11 @@ def test_an_american_slash_date_in_english_is_not_read_day_first() -> None:
                   "Thailand initiated an anti-dumping investigation on plastic bags from Vietnam "
                   "in a notice dated 10/9/2026.")
     assert result["event_date"] != "2026-09-10"
+
+
+def test_a_stated_code_in_no_configured_sector_places_the_goods_in_other() -> None:
+    # a vacuum flask of stainless steel is HS 9617, which no sector holds: not steel
+    result = news("Argentina mở điều tra chống bán phá giá bình giữ nhiệt inox từ Việt Nam",
+                  "Argentina khởi xướng điều tra chống bán phá giá đối với bình giữ nhiệt bằng "
+                  "thép không gỉ nhập khẩu từ Việt Nam, thuộc mã NCM 9617.00.10.")
+    assert result["hs_codes"] == ["96170010"] and result["sectors"] == ["other"]
