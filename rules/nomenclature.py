@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -173,12 +173,22 @@ def material_vocabulary() -> frozenset[str]:
     english: dict[str, list[list[str]]] = defaultdict(list)
     for row in _wco_rows(("4",)):
         english[row["hscode"][:2]].append(list(dict.fromkeys(words_of(row["description"]))))
-    words = set()
+    words = set(_chapter_materials())
     for chapters in (_chapter_words(), _common_words(english)):
         for chapter, text in chapters.items():
             if chapter in MATERIAL_CHAPTERS:
                 words.update(text.split())
     return frozenset(words | {fold(w) for w in words})
+
+
+def _chapter_materials() -> set[str]:
+    """The material a material chapter's title begins with ('Plastics and articles thereof'),
+    where no other chapter's title uses the word: chapter 39 starts with polymers in primary
+    forms, so 'plastic' is not among the words most of its headings share."""
+    titles = {row["hscode"]: words_of(row["description"]) for row in _wco_rows(("2",))}
+    uses = Counter(word for words in titles.values() for word in set(words))
+    return {words[0] for chapter, words in titles.items()
+            if chapter in MATERIAL_CHAPTERS and words and uses[words[0]] == 1}
 
 
 @cache

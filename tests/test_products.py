@@ -217,6 +217,9 @@ def test_head_nouns_are_the_goods_a_line_lists_not_what_it_mentions() -> None:
     ("bồn cầu sứ", "69"),  # the material follows the good, with no 'bằng'
     ("porcelain toilet bowls", "69"),  # the material comes first in English
     ("khay nhôm", "76"),
+    # 'nhựa' is the nomenclature's 'plastic', the material chapter 39's title begins with
+    ("móc treo quần áo bằng nhựa", "39"),
+    ("cửa sổ nhựa Việt Nam", "39"),
 ])
 def test_what_a_good_is_made_of_places_it(phrase: str, chapter: str) -> None:
     found = classify_product([phrase], group=lambda code: code[:2])
