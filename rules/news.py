@@ -313,11 +313,23 @@ _CASE_NOUN_RE = re.compile(r"\b(?:vu|cuoc|thoi ky|giai doan|co quan|the|this|its
                            r"|\binvestigating authorit(?:y|ies)\b")
 
 
+# A headline that reports a party's protest or request ('Bộ Công Thương phản đối mức thuế sơ bộ',
+# 'Đề nghị Philippines loại trừ ...', 'Vietnam urges ...') reports no step of the case; asking for
+# an investigation or a duty ('đề nghị điều tra') is a petition, a step of its own.
+_REACTION_RE = re.compile(
+    r"^(?:[\w-]+\s+){0,4}?(?:phan doi|de nghi|kien nghi|objects? to|protests?|urges?|calls? on)\s+"
+    r"(?!(?:\w+\s+){0,2}(?:dieu tra|ap thue|ap dung|khoi xuong|ra soat|investigat\w*|dut(?:y|ies)"
+    r"|probe|relief)\b)")
+
+
 def detect_stage(title: str, body: str) -> tuple[str, str]:
     """The earliest stage phrase of the title, then of the lead paragraph; a weak word of the
     title ('Ấn Độ điều tra ...') only when the lead names no stage either. A step the headline
     only fears or asks for is not its stage, and then neither is a weak word."""
     folded = squash(fold(title))
+    reaction = _REACTION_RE.match(folded)
+    if reaction:
+        return "other", f"the headline reports a protest or request ('{reaction.group(0).strip()}')"
     title = _HEDGED_STEP_RE.sub(" ", folded)
     lead = squash(body)[:_LEAD_CHARS]
     extended = _EXTENDED_TO_RE.search(title) or _EXTENDED_TO_RE.search(fold(lead))

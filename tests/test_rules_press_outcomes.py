@@ -3,8 +3,8 @@ values only a case has, as a headline; the authority that acts (after a date, in
 department's short name, an acronym) and a country that only names an order; an expiry review's
 outcome, a duty extended to goods routed through Vietnam, scope rulings and exemption requests;
 a measure of another case in the lead; Canada's tribunal, which is no court; dates written bare
-or as a measure's first day; and a stated HS code that no sector holds. The sentences were
-written for these tests; none is copied from an article."""
+or as a measure's first day; a stated HS code that no sector holds; and a protest or request as
+a headline. The sentences were written for these tests; none is copied from an article."""
 
 from typing import Any
 
@@ -166,3 +166,21 @@ def test_a_stated_code_in_no_configured_sector_places_the_goods_in_other() -> No
                   "Argentina khởi xướng điều tra chống bán phá giá đối với bình giữ nhiệt bằng "
                   "thép không gỉ nhập khẩu từ Việt Nam, thuộc mã NCM 9617.00.10.")
     assert result["hs_codes"] == ["96170010"] and result["sectors"] == ["other"]
+
+
+@pytest.mark.parametrize("title", [
+    "Bộ Công Thương phản đối mức thuế sơ bộ của Ấn Độ với sợi Việt Nam",
+    "Đề nghị Thổ Nhĩ Kỳ loại trừ sợi Việt Nam khỏi biện pháp tự vệ",
+    "Vietnam urges India to review preliminary duties on its yarn",
+])
+def test_a_protest_or_a_request_is_no_step_of_the_case(title: str) -> None:
+    result = news(title, "Ấn Độ đã áp thuế chống bán phá giá tạm thời đối với sợi từ Việt Nam; "
+                         "Bộ Công Thương đề nghị xem xét lại phương pháp tính.")
+    assert result["trade_remedy"] and result["stage"] == "other"
+
+
+def test_asking_for_an_investigation_stays_a_petition() -> None:
+    result = news("Doanh nghiệp Ấn Độ đề nghị điều tra chống bán phá giá sợi Việt Nam",
+                  "Hiệp hội sợi Ấn Độ đã nộp đơn đề nghị điều tra chống bán phá giá đối với sợi "
+                  "nhập khẩu từ Việt Nam.")
+    assert (result["stage"], result["new_case"]) == ("petition", True)
