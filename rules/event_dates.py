@@ -23,6 +23,9 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _MONTH = "|".join([*_MONTHS, *(name[:3] for name in _MONTHS)])
 _YEAR = r"(?:\s*(?:/|-|\.|,?\s*nam)\s*(\d{4}))?"
 _VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
+# A step over several days ('từ ngày 12 đến 16/1/2026'): it began on the first.
+_VI_SPAN_RE = re.compile(rf"\b(?:tu\s+)?ngay\s+(\d{{1,2}})\s*(?:den|-|–)\s*\d{{1,2}}\s*"
+                         rf"(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
 # Vietnamese also writes a full date bare ('có hiệu lực từ 12/8/2025', '26-9-2025'), day first;
 # read only in Vietnamese text, since American English puts the month first.
 _BARE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?![\d/])")
@@ -115,9 +118,10 @@ def _candidates(lead: str, published: date | None, *, vietnamese: bool
         else:
             when = calendar_date(int(m.group(6)), _month(m.group(4)), int(m.group(5)))
         found.append((m.start(), m.end(), when, True))
-    for m in _VI_RE.finditer(lead):
-        found.append((m.start(), m.end(),
-                      _with_year(int(m.group(1)), int(m.group(2)), m.group(3), published), False))
+    for pattern in (_VI_SPAN_RE, _VI_RE):
+        for m in pattern.finditer(lead):
+            found.append((m.start(), m.end(), _with_year(
+                int(m.group(1)), int(m.group(2)), m.group(3), published), False))
     if vietnamese:
         said = [(start, end) for start, end, *_ in found]
         for m in _BARE_RE.finditer(lead):

@@ -105,8 +105,10 @@ _OWN_BODIES_RE = re.compile(
 # the measure of the case reported.
 _AUTHORITY_NAME_RE = re.compile(
     r"\b(?:uy ban|tong vu|cuc|co quan|hoi dong|commission|directorate|bureau|authority)"
-    r"(?: dieu tra| xem xet)? (?:chong )?(?:ban pha gia|anti-?dumping)(?: va (?:chong )?tro cap"
+    r"(?: dieu tra| xem xet| ve)? (?:chong )?(?:ban pha gia|anti-?dumping)(?: va (?:chong )?tro cap"
     r"| and (?:anti-?subsidy|countervailing))?\b"
+    # Thailand's 'Anti-Dumping and Countervailing Committee'
+    r"|\banti-?dumping and (?:countervailing|anti-?subsidy)(?: duties?)? (?:committee|board)\b"
     # Australia's 'Anti-Dumping Commission', 'Anti-Dumping Review Panel'
     r"|\banti-?dumping (?:commission|review panel)(?:'s)?\b"
     # Thailand's 'Committee on Dumping and Subsidy'
@@ -151,7 +153,8 @@ _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|re
 # A case named in a lead: a measure's investigation or case ('vụ việc điều tra chống bán phá giá
 # đối với ...'), not trade remedies in general ('các quy định về phòng vệ thương mại').
 _LEAD_CASE_RE = re.compile(
-    r"\b(?:vu viec|vu kien|dieu tra|investigation|inquiry|case|lenh(?: ap thue)?)\b[^.;]{0,40}?"
+    r"\b(?:vu viec|vu kien|dieu tra|ra soat|investigation|inquiry|review|case|lenh(?: ap thue)?)\b"
+    r"[^.;]{0,40}?"
     r"\b(?:chong ban pha gia|chong tro cap|tu ve|chong lan tranh|anti-?dumping|countervailing"
     r"|anti-?subsidy|safeguard|dumping)\b"
     r"|\b(?:anti-?dumping|countervailing)(?: duty)? orders?\b")

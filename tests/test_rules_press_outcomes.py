@@ -184,3 +184,27 @@ def test_asking_for_an_investigation_stays_a_petition() -> None:
                   "Hiệp hội sợi Ấn Độ đã nộp đơn đề nghị điều tra chống bán phá giá đối với sợi "
                   "nhập khẩu từ Việt Nam.")
     assert (result["stage"], result["new_case"]) == ("petition", True)
+
+
+@pytest.mark.parametrize("text", [
+    "Thailand's Anti-Dumping and Countervailing Committee decided to continue anti-dumping duties "
+    "on steel wire from Vietnam on 2 October 2026.",
+    "Ủy ban về chống bán phá giá và trợ cấp Thái Lan quyết định tiếp tục áp thuế chống bán phá giá "
+    "đối với dây thép từ Việt Nam ngày 2/10/2026.",
+])
+def test_a_committee_named_after_both_measures_says_neither(text: str) -> None:
+    assert news("Thái Lan tiếp tục áp thuế dây thép Việt Nam", text)["measures"] == ["AD"]
+
+
+def test_a_step_over_several_days_is_dated_by_its_first() -> None:
+    result = news("DOC thẩm tra tại chỗ doanh nghiệp dây thép Việt Nam",
+                  "Trong vụ điều tra chống bán phá giá dây thép, Bộ Thương mại Hoa Kỳ đã thẩm tra "
+                  "tại chỗ hai doanh nghiệp Việt Nam từ ngày 5 đến 9/10/2026.")
+    assert (result["stage"], result["event_date"]) == ("other", "2026-10-05")
+
+
+def test_a_timetable_pushed_back_is_a_procedural_step() -> None:
+    result = news("TRA pushes back timetable in steel wire expiry review",
+                  "The Trade Remedies Authority has revised the timetable of its expiry review of "
+                  "the anti-dumping measure on steel wire from China.")
+    assert result["trade_remedy"] and result["stage"] == "other"
