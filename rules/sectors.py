@@ -162,8 +162,10 @@ class SectorIndex:
         hits = self.by_terms(product)
         if len(hits) < 2:
             return hits
-        head = [hit for hit in hits if hit.span[0] == 0]
         words = folded_key(product).split()
+        # 'đồ' (an article of) leads a noun without being the head: 'đồ nội thất' is furniture
+        start = 1 if words[:1] == ["do"] else 0
+        head = [hit for hit in hits if hit.span[0] == start]
         materials = {i + 1 for i, word in enumerate(words) if word == "bang"}
         made_of = [hit for hit in hits if hit.span[0] in materials]
         if head and made_of and all(hit.sector in self._materials for hit in head) and (

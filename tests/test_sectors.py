@@ -101,6 +101,8 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
     # (plastic hangers are chapter 39, wooden ones chapter 44).
     ("móc treo quần áo bằng nhựa", "plastics"),
     ("móc treo quần áo bằng gỗ", "wood_furniture"),
+    # 'đồ' (an article of) leads the head without being it: furniture of aluminium is furniture.
+    ("đồ nội thất sân vườn bằng nhôm", "wood_furniture"),
 ])
 def test_product_head_decides_between_sectors(product: str, sector: str) -> None:
     from rules.sectors import index_for
