@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from config.sectors import Sector
 from rules import case_numbers as cn
-from rules import classify, countries, languages, markets, news, stages
+from rules import classify, countries, languages, markets, news, news_vietnam, stages
 from rules.dates import from_epoch_ms
 from rules.deadlines import find_deadlines
 from rules.event_dates import event_date, labelled_date
@@ -121,7 +121,7 @@ def _vietnam_role(
             fold(notice.title))) and countries.mentions_vietnam(f"{notice.title} {body}"):
         return "circumvention", ("Vietnam is named in a circumvention proceeding (goods routed "
                                  "through or finished in Vietnam under another origin's order)")
-    extended = news.duty_extended_to_vietnam(notice.title, body) if is_news else None
+    extended = news_vietnam.duty_extended_to_vietnam(notice.title, body) if is_news else None
     if extended:
         return "circumvention", (f"another origin's duty is extended to goods from or through "
                                  f"Vietnam ('{extended}')")
@@ -130,7 +130,7 @@ def _vietnam_role(
         return "circumvention", ("the goods are consigned from or finished in Vietnam under "
                                  "another origin's order")
     if countries.VIETNAM in origins:
-        denied = news.vietnam_not_concerned(notice.title, body) if is_news else None
+        denied = news_vietnam.vietnam_not_concerned(notice.title, body) if is_news else None
         if denied and countries.VIETNAM not in countries.origins_after_from(notice.title):
             return "none", (f"the news says Vietnam is not concerned ('{denied}'), though its "
                             "lead names Vietnam after 'từ'/'from'")
@@ -141,7 +141,7 @@ def _vietnam_role(
         return "circumvention", ("the title names Vietnam as a third country "
                                  "('With Respect to' / 'Exports From')")
     if is_news:
-        found = news.vietnam_in_news(notice.title, body, listed=bool(origins))
+        found = news_vietnam.vietnam_in_news(notice.title, body, listed=bool(origins))
         if found:
             return found
     everything = f"{notice.title} {body if is_news else _opening(body)}"
@@ -162,9 +162,9 @@ def _safeguard_role(
     """A global safeguard covers Vietnam's exports unless the notice excludes Vietnam.
 
     Returns (role, reason, global safeguard?)."""
-    if market == "VN" or not news.is_global_safeguard(measures, origins, text):
+    if market == "VN" or not news_vietnam.is_global_safeguard(measures, origins, text):
         return role, why, False
-    excluded = news.vietnam_excluded(text)
+    excluded = news_vietnam.vietnam_excluded(text)
     if excluded:
         return "none", f"global safeguard: Vietnam is excluded ('{excluded}')", True
     if role == "circumvention":

@@ -6,8 +6,7 @@ names a remedy (or a remedy step whose lead paragraph names the remedy): a marke
 mentions a duty in passing ("Xuất khẩu thủy sản 10 tháng đạt ...") or a workshop on trade
 remedies ("Hội thảo phổ biến ...") is not. The stage is the earliest stage phrase of the title
 (the main verb leads a Vietnamese headline). Vietnam is often implicit in TRAV news ("hàng hóa
-xuất khẩu của Việt Nam", "thép Việt Nam bị ..."); a safeguard covers every origin, Vietnam included
-unless the notice excludes it (developing country under the 3% threshold).
+xuất khẩu của Việt Nam", "thép Việt Nam bị ..."): rules/news_vietnam.py reads its role.
 """
 
 import re
@@ -19,81 +18,17 @@ from rules.text import fold, squash
 # A publisher whose market is one of these reports other authorities' cases (or, for VN, both).
 NEWS_MARKETS = frozenset({"VN", "WTO", "GTA", "INT", "WORLD"})
 _NATIONAL_RE = re.compile(r"^(?:[A-Z]{2}|EU)$")
-_LEAD_CHARS = 400
-_VN = r"(?:viet\s?nam(?:ese)?|vn)"  # Vietnamese press writes 'VN' for Việt Nam
-_VN_RE = re.compile(rf"\b{_VN}\b")
-_NEGATIVE_RE = re.compile(
-    rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi|la|trong|nam"
-    rf"|pham vi|dien)\b"
-    rf"|\bkhong (?:bao gom|co) {_VN}\b|\bngoai tru {_VN}\b"
-    # the measure 'không áp dụng với hàng hóa từ Việt Nam', 'does not apply to Vietnamese goods'
-    rf"|\bkhong ap dung (?:doi )?voi (?:\w+ ){{0,3}}{_VN}\b"
-    rf"|\b(?:does|do|will) not apply to (?:\w+ ){{0,3}}{_VN}\b"
-    rf"|\b{_VN}(?:, [^,.;]{{1,60}},)? (?:is|was|are|were) not (?:among|named|a subject|subject"
-    rf"|covered|investigated|included|part of|targeted)\b"
-)
-# Strong: Vietnam's goods are the target ('của Việt Nam', 'Việt Nam bị áp thuế').
-_SUBJECT_RE = re.compile(
-    rf"\b(?:cua|tu|xuat xu|xuat xu tu|doi voi|exporters? from|imports? from|goods from"
-    rf"|in respect of|against)\s+{_VN}\b"
-    rf"|\b{_VN}\s+(?:bi|chiu|la mot trong (?:cac|nhung) (?:nuoc|quoc gia) bi|co bien do"
-    rf"|voi (?:muc|bien do)|co muc (?:thue|bien do))\b"
-)
-# Weak: 'hàng Việt Nam', 'Vietnamese producers': enough only when no origin list says otherwise.
-_WEAK_SUBJECT_RE = re.compile(
-    rf"\b(?:hang|hang hoa|san pham|mat hang|la mot trong)\s+{_VN}\b"
-    rf"|\b{_VN}\s+(?:exporters?|producers?|products?|goods)\b"
-    rf"|\b{_VN}'s\s+(?:exports?|products?|goods|exporters?)\b"
-)
+LEAD_CHARS = 400
 # A duty on another origin's goods extended to goods shipped from or through a country ('extends
 # the duty on footwear from China to shoes routed via Vietnam', 'mở rộng thuế ... sang hàng gửi từ
 # Việt Nam'): the order that ends a circumvention inquiry.
-_EXTENDED_TO = (r"\b(?:extend(?:s|ed|ing)?|mo rong)\b[^.;]{0,60}?\b(?:dut(?:y|ies)|thue"
-                r"|bien phap|measures?)\b[^.;]{0,100}?\b(?:to|sang)\s+(?:[a-z-]+\s+){0,4}?")
+EXTENDED_TO = (r"\b(?:extend(?:s|ed|ing)?|mo rong)\b[^.;]{0,60}?\b(?:dut(?:y|ies)|thue"
+               r"|bien phap|measures?)\b[^.;]{0,100}?\b(?:to|sang)\s+(?:[a-z-]+\s+){0,4}?")
 _EXTENDED_TO_RE = re.compile(
-    _EXTENDED_TO + r"(?:imports?|shipments?|goods|products?|hang|routed|consigned|shipped|sent"
+    EXTENDED_TO + r"(?:imports?|shipments?|goods|products?|hang|routed|consigned|shipped|sent"
     r"|gui|via|qua)\b")
-_CIRCUMVENTION_RE = re.compile(
-    rf"\b(?:lan tranh|chuyen tai|trung chuyen|hoan thien|lap rap|gia cong|che bien"
-    rf"|circumvent\w*|completed|assembled|transship\w*)"
-    rf"\b[^.;]{{0,120}}?\b(?:qua|thong qua|tai|o|in|through|via)\s+{_VN}\b"
-    # '... Việt Nam nhằm trốn thuế': goods passed through Vietnam to evade another's duty
-    rf"|\b(?:qua|thong qua|tai)\s+{_VN}\b[^.;]{{0,60}}?\b(?:tron thue|lan tranh|evade\w*)\b"
-)
-_EXTENDED_TO_VN_RE = re.compile(rf"{_EXTENDED_TO}[^.;]{{0,40}}?\b{_VN}\b")
+SENTENCES_RE = re.compile(r"(?<=[.;!?])\s+")
 
-
-def duty_extended_to_vietnam(title: str, body: str) -> str | None:
-    """The words extending another origin's duty to goods from or through Vietnam, if any."""
-    found = _EXTENDED_TO_VN_RE.search(squash(fold(f"{title}. {body[:_LEAD_CHARS]}")))
-    return found.group(0) if found else None
-
-
-_ALL_ORIGINS_RE = re.compile(
-    r"\b(?:tat ca cac (?:nuoc|quoc gia|nguon)|moi (?:nuoc|quoc gia|nguon)|khong phan biet xuat xu"
-    r"|toan cau|all (?:countries|origins|sources)|regardless of (?:their )?origin|global"
-    r"|todos los origenes|todas as origens|independientemente de su origen|toutes origines)\b"
-)
-_EXCLUSION_RE = re.compile(
-    r"\b(?:loai tru|mien tru|mien ap dung|khong ap dung|khong bi ap dung|excluded|exempted|exempt"
-    r"|exclusion|excepto|exceptuando|exceto|exclui\w*|excluye\w*)\b"
-)
-_NEGATED_RE = re.compile(
-    r"\b(?:khong (?:duoc|thuoc|nam trong|con duoc)|chua duoc|kho (?:co the )?(?:duoc)?"
-    r"|not (?:be )?|no (?:se |es |sera )?"
-    r"|nao (?:e |sera )?)\s*$"
-)
-# Asking for Vietnam's exclusion ('đề nghị loại trừ Việt Nam') is not an exclusion.
-_REQUESTED_RE = re.compile(
-    r"\b(?:de nghi|yeu cau|kien nghi|xin|van dong|xem xet|can nhac|request\w*|ask\w*|seek\w*"
-    r"|urg\w*|call\w* for|consider\w*)(?: \w+){0,5}\s*$")
-# The rule an exclusion follows, not an exclusion: 'the threshold for developing-country
-# exclusion', 'ngưỡng loại trừ 3%'.
-_EXCLUSION_RULE_RE = re.compile(r"\b(?:nguong|threshold|dieu kien|criteria|criterion)"
-                                r"(?: [\w-]+){0,3}\s*$")
-_SENTENCES_RE = re.compile(r"(?<=[.;!?])\s+")
-_SENTENCE_END_RE = re.compile(r"[.;!?](?:\s|$)")
-_NEGATOR_RE = re.compile(r"\b(?:khong|chua|not|no|never)\b")
 # Vietnam's own trade-remedy bodies: their NAMES contain 'phòng vệ thương mại' but say nothing
 # about a case ('Cục Phòng vệ thương mại làm việc với ...').
 _OWN_BODIES_RE = re.compile(
@@ -186,13 +121,13 @@ def is_news(market: str | None) -> bool:
 def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     """A case or not, headline first: an event or a market report is not a case."""
     # the UK TRA's 'safeguarding investigation' is trade wording in news naming the TRA
-    uk = classify.is_uk(None, f"{title} {body[:_LEAD_CHARS]}")
+    uk = classify.is_uk(None, f"{title} {body[:LEAD_CHARS]}")
     if case_numbers:
         return classify.decide_trade_remedy(title, body, case_numbers, uk=uk)
     as_written = squash(fold(title))
     folded_title = _COMPARED_REMEDY_RE.sub(" ", without_authority_names(
         _OWN_BODIES_RE.sub(" ", as_written)))
-    lead = _COMPARED_REMEDY_RE.sub(" ", _OWN_BODIES_RE.sub(" ", squash(fold(body))[:_LEAD_CHARS]))
+    lead = _COMPARED_REMEDY_RE.sub(" ", _OWN_BODIES_RE.sub(" ", squash(fold(body))[:LEAD_CHARS]))
     found_event = languages.event(folded_title)
     if found_event:
         return Verdict(False, (f"not a trade remedy case: the title reports an event "
@@ -268,7 +203,7 @@ def detect_measures(title: str, lead: str, case_numbers: list[str], *, uk: bool 
         return classify.detect_measures(without_authority_names(fold(text)), "", case_numbers,
                                         uk=uk)
 
-    sentences = _SENTENCES_RE.split(lead)
+    sentences = SENTENCES_RE.split(lead)
     own = [s for s in sentences if not _OTHER_CASE_RE.search(fold(s))]
     if len(own) < len(sentences):
         found = measures(" ".join([f"{title}.", *own]))
@@ -281,7 +216,7 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
     """Proceeding from the title, then the lead paragraph (multilingual and English wording).
 
     A headline may say only 'rà soát' (review): the lead then says which review."""
-    lead = _TRIBUNAL_RE.sub(" ", fold(squash(body)[:_LEAD_CHARS]))
+    lead = _TRIBUNAL_RE.sub(" ", fold(squash(body)[:LEAD_CHARS]))
     court = _court(fold(title))
     if court:  # 'Tòa CIT giữ nguyên kết quả rà soát ...': the court's ruling is the news
         return "court_decision", court.phrase
@@ -334,7 +269,7 @@ def detect_stage(title: str, body: str) -> tuple[str, str]:
     if reaction:
         return "other", f"the headline reports a protest or request ('{reaction.group(0).strip()}')"
     title = _HEDGED_STEP_RE.sub(" ", folded)
-    lead = squash(body)[:_LEAD_CHARS]
+    lead = squash(body)[:LEAD_CHARS]
     extended = _EXTENDED_TO_RE.search(title) or _EXTENDED_TO_RE.search(fold(lead))
     if extended:
         return "order", extended.group(0)
@@ -352,80 +287,3 @@ def detect_stage(title: str, body: str) -> tuple[str, str]:
         if found:
             return found.name, found.phrase
     return "other", ""
-
-
-def is_global_safeguard(measures: list[str], origins: list[str], text: str) -> bool:
-    """A safeguard with no named origin (or one that says it covers all origins)."""
-    if "SG" not in measures:
-        return False
-    return not [o for o in origins if o != "VN"] or bool(_ALL_ORIGINS_RE.search(fold(text)))
-
-
-def _denied_after_vietnam(sentence: str, at: int) -> bool:
-    """A negation between Vietnam's name and position `at` of a folded sentence: 'Việt Nam không
-    nằm trong danh sách các nước được miễn trừ' denies the exclusion."""
-    names = list(_VN_RE.finditer(sentence, 0, at))
-    return bool(names) and bool(_NEGATOR_RE.search(sentence, names[-1].end(), at))
-
-
-# An exception to the exemption: 'không áp dụng với các nước đang phát triển ..., ngoại trừ Trung
-# Quốc, Việt Nam', 'developing countries are exempt, but goods from China and Vietnam are not'.
-_EXCEPTED_RE = re.compile(
-    r"\b(?:ngoai tru|tru|except(?:ing)?|other than|excluding|save|but|nhung)\b")
-
-
-def _excepted_after(sentence: str, at: int) -> bool:
-    """Vietnam's next name after position `at` follows an exception word: excepted from the
-    exemption, so covered."""
-    name = _VN_RE.search(sentence, at)
-    return name is not None and bool(_EXCEPTED_RE.search(sentence, at, name.start()))
-
-
-def vietnam_excluded(text: str) -> str | None:
-    """The sentence excluding Vietnam from a safeguard (developing-country 3% rule), if any."""
-    for sentence in _SENTENCES_RE.split(squash(fold(text))):
-        if not _VN_RE.search(sentence):
-            continue
-        for match in _EXCLUSION_RE.finditer(sentence):
-            before = sentence[max(0, match.start() - 50):match.start()]
-            if not (_NEGATED_RE.search(before) or _REQUESTED_RE.search(before)
-                    or _EXCLUSION_RULE_RE.search(before)
-                    or _denied_after_vietnam(sentence, match.start())
-                    or _excepted_after(sentence, match.end())):
-                return sentence[:160]
-    return None
-
-
-def vietnam_not_concerned(title: str, body: str) -> str | None:
-    """The words saying Vietnam is not a party to the case ('Việt Nam không bị điều tra'), unless
-    they deny an exclusion (then Vietnam is covered)."""
-    everything = f"{squash(fold(title))}. {squash(fold(body))}"
-    for match in _NEGATIVE_RE.finditer(everything):
-        end = _SENTENCE_END_RE.search(everything, match.end())
-        if not _EXCLUSION_RE.search(everything, match.end(),
-                                    end.start() if end else len(everything)):
-            return match.group(0)
-    return None
-
-
-def vietnam_in_news(title: str, body: str, listed: bool = False) -> tuple[str, str] | None:
-    """Vietnam's role from news wording: (role, reason), or None when the wording says nothing.
-
-    `listed`: the notice lists its origins and Vietnam is not among them, so only strong wording
-    ('của Việt Nam', 'Việt Nam bị ...') makes Vietnam a subject."""
-    folded_title = squash(fold(title))
-    everything = f"{folded_title} {squash(fold(body))}"
-    if not _VN_RE.search(everything):
-        return None
-    if _CIRCUMVENTION_RE.search(everything):
-        return "circumvention", "the goods are said to be routed through or finished in Vietnam"
-    negative = vietnam_not_concerned(title, body)
-    if negative:
-        return "none", f"the notice says Vietnam is not concerned ('{negative}')"
-    subject = _SUBJECT_RE.search(everything) or (
-        None if listed else _WEAK_SUBJECT_RE.search(everything))
-    if subject:
-        return "subject", f"Vietnam's goods are named ('{subject.group(0)}')"
-    if _VN_RE.search(folded_title) and not listed:
-        return "subject", "the title names Vietnam as the goods' country"
-    return None

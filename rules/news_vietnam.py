@@ -1,0 +1,156 @@
+"""Vietnam's role in a news item, from the press's own wording.
+
+Vietnam is often implicit in TRAV news ("hàng hóa xuất khẩu của Việt Nam", "thép Việt Nam bị
+..."), denied ("Việt Nam không bị điều tra"), or the place goods pass through to evade another
+origin's duty ("chuyển tải qua Việt Nam"). A safeguard covers every origin, Vietnam included
+unless the notice excludes it (developing country under the 3% threshold); asking for the
+exclusion is not one.
+"""
+
+import re
+
+from rules.news import EXTENDED_TO, LEAD_CHARS, SENTENCES_RE
+from rules.text import fold, squash
+
+_VN = r"(?:viet\s?nam(?:ese)?|vn)"  # Vietnamese press writes 'VN' for Việt Nam
+_VN_RE = re.compile(rf"\b{_VN}\b")
+_NEGATIVE_RE = re.compile(
+    rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi|la|trong|nam"
+    rf"|pham vi|dien)\b"
+    rf"|\bkhong (?:bao gom|co) {_VN}\b|\bngoai tru {_VN}\b"
+    # the measure 'không áp dụng với hàng hóa từ Việt Nam', 'does not apply to Vietnamese goods'
+    rf"|\bkhong ap dung (?:doi )?voi (?:\w+ ){{0,3}}{_VN}\b"
+    rf"|\b(?:does|do|will) not apply to (?:\w+ ){{0,3}}{_VN}\b"
+    rf"|\b{_VN}(?:, [^,.;]{{1,60}},)? (?:is|was|are|were) not (?:among|named|a subject|subject"
+    rf"|covered|investigated|included|part of|targeted)\b"
+)
+# Strong: Vietnam's goods are the target ('của Việt Nam', 'Việt Nam bị áp thuế').
+_SUBJECT_RE = re.compile(
+    rf"\b(?:cua|tu|xuat xu|xuat xu tu|doi voi|exporters? from|imports? from|goods from"
+    rf"|in respect of|against)\s+{_VN}\b"
+    rf"|\b{_VN}\s+(?:bi|chiu|la mot trong (?:cac|nhung) (?:nuoc|quoc gia) bi|co bien do"
+    rf"|voi (?:muc|bien do)|co muc (?:thue|bien do))\b"
+)
+# Weak: 'hàng Việt Nam', 'Vietnamese producers': enough only when no origin list says otherwise.
+_WEAK_SUBJECT_RE = re.compile(
+    rf"\b(?:hang|hang hoa|san pham|mat hang|la mot trong)\s+{_VN}\b"
+    rf"|\b{_VN}\s+(?:exporters?|producers?|products?|goods)\b"
+    rf"|\b{_VN}'s\s+(?:exports?|products?|goods|exporters?)\b"
+)
+_CIRCUMVENTION_RE = re.compile(
+    rf"\b(?:lan tranh|chuyen tai|trung chuyen|hoan thien|lap rap|gia cong|che bien"
+    rf"|circumvent\w*|completed|assembled|transship\w*)"
+    rf"\b[^.;]{{0,120}}?\b(?:qua|thong qua|tai|o|in|through|via)\s+{_VN}\b"
+    # '... Việt Nam nhằm trốn thuế': goods passed through Vietnam to evade another's duty
+    rf"|\b(?:qua|thong qua|tai)\s+{_VN}\b[^.;]{{0,60}}?\b(?:tron thue|lan tranh|evade\w*)\b"
+)
+_EXTENDED_TO_VN_RE = re.compile(rf"{EXTENDED_TO}[^.;]{{0,40}}?\b{_VN}\b")
+
+
+def duty_extended_to_vietnam(title: str, body: str) -> str | None:
+    """The words extending another origin's duty to goods from or through Vietnam, if any."""
+    found = _EXTENDED_TO_VN_RE.search(squash(fold(f"{title}. {body[:LEAD_CHARS]}")))
+    return found.group(0) if found else None
+
+
+_ALL_ORIGINS_RE = re.compile(
+    r"\b(?:tat ca cac (?:nuoc|quoc gia|nguon)|moi (?:nuoc|quoc gia|nguon)|khong phan biet xuat xu"
+    r"|toan cau|all (?:countries|origins|sources)|regardless of (?:their )?origin|global"
+    r"|todos los origenes|todas as origens|independientemente de su origen|toutes origines)\b"
+)
+_EXCLUSION_RE = re.compile(
+    r"\b(?:loai tru|mien tru|mien ap dung|khong ap dung|khong bi ap dung|excluded|exempted|exempt"
+    r"|exclusion|excepto|exceptuando|exceto|exclui\w*|excluye\w*)\b"
+)
+_NEGATED_RE = re.compile(
+    r"\b(?:khong (?:duoc|thuoc|nam trong|con duoc)|chua duoc|kho (?:co the )?(?:duoc)?"
+    r"|not (?:be )?|no (?:se |es |sera )?"
+    r"|nao (?:e |sera )?)\s*$"
+)
+# Asking for Vietnam's exclusion ('đề nghị loại trừ Việt Nam') is not an exclusion.
+_REQUESTED_RE = re.compile(
+    r"\b(?:de nghi|yeu cau|kien nghi|xin|van dong|xem xet|can nhac|request\w*|ask\w*|seek\w*"
+    r"|urg\w*|call\w* for|consider\w*)(?: \w+){0,5}\s*$")
+# The rule an exclusion follows, not an exclusion: 'the threshold for developing-country
+# exclusion', 'ngưỡng loại trừ 3%'.
+_EXCLUSION_RULE_RE = re.compile(r"\b(?:nguong|threshold|dieu kien|criteria|criterion)"
+                                r"(?: [\w-]+){0,3}\s*$")
+_SENTENCE_END_RE = re.compile(r"[.;!?](?:\s|$)")
+_NEGATOR_RE = re.compile(r"\b(?:khong|chua|not|no|never)\b")
+
+
+def is_global_safeguard(measures: list[str], origins: list[str], text: str) -> bool:
+    """A safeguard with no named origin (or one that says it covers all origins)."""
+    if "SG" not in measures:
+        return False
+    return not [o for o in origins if o != "VN"] or bool(_ALL_ORIGINS_RE.search(fold(text)))
+
+
+def _denied_after_vietnam(sentence: str, at: int) -> bool:
+    """A negation between Vietnam's name and position `at` of a folded sentence: 'Việt Nam không
+    nằm trong danh sách các nước được miễn trừ' denies the exclusion."""
+    names = list(_VN_RE.finditer(sentence, 0, at))
+    return bool(names) and bool(_NEGATOR_RE.search(sentence, names[-1].end(), at))
+
+
+# An exception to the exemption: 'không áp dụng với các nước đang phát triển ..., ngoại trừ Trung
+# Quốc, Việt Nam', 'developing countries are exempt, but goods from China and Vietnam are not'.
+_EXCEPTED_RE = re.compile(
+    r"\b(?:ngoai tru|tru|except(?:ing)?|other than|excluding|save|but|nhung)\b")
+
+
+def _excepted_after(sentence: str, at: int) -> bool:
+    """Vietnam's next name after position `at` follows an exception word: excepted from the
+    exemption, so covered."""
+    name = _VN_RE.search(sentence, at)
+    return name is not None and bool(_EXCEPTED_RE.search(sentence, at, name.start()))
+
+
+def vietnam_excluded(text: str) -> str | None:
+    """The sentence excluding Vietnam from a safeguard (developing-country 3% rule), if any."""
+    for sentence in SENTENCES_RE.split(squash(fold(text))):
+        if not _VN_RE.search(sentence):
+            continue
+        for match in _EXCLUSION_RE.finditer(sentence):
+            before = sentence[max(0, match.start() - 50):match.start()]
+            if not (_NEGATED_RE.search(before) or _REQUESTED_RE.search(before)
+                    or _EXCLUSION_RULE_RE.search(before)
+                    or _denied_after_vietnam(sentence, match.start())
+                    or _excepted_after(sentence, match.end())):
+                return sentence[:160]
+    return None
+
+
+def vietnam_not_concerned(title: str, body: str) -> str | None:
+    """The words saying Vietnam is not a party to the case ('Việt Nam không bị điều tra'), unless
+    they deny an exclusion (then Vietnam is covered)."""
+    everything = f"{squash(fold(title))}. {squash(fold(body))}"
+    for match in _NEGATIVE_RE.finditer(everything):
+        end = _SENTENCE_END_RE.search(everything, match.end())
+        if not _EXCLUSION_RE.search(everything, match.end(),
+                                    end.start() if end else len(everything)):
+            return match.group(0)
+    return None
+
+
+def vietnam_in_news(title: str, body: str, listed: bool = False) -> tuple[str, str] | None:
+    """Vietnam's role from news wording: (role, reason), or None when the wording says nothing.
+
+    `listed`: the notice lists its origins and Vietnam is not among them, so only strong wording
+    ('của Việt Nam', 'Việt Nam bị ...') makes Vietnam a subject."""
+    folded_title = squash(fold(title))
+    everything = f"{folded_title} {squash(fold(body))}"
+    if not _VN_RE.search(everything):
+        return None
+    if _CIRCUMVENTION_RE.search(everything):
+        return "circumvention", "the goods are said to be routed through or finished in Vietnam"
+    negative = vietnam_not_concerned(title, body)
+    if negative:
+        return "none", f"the notice says Vietnam is not concerned ('{negative}')"
+    subject = _SUBJECT_RE.search(everything) or (
+        None if listed else _WEAK_SUBJECT_RE.search(everything))
+    if subject:
+        return "subject", f"Vietnam's goods are named ('{subject.group(0)}')"
+    if _VN_RE.search(folded_title) and not listed:
+        return "subject", "the title names Vietnam as the goods' country"
+    return None
