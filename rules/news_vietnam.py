@@ -28,12 +28,21 @@ _NEGATIVE_RE = re.compile(
 _SUBJECT_RE = re.compile(
     rf"\b(?:cua|tu|xuat xu|xuat xu tu|doi voi|exporters? from|imports? from|goods from"
     rf"|in respect of|against)\s+{_VN}\b"
+    # a list of origins that names Vietnam last: 'từ 5 nước, trong đó có Việt Nam', 'including
+    # Vietnam', 'Việt Nam cũng nằm trong danh sách'
+    rf"|\b(?:trong do co|bao gom(?: ca)?|ke ca|including|among them|among which)\s+"
+    rf"(?:ca\s+)?{_VN}\b"
+    rf"|\b{_VN}\s+(?:cung\s+)?(?:nam trong danh sach|is among|was among|are among)\b"
+    # 'Vietnam, Thailand face AD probe', 'Việt Nam và Thái Lan đối mặt ...'
+    rf"|\b{_VN}\b[^.;:]{{0,40}}?\b(?:face|faces|facing|doi mat)\b"
     rf"|\b{_VN}\s+(?:bi|chiu|la mot trong (?:cac|nhung) (?:nuoc|quoc gia) bi|co bien do"
     rf"|voi (?:muc|bien do)|co muc (?:thue|bien do))\b"
 )
-# Weak: 'hàng Việt Nam', 'Vietnamese producers': enough only when no origin list says otherwise.
+# Weak: 'hàng Việt Nam', 'Vietnamese producers', 'doanh nghiệp Việt' (the press's shorthand):
+# enough only when no origin list says otherwise.
 _WEAK_SUBJECT_RE = re.compile(
     rf"\b(?:hang|hang hoa|san pham|mat hang|la mot trong)\s+{_VN}\b"
+    r"|\b(?:doanh nghiep|dn|hang|nha xuat khau|nha san xuat)\s+viet\b(?!\s?nam)"
     rf"|\b{_VN}\s+(?:exporters?|producers?|products?|goods)\b"
     rf"|\b{_VN}'s\s+(?:exports?|products?|goods|exporters?)\b"
 )
@@ -140,7 +149,7 @@ def vietnam_in_news(title: str, body: str, listed: bool = False) -> tuple[str, s
     ('của Việt Nam', 'Việt Nam bị ...') makes Vietnam a subject."""
     folded_title = squash(fold(title))
     everything = f"{folded_title} {squash(fold(body))}"
-    if not _VN_RE.search(everything):
+    if not (_VN_RE.search(everything) or _WEAK_SUBJECT_RE.search(everything)):
         return None
     if _CIRCUMVENTION_RE.search(everything):
         return "circumvention", "the goods are said to be routed through or finished in Vietnam"

@@ -142,11 +142,12 @@ def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
 
 
 def acronym_pattern(acronyms: Iterable[str]) -> re.Pattern[str]:
-    """Case-sensitive whole-word pattern for acronyms on the original text ('EC', not 'ec')."""
+    """Case-sensitive whole-word pattern for acronyms on the original text ('EC', not 'ec'); a
+    currency ('US$') is no body."""
     items = sorted({a for a in acronyms if a.strip()}, key=len, reverse=True)
     if not items:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(a) for a in items) + r")(?![\w])")
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(a) for a in items) + r")(?![\w$])")
 
 
 @cache

@@ -208,3 +208,27 @@ def test_a_timetable_pushed_back_is_a_procedural_step() -> None:
                   "The Trade Remedies Authority has revised the timetable of its expiry review of "
                   "the anti-dumping measure on steel wire from China.")
     assert result["trade_remedy"] and result["stage"] == "other"
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Ấn Độ điều tra chống bán phá giá gạch ốp lát của 4 nước",
+     "DGTR khởi xướng điều tra chống bán phá giá đối với gạch ốp lát nhập khẩu từ 4 nước, trong "
+     "đó có Việt Nam."),
+    ("India probes ceramic tiles from four countries",
+     "India's DGTR initiated an anti-dumping investigation into ceramic tiles from four "
+     "countries including Vietnam."),
+    ("Doanh nghiệp Việt bị Úc điều tra chống bán phá giá ống thép",
+     "Ủy ban Chống bán phá giá Úc khởi xướng điều tra đối với ống thép của các doanh nghiệp Việt."),
+    ("US: Vietnam, Malaysia face AD probe on steel racks",
+     "Commerce initiated investigations on steel storage racks after a petition by U.S. makers."),
+])
+def test_vietnam_named_last_in_a_list_as_a_shorthand_or_facing_a_probe(title: str, text: str
+                                                                        ) -> None:
+    result = news(title, text)
+    assert result["trade_remedy"] and result["vietnam"] == "subject"
+
+
+def test_a_currency_is_no_authority() -> None:
+    result = news("Ấn Độ áp thuế chống bán phá giá gạch ốp lát Việt Nam",
+                  "Mức thuế từ 120 US$ đến 340 US$ mỗi tấn được DGTR khuyến nghị áp dụng.")
+    assert result["market"] == "IN"
