@@ -72,7 +72,7 @@ _EXCLUSION_RE = re.compile(
     r"|exclusion|excepto|exceptuando|exceto|exclui\w*|excluye\w*)\b"
 )
 _NEGATED_RE = re.compile(
-    r"\b(?:khong (?:duoc|thuoc|nam trong|con duoc)|chua duoc|kho (?:co the )?(?:duoc)?"
+    r"\b(?:khong(?: (?:duoc|thuoc|nam trong|con duoc))?|chua duoc|kho (?:co the )?(?:duoc)?"
     r"|not (?:be )?|no (?:se |es |sera )?"
     r"|nao (?:e |sera )?)\s*$"
 )

@@ -142,12 +142,14 @@ def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
 
 
 def acronym_pattern(acronyms: Iterable[str]) -> re.Pattern[str]:
-    """Case-sensitive whole-word pattern for acronyms on the original text ('EC', not 'ec'); a
-    currency ('US$') is no body."""
+    """Case-sensitive whole-word pattern for acronyms and short names on the original text ('EC',
+    not 'ec'); a currency ('US$') is no body, and neither is a ministry's subject ('Ministry of
+    Commerce', 'Commerce Ministry', 'E-Commerce')."""
     items = sorted({a for a in acronyms if a.strip()}, key=len, reverse=True)
     if not items:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(a) for a in items) + r")(?![\w$])")
+    return re.compile(r"(?<![\w-])(?<!of )(?:" + "|".join(re.escape(a) for a in items)
+                      + r")(?![\w$])(?! Minist)")
 
 
 @cache

@@ -232,3 +232,33 @@ def test_a_currency_is_no_authority() -> None:
     result = news("Ấn Độ áp thuế chống bán phá giá gạch ốp lát Việt Nam",
                   "Mức thuế từ 120 US$ đến 340 US$ mỗi tấn được DGTR khuyến nghị áp dụng.")
     assert result["market"] == "IN"
+
+
+@pytest.mark.parametrize(("title", "text", "market"), [
+    ("Commerce rescinds review of Vietnamese honey",
+     "Commerce rescinded the administrative review of the antidumping order on raw honey from "
+     "Vietnam.", "US"),
+    ("China extends duties on Japanese resin",
+     "China's Ministry of Commerce extended anti-dumping duties on resin from Japan.", "CN"),
+])
+def test_commerce_alone_is_the_us_department_but_a_ministry_of_commerce_is_not(
+        title: str, text: str, market: str) -> None:
+    assert news(title, text)["market"] == market
+
+
+def test_a_spanish_presumed_dumping_and_a_wto_case_are_remedy_steps() -> None:
+    peru = news("Perú investiga dumping en calzado de Vietnam",
+                "Indecopi inició una investigación por presunto dumping en calzado originario de "
+                "Vietnam.")
+    assert (peru["market"], peru["measures"], peru["new_case"]) == ("PE", ["AD"], True)
+    wto = news("Vietnam wins WTO case on catfish",
+               "A WTO panel found that U.S. anti-dumping duties on Vietnamese catfish broke the "
+               "rules.")
+    assert (wto["trade_remedy"], wto["stage"]) == (True, "court_decision")
+
+
+def test_a_safeguard_that_does_not_exclude_vietnam_covers_it() -> None:
+    result = news("Philippines áp thuế tự vệ kính, không loại trừ Việt Nam",
+                  "Bộ Thương mại và Công nghiệp Philippines áp thuế tự vệ chính thức đối với kính "
+                  "nổi nhập khẩu.")
+    assert (result["measures"], result["vietnam"]) == (["SG"], "subject")
