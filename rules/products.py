@@ -120,8 +120,7 @@ class ProductIndex:
             return query, []
         material = set(query_tokens(" ".join(_MATERIAL_RE.findall(phrase))))
         # a trade name of a material ('nhựa' is the nomenclature's 'plastic') says it too
-        material |= {w for text in (phrase, *names) for w in query_tokens(text)
-                     if w in material_vocabulary() and f"{HEAD}{w}" not in head}
+        material |= {w for w in words if w in material_vocabulary() and f"{HEAD}{w}" not in head}
         scores = np.zeros(len(self.docs))
         for word in query:
             at, weight = self.postings[word]

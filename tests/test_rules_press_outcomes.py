@@ -6,19 +6,10 @@ a measure of another case in the lead; Canada's tribunal, which is no court; dat
 or as a measure's first day; a stated HS code that no sector holds; and a protest or request as
 a headline. The sentences were written for these tests; none is copied from an article."""
 
-from typing import Any
 
 import pytest
 
-from config import load_sectors
-from rules.analyse import analyse
-
-SECTORS = load_sectors()
-
-
-def news(title: str, text: str, published: str = "2026-11-20") -> dict[str, Any]:
-    return analyse({"id": "n", "market": None, "source": "news", "title": title, "text": text,
-                    "published": published}, SECTORS).to_dict()
+from tests.press_news import news
 
 
 def test_a_headline_naming_a_cases_respondents_is_that_cases_step() -> None:

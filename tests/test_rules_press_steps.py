@@ -5,19 +5,10 @@ Vietnam, the ADC's 'exported from' list and an ITC vote's origins in the lead, a
 of continuation, results, recommendation and definitive duties. The sentences were written for
 these tests; none is copied from an article."""
 
-from typing import Any
 
 import pytest
 
-from config import load_sectors
-from rules.analyse import analyse
-
-SECTORS = load_sectors()
-
-
-def news(title: str, text: str) -> dict[str, Any]:
-    return analyse({"id": "n", "market": None, "source": "news", "title": title, "text": text,
-                    "published": "2026-11-20"}, SECTORS).to_dict()
+from tests.press_news import news
 
 
 @pytest.mark.parametrize(("title", "text"), [

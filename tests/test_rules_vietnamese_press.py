@@ -11,6 +11,7 @@ import pytest
 
 from config import load_sectors
 from rules.analyse import analyse
+from tests.press_news import news
 
 SECTORS = load_sectors()
 
@@ -188,7 +189,7 @@ def test_a_denied_exclusion_covers_vietnam() -> None:
 
 
 def test_a_case_that_leaves_vietnam_out_is_no_alert_on_vietnam() -> None:
-    result = _news("Canada điều tra ống đồng Trung Quốc, nhà xuất khẩu Việt nên theo dõi",
+    result = news("Canada điều tra ống đồng Trung Quốc, nhà xuất khẩu Việt nên theo dõi",
                    "CBSA khởi xướng điều tra chống bán phá giá ống đồng có xuất xứ từ Trung Quốc. "
                    "Việt Nam không bị điều tra, nhưng hàng mang xuất xứ Việt Nam có thể bị soi "
                    "xét kỹ hơn.")
@@ -207,23 +208,18 @@ def test_a_case_that_leaves_vietnam_out_is_no_alert_on_vietnam() -> None:
      "an exporter of the product, is not covered by the investigation."),
 ])
 def test_vietnam_in_the_headline_but_not_among_the_listed_origins(title: str, text: str) -> None:
-    assert _news(title, text)["vietnam"] == "none"
+    assert news(title, text)["vietnam"] == "none"
 
 
 def test_vietnam_acting_after_a_date_is_its_own_case() -> None:
-    result = _news("Gia hạn thuế chống bán phá giá thép cán nguội Trung Quốc",
+    result = news("Gia hạn thuế chống bán phá giá thép cán nguội Trung Quốc",
                    "Bộ Công Thương ngày 3/10/2026 đã quyết định tiếp tục áp dụng biện pháp chống "
                    "bán phá giá đối với thép cán nguội có xuất xứ từ Trung Quốc.")
     assert (result["market"], result["vietnam"]) == ("VN", "none")
 
 
-def _news(title: str, text: str) -> dict:
-    return analyse({"id": "x", "title": title, "text": text, "market": None, "source": "news",
-                    "published": "2026-11-20"}, SECTORS).to_dict()
-
-
 def test_a_headline_that_says_less_than_its_lead_is_still_a_case() -> None:
-    result = _news("Nhà máy thép ở Bình Dương được mức thuế riêng thấp nhất",
+    result = news("Nhà máy thép ở Bình Dương được mức thuế riêng thấp nhất",
                    "Ngày 2/11/2026, Bộ Thương mại Hoa Kỳ ban hành kết luận cuối cùng vụ điều tra "
                    "chống bán phá giá đối với ống thép hàn nhập khẩu từ Việt Nam.")
     assert (result["trade_remedy"], result["market"], result["vietnam"], result["stage"]) == (
@@ -254,11 +250,11 @@ def test_a_headline_that_says_less_than_its_lead_is_still_a_case() -> None:
      "antidumping proceeding."),
 ])
 def test_news_that_names_a_remedy_word_but_no_case(title: str, text: str) -> None:
-    assert not _news(title, text)["trade_remedy"]
+    assert not news(title, text)["trade_remedy"]
 
 
 def test_a_safeguard_on_imports_is_a_case() -> None:
-    assert _news("Indonesia áp thuế tự vệ với sợi polyester nhập khẩu",
+    assert news("Indonesia áp thuế tự vệ với sợi polyester nhập khẩu",
                  "Bộ Tài chính Indonesia áp thuế tự vệ ba năm đối với sợi polyester nhập khẩu.")[
         "trade_remedy"]
 
@@ -272,7 +268,7 @@ def test_a_safeguard_on_imports_is_a_case() -> None:
     "covered, as its share of imports is above the threshold for developing-country exclusion.",
 ])
 def test_a_request_a_doubt_or_a_rule_of_exclusion_leaves_vietnam_covered(text: str) -> None:
-    result = _news("Philippines điều tra tự vệ toàn cầu với kính nổi nhập khẩu", text)
+    result = news("Philippines điều tra tự vệ toàn cầu với kính nổi nhập khẩu", text)
     assert result["vietnam"] == "subject", result["reasons"]
 
 
@@ -288,7 +284,7 @@ def test_a_product_the_nomenclature_places_in_no_sector_is_not_given_its_materia
          "Bộ Kinh tế Mexico khởi xướng điều tra đối với cờ lê bằng thép hợp kim nhập khẩu từ "
          "Việt Nam.", "8204"),
     ]:
-        result = _news(title, text)
+        result = news(title, text)
         assert result["sectors"] == ["other"], result["reasons"]
         assert [code[:4] for code in result["hs_inferred"]] == [heading]
 
