@@ -38,12 +38,13 @@ BATCH4 = SYNTHETIC / "synthetic_press_items_b4.jsonl"
 BATCH5 = SYNTHETIC / "synthetic_press_items_b5.jsonl"
 BATCH6 = SYNTHETIC / "synthetic_press_items_b6.jsonl"
 BATCH7 = SYNTHETIC / "synthetic_press_items_b7.jsonl"
-SPLITS = ("tuning", "holdout", "batch3", "batch4", "batch5", "batch6", "batch7")
-READ = ("tuning", "batch3", "batch4", "batch5", "batch6")
+BATCH8 = SYNTHETIC / "synthetic_press_items_b8.jsonl"
+SPLITS = ("tuning", "holdout", "batch3", "batch4", "batch5", "batch6", "batch7", "batch8")
+READ = ("tuning", "batch3", "batch4", "batch5", "batch6", "batch7")
 FIELDS = ("market", "measures", "stage", "sectors", "hs_heading", "event_date")
 
 
-BATCHES = (ITEMS, BATCH3, BATCH4, BATCH5, BATCH6, BATCH7)
+BATCHES = (ITEMS, BATCH3, BATCH4, BATCH5, BATCH6, BATCH7, BATCH8)
 
 
 def load_items(paths: Sequence[Path] = BATCHES) -> list[dict[str, Any]]:

@@ -117,8 +117,10 @@ def _vietnam_role(
     if market == "VN":
         return "none", ("Vietnam is the investigating market (its own case on imports): "
                         "no export warning")
-    if is_news and (proceeding == "circumvention" or _CIRCUMVENTION_CONTEXT_RE.search(
-            fold(notice.title))) and countries.mentions_vietnam(f"{notice.title} {body}"):
+    circumvention = proceeding == "circumvention" or _CIRCUMVENTION_CONTEXT_RE.search(
+        fold(notice.title))
+    if is_news and circumvention and countries.mentions_vietnam(
+            news_vietnam.undenied(f"{notice.title}. {body}")):
         return "circumvention", ("Vietnam is named in a circumvention proceeding (goods routed "
                                  "through or finished in Vietnam under another origin's order)")
     extended = news_vietnam.duty_extended_to_vietnam(notice.title, body) if is_news else None
@@ -196,8 +198,8 @@ def _origins(notice: Notice, body: str, market: str | None, is_news: bool
         lead = _remedy_sentences(body[:_NEWS_LEAD])
         found = own(countries.origins_after_from(notice.title))
         found += [c for c in own(countries.origins_after_from(lead)) if c not in found]
-        # the ADC's '<goods> exported from X, Y and Z', where the lead has no other list
-        found = found or own(countries.exported_from_origins(lead))
+        # the ADC's '<goods> exported from X, Y and Z'
+        found += [c for c in own(countries.every_exported_from(lead)) if c not in found]
         if found:
             return found, f"origins listed in the title and lead: {', '.join(found)}"
         found = own(countries.countries_mentioned(f"{notice.title} {lead}"))
@@ -320,8 +322,9 @@ def analyse(
                                            "initiation (initDate)")
     if proceeding == "court_decision":
         result.stage, why = "court_decision", "court decision"
-    if proceeding in stages.REVIEWS and result.stage in ("preliminary", "final"):
-        result.stage, why = "results", f"{result.stage} step of a review: '{why}'"
+    settled = stages.within_proceeding(proceeding, result.stage)
+    if settled:
+        result.stage, why = settled[0], f"{settled[1]}: '{why}'"
     if is_news and proceeding == "expiry_review" and result.stage == "results":
         outcome = languages.expiry_outcome(f"{notice.title}. {body[:_NEWS_LEAD]}")
         if outcome:  # an expiry review ends in the measure's continuation or revocation

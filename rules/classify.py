@@ -51,19 +51,25 @@ _ANY_LOOKALIKE_RE = _rx("|".join(f"(?:{pattern.pattern})" for pattern, _ in _LOO
 _AD_RE = _rx(
     r"\banti-?dumping\b|\bless[- ]than[- ]fair[- ]value\b|\bLTFV\b|\bdumped imports\b"
     r"|\bdumping margins?\b|\bchong ban pha gia\b|\bantidumping\b"
-    r"|\bdumping\b(?= duty| duties| investigation)"
+    r"|\bdumping\b(?= duty| duties| investigation| probe| inquiry| inquiries"
+    r"| and subsid\w* (?:probe|investigation|inquir))"
     # 'an investigation into the alleged dumping of ...', 'continued or resumed dumping' (not the
     # 'Continued Dumping and Subsidy Offset' of the Byrd Amendment)
     r"|\b(?:alleged|resumed|injurious) dumping\b"
     # Canada's CBSA: 'Dumping and subsidizing investigation — Preliminary determination'.
-    r"|\bdumping and subsidi[sz]ing\b"
+    r"|\bdumping and subsidi[sz](?:ing|ation)\b"
 )
 _CVD_RE = _rx(
     r"\bcountervailing dut(?:y|ies)\b|\bcountervailable\b|\banti-?subsidy\b|\bchong tro cap\b"
-    r"|\bcountervailing\b|\bsubsidi[sz]ing investigation\b|\bdumping and subsidi[sz]ing\b"
+    r"|\bcountervailing\b|\bsubsidi[sz](?:ing|ation) investigation\b"
+    r"|\bdumping and subsidi[sz](?:ing|ation)\b"
     # USITC: 'imports ... alleged to be sold at less than fair value and subsidized by the
     # Government of ...'.
     r"|\bsubsidi[sz]ed (?:by the governments? of|imports)\b"
+    # 'the alleged subsidizing of the same goods', 'dumping and subsidy probes', and Vietnamese
+    # 'thuế đối kháng' (countervailing duty, as some press translates it)
+    r"|\b(?:alleged|injurious) subsidi[sz](?:ing|ation)\b|\bthue doi khang\b"
+    r"|\bsubsid(?:y|ies) (?:probes?|investigations?|inquiry|inquiries|case)\b"
 )
 _SG_RE = _rx(
     r"\bsafeguard (?:measures?|investigations?|dut(?:y|ies)|proceedings?|review)\b"

@@ -169,6 +169,16 @@ def exported_from_origins(text: str) -> list[str]:
     return []
 
 
+def every_exported_from(text: str) -> list[str]:
+    """Every country of every '... exported from X and Y' list, in order, unique: a news lead
+    ('copper tubes exported from Vietnam and Thailand') lists origins so as well as after 'from'."""
+    folded = normalise(text)
+    found: list[str] = []
+    for start in _EXPORTED_FROM_RE.finditer(folded):
+        found += [code for code in _list_at(folded, start.end()) if code not in found]
+    return found
+
+
 def title_routes(text: str) -> list[str]:
     """Circumvention routes of a title: its third countries, except the 'exported from' list that
     serves as the origin list (see exported_from_origins): 'Aluminium extrusions exported from

@@ -36,21 +36,26 @@ _EN_DATE = (rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}),\s*(?P<y1>\d{{4}})"
             rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))")
 # said with 'on' or bare ('in a determination signed March 2, 2026'): the words before it decide
 _EN_RE = re.compile(rf"\b(?:on\s+)?(?:\w+day,\s+)?{_EN_DATE}")
+# 'found on December 30', 'published on 20 April': the year is the publication's
+_EN_NO_YEAR_RE = re.compile(
+    rf"\bon\s+(?:\w+day,\s+)?(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}))\b(?!,?\s*\d)")
 # 'Ngày khởi xướng là 9/6/2026', 'Ngày khởi xướng: 24/1/2026', 'DATES: Applicable November 2,
 # 2026', 'Date of initiation: 11 May 2026', 'Initiation date: 3 March 2026', 'Decision No. 402
-# dated February 10, 2026': the date named as the step's.
+# dated February 10, 2026', 'signed on 24 June 2025': the date named as the step's.
 _NAMED_RE = re.compile(
     rf"\b(?:ngay [a-z ]{{3,25}}?(?: la|:)|applicable|effective)\s+(?:ngay\s+)?"
     rf"(?:(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}"
     rf"|({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}}))")
 _EN_NAMED_RE = re.compile(
     rf"\b(?:date of (?:initiation|imposition|decision|the decision|publication|the notice)"
-    rf"|(?:initiation|decision|publication|notice) date|dated)\s*:?\s*(?:on\s+)?{_EN_DATE}")
+    rf"|(?:initiation|decision|publication|notice) date|dated|signed)\s*:?\s*(?:on\s+)?{_EN_DATE}")
 # What makes a date something else than the day of the event: a deadline, a period's bounds,
 # background, an extension's new date ('từ', from; folded 'thông tư', a circular, ends alike).
 _NOT_EVENT_BEFORE_RE = re.compile(
     r"(?:truoc|han chot|han cuoi|cham nhat|den het|(?<!thong )tu|den|giai doan|thoi ky|ky dieu tra"
-    r"|truoc do,?|until|by|before|from|through|to|den truoc|\d\s*[-–])\s*$")
+    r"|truoc do,?|until|by|before|from|through|to|den truoc|due|expected|scheduled"
+    r"|\d\s*[-–])\s*$")
 # 'có hiệu lực (kể) từ ngày', 'hết hiệu lực từ ngày', 'thời hạn 5 năm kể từ ngày', 'effective
 # from', 'for six months from': the day a measure starts or ends, which an item reporting the
 # measure gives in place of the decision's.
@@ -132,6 +137,11 @@ def _candidates(lead: str, published: date | None, *, vietnamese: bool
         found.append((m.start(), m.end(), _english(m), True))
     for m in _EN_RE.finditer(lead):
         found.append((m.start(), m.end(), _english(m), False))
+    for m in _EN_NO_YEAR_RE.finditer(lead):
+        month, day = (m.group("m1"), m.group("d1")) if m.group("m1") else (m.group("m2"),
+                                                                            m.group("d2"))
+        found.append((m.start(), m.end(), _with_year(int(day), _month(month), None, published),
+                      False))
     return sorted(found, key=lambda f: (not f[3], f[0]))
 
 

@@ -7,6 +7,7 @@ concept, on folded text) and answers the questions classify and news ask: which 
 stage (the earliest stage phrase: the main verb leads a news title), which proceeding.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from re import Pattern
@@ -117,19 +118,32 @@ def _earliest(table: dict[str, Pattern[str]], folded: str) -> Found | None:
     return best
 
 
+_SENTENCE_ENDS = (". ", "; ", "? ", "! ")
+# A definitive measure 'thay thế mức thuế tạm thời', 'replacing the provisional duties': the
+# provisional duty is the one before it.
+_LOOKING_BACK_RE = re.compile(r"\b(?:thay the|replac\w*|superseding|supersedes)\b[^.;]*$")
+
+
 def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
     """The stage whose phrase comes first (weak words such as 'điều tra' only as a last resort,
     and only when `weak`).
 
-    A measure applied 'provisionally' is a preliminary step whatever verb comes first."""
+    A measure applied 'provisionally' is a preliminary step whatever verb comes first, when the
+    sentence that applies it says so: another sentence's 'provisional duties already secured will
+    be collected', and a definitive duty 'replacing the provisional duties', look back from a
+    definitive order."""
     folded = fold(text)
     found = _earliest(patterns().stages, folded)
     if found is None and weak:
         found = _earliest(patterns().weak_stages, folded)
     if found and found.name == "order":
-        provisional = patterns().stages["preliminary"].search(folded)
-        if provisional:
-            return Found("preliminary", provisional.group(0), provisional.start())
+        start = max(folded.rfind(end, 0, found.start) for end in _SENTENCE_ENDS) + 1
+        stop = min((at for at in (folded.find(end, found.start) for end in _SENTENCE_ENDS)
+                    if at >= 0), default=len(folded))
+        for provisional in patterns().stages["preliminary"].finditer(folded, start, stop):
+            if not _LOOKING_BACK_RE.search(folded, max(start, provisional.start() - 40),
+                                           provisional.start()):
+                return Found("preliminary", provisional.group(0), provisional.start())
     return found
 
 

@@ -92,7 +92,14 @@ _LEAD_CASE_RE = re.compile(
     r"[^.;]{0,40}?"
     r"\b(?:chong ban pha gia|chong tro cap|tu ve|chong lan tranh|anti-?dumping|countervailing"
     r"|anti-?subsidy|safeguard|dumping)\b"
-    r"|\b(?:anti-?dumping|countervailing)(?: duty)? orders?\b")
+    r"|\b(?:anti-?dumping|countervailing)(?: duty)? orders?\b"
+    # English names the measure first: 'the antidumping investigation of ...', 'exemption from
+    # the anti-dumping duties on Chinese hot-rolled coil'
+    r"|\b(?:anti-?dumping|countervailing(?: duty)?|anti-?subsidy|safeguard|circumvention)"
+    r" (?:investigation|inquiry|probe|review|case|proceeding)s?\b"
+    r"|\b(?:anti-?dumping|countervailing|anti-?subsidy|safeguard) (?:dut(?:y|ies)|measures?)"
+    r" (?:on|against|imposed on)\b"
+    r"|\bthue (?:chong ban pha gia|chong tro cap|tu ve) (?:doi voi|voi|ap voi|ap dung voi)\b")
 
 
 def _case_in_lead(lead: str) -> bool:
@@ -105,6 +112,9 @@ def _case_in_lead(lead: str) -> bool:
 _TRIBUNAL_RE = re.compile(r"\b(?:toa an|toa) thuong mai quoc te canada\b"
                           r"|\bcanadian international trade tribunal\b"
                           r"|\btribunal canadien du commerce exterieur\b")
+
+
+_BARE_TRIBUNAL_RE = re.compile(r"\b(?:tribunal|toa(?: an)?)(?:'s)?\b")
 
 
 def _court(folded_title: str) -> languages.Found | None:
@@ -216,11 +226,14 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
     """Proceeding from the title, then the lead paragraph (multilingual and English wording).
 
     A headline may say only 'rà soát' (review): the lead then says which review."""
-    lead = _TRIBUNAL_RE.sub(" ", fold(squash(body)[:LEAD_CHARS]))
-    court = _court(fold(title))
+    lead, folded_title = fold(squash(body)[:LEAD_CHARS]), _TRIBUNAL_RE.sub(" ", fold(title))
+    if _TRIBUNAL_RE.search(lead):  # the lead says which tribunal the headline's 'Tribunal' is
+        folded_title = _BARE_TRIBUNAL_RE.sub(" ", folded_title)
+    lead = _TRIBUNAL_RE.sub(" ", lead)
+    court = _court(folded_title)
     if court:  # 'Tòa CIT giữ nguyên kết quả rà soát ...': the court's ruling is the news
         return "court_decision", court.phrase
-    name, why = classify.detect_proceeding(_TRIBUNAL_RE.sub(" ", fold(title)), "", "")
+    name, why = classify.detect_proceeding(folded_title, "", "")
     if name in ("investigation", "other") and _UNTYPED_REVIEW_RE.search(fold(title)):
         typed, typed_why = classify.detect_proceeding(lead, "", "")
         if typed not in ("investigation", "other"):
@@ -275,6 +288,12 @@ def detect_stage(title: str, body: str) -> tuple[str, str]:
         return "order", extended.group(0)
     for text in (title, lead):
         found = languages.earliest_stage(text, weak=False)
+        if found and found.name == "order" and text is title:
+            # 'Thổ Nhĩ Kỳ áp thuế với sợi Việt Nam' over 'áp thuế ... tạm thời': the lead says
+            # which duty the headline's is
+            in_lead = languages.earliest_stage(lead, weak=False)
+            if in_lead and in_lead.name == "preliminary":
+                return in_lead.name, in_lead.phrase
         if found:
             return found.name, found.phrase
         name, why = stages.detect_stage(text, "", "")

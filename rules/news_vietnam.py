@@ -21,8 +21,9 @@ _NEGATIVE_RE = re.compile(
     # the measure 'không áp dụng với hàng hóa từ Việt Nam', 'does not apply to Vietnamese goods'
     rf"|\bkhong ap dung (?:doi )?voi (?:\w+ ){{0,3}}{_VN}\b"
     rf"|\b(?:does|do|will) not apply to (?:\w+ ){{0,3}}{_VN}\b"
-    rf"|\b{_VN}(?:, [^,.;]{{1,60}},)? (?:is|was|are|were) not (?:among|named|a subject|subject"
-    rf"|covered|investigated|included|part of|targeted)\b"
+    # 'Vietnam, like Laos, is not ...', 'Vietnamese steel mills are not named'
+    rf"|\b{_VN}(?:, [^,.;]{{1,60}},| \w+(?: \w+)?)? (?:is|was|are|were) not (?:among|named"
+    rf"|a subject|subject|covered|investigated|included|part of|targeted)\b"
 )
 # Strong: Vietnam's goods are the target ('của Việt Nam', 'Việt Nam bị áp thuế').
 _SUBJECT_RE = re.compile(
@@ -37,7 +38,17 @@ _SUBJECT_RE = re.compile(
     rf"|\b{_VN}\b[^.;:]{{0,40}}?\b(?:face|faces|facing|doi mat)\b"
     rf"|\b{_VN}\s+(?:bi|chiu|la mot trong (?:cac|nhung) (?:nuoc|quoc gia) bi|co bien do"
     rf"|voi (?:muc|bien do)|co muc (?:thue|bien do))\b"
+    # the duty or review 'với mật ong Việt Nam': Vietnam names the goods the measure is on
+    rf"|\b(?:thue|ra soat|dieu tra|lenh|bien phap)\b[^.;]{{0,60}}?\b(?:doi voi|voi)"
+    rf"(?: [^\W\d_]+){{1,4}}? {_VN}\b"
 )
+# A sentence on buyers turning to Vietnam's goods, or Vietnam gaining from the case ('sẽ chuyển
+# sang nguồn cung từ Việt Nam', 'Vietnamese makers see an opening'): trade around the case.
+_DIVERSION_RE = re.compile(
+    r"\b(?:chuyen (?:huong )?sang (?:nguon cung|nhap khau|mua|dat hang)|nguon cung thay the"
+    r"|huong loi|co hoi|loi the|switch\w* (?:to|sourcing|suppliers)|shift\w* (?:orders|sourcing"
+    r"|purchases|to)|turn\w* to|alternative (?:suppliers?|sources?)|an opening|opportunit\w*"
+    r"|benefit\w*|gain\w* (?:share|orders))\b")
 # Weak: 'hàng Việt Nam', 'Vietnamese producers', 'doanh nghiệp Việt' (the press's shorthand):
 # enough only when no origin list says otherwise.
 _WEAK_SUBJECT_RE = re.compile(
@@ -73,8 +84,12 @@ _EXCLUSION_RE = re.compile(
 )
 _NEGATED_RE = re.compile(
     r"\b(?:khong(?: (?:duoc|thuoc|nam trong|con duoc))?|chua duoc|kho (?:co the )?(?:duoc)?"
-    r"|not (?:be )?|no (?:se |es |sera )?"
+    r"|not (?:be )?|no longer|no (?:se |es |sera )?"
     r"|nao (?:e |sera )?)\s*$"
+    # taken out of the exemption: 'đưa thép Việt Nam ra khỏi diện miễn trừ', 'loại Việt Nam khỏi
+    # danh sách các nước được miễn trừ', 'removes Vietnam from the list of exempted countries'
+    r"|\bkhoi (?:dien|danh sach)\b[^.;]{0,40}$"
+    r"|\b(?:remov\w*|drop\w*|tak\w* off)\b[^.;]{0,30}\bfrom (?:the )?(?:list of )?[^.;]{0,20}$"
 )
 # Asking for Vietnam's exclusion ('đề nghị loại trừ Việt Nam') is not an exclusion.
 _REQUESTED_RE = re.compile(
@@ -142,13 +157,22 @@ def vietnam_not_concerned(title: str, body: str) -> str | None:
     return None
 
 
+def undenied(text: str) -> str:
+    """The sentences of a text that do not say Vietnam is not concerned ('Vietnamese steel mills
+    are not named in the inquiry'): where else it names Vietnam, Vietnam takes a part."""
+    return " ".join(s for s in SENTENCES_RE.split(text)
+                    if not vietnam_not_concerned(s, ""))
+
+
 def vietnam_in_news(title: str, body: str, listed: bool = False) -> tuple[str, str] | None:
     """Vietnam's role from news wording: (role, reason), or None when the wording says nothing.
 
     `listed`: the notice lists its origins and Vietnam is not among them, so only strong wording
     ('của Việt Nam', 'Việt Nam bị ...') makes Vietnam a subject."""
     folded_title = squash(fold(title))
-    everything = f"{folded_title} {squash(fold(body))}"
+    text = " ".join(s for s in SENTENCES_RE.split(squash(fold(body)))
+                    if not (_DIVERSION_RE.search(s) and _VN_RE.search(s)))
+    everything = f"{folded_title} {text}"
     if not (_VN_RE.search(everything) or _WEAK_SUBJECT_RE.search(everything)):
         return None
     if _CIRCUMVENTION_RE.search(everything):

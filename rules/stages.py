@@ -60,6 +60,21 @@ _STAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 REVIEWS = ("administrative_review", "new_shipper_review", "expiry_review", "changed_circumstances")
+
+
+def within_proceeding(proceeding: str, stage: str) -> tuple[str, str] | None:
+    """The stage a proceeding makes of a stage word, with the reason, or None when it stays.
+
+    A review's determinations are its results; a review ended before its results (requests
+    withdrawn, no entries) is rescinded, except an expiry review, whose end is the measure's;
+    a scope ruling decides what an order covers, a procedural step of that order."""
+    if proceeding in REVIEWS and stage in ("preliminary", "final"):
+        return "results", f"{stage} step of a review"
+    if proceeding in REVIEWS and proceeding != "expiry_review" and stage == "termination":
+        return "rescission", "a review ended before its results"
+    if proceeding == "scope" and stage in ("final", "results", "order"):
+        return "other", f"a scope ruling ({stage}) is a procedural step of the order"
+    return None
 _STEP_WORD_RE = _rx(
     r"\b(?=(?:scheduling|institution|initiation|notice|postponement|cancellation|continuation"
     r"|termination"
