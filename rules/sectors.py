@@ -171,7 +171,12 @@ class SectorIndex:
         if head and made_of and all(hit.sector in self._materials for hit in head) and (
                 {hit.sector for hit in made_of} - {hit.sector for hit in head}):
             return made_of
-        return head or made_of or hits
+        if head or made_of:
+            return head or made_of
+        # a head no term names is qualified first by what it is made of: 'khung nhôm pin mặt
+        # trời' is an aluminium frame, for solar panels
+        first = min(hit.span[0] for hit in hits)
+        return [hit for hit in hits if hit.span[0] == first]
 
     def by_head(self, product: str) -> list[SectorHit]:
         """Sectors of a product phrase by its head, in its language's word order."""

@@ -103,6 +103,8 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
     ("móc treo quần áo bằng gỗ", "wood_furniture"),
     # 'đồ' (an article of) leads the head without being it: furniture of aluminium is furniture.
     ("đồ nội thất sân vườn bằng nhôm", "wood_furniture"),
+    # A head no term names is qualified first by its material, then by its use.
+    ("giá đỡ nhôm tấm pin mặt trời", "aluminium"),
 ])
 def test_product_head_decides_between_sectors(product: str, sector: str) -> None:
     from rules.sectors import index_for
