@@ -27,7 +27,9 @@ from rules.text import fold, squash
 _MARKET_RE = re.compile(r"^(?:[A-Z]{2}|EU)$")
 _CIRCUMVENTION_CONTEXT_RE = re.compile(
     r"circumvent|completed in|assembled in|further processed in|processed in|third countr"
-    r"|certif(?:y|ication)|with respect to|exports? from|transship|lan tranh",
+    r"|certif(?:y|ication)|with respect to|exports? from|transship|lan tranh"
+    # 'ghế gỗ lắp ráp tại Việt Nam từ linh kiện Trung Quốc'
+    r"|(?:lap rap|hoan thien|gia cong|che bien) tai",
     re.IGNORECASE,
 )
 _NEWS_LEAD = 600

@@ -173,3 +173,13 @@ def test_a_date_due_later_is_not_the_event() -> None:
                   "investigation of steel nails from Vietnam; the decision is now due on June 2.",
                   published="2026-04-10")
     assert result["event_date"] is None
+
+
+def test_goods_assembled_in_vietnam_from_anothers_parts_put_vietnam_in_circumvention() -> None:
+    """Found by probing, after reading real press that reports US inquiries so."""
+    result = news("Hoa Kỳ điều tra bàn gỗ lắp ráp tại Việt Nam từ linh kiện Trung Quốc",
+                  "DOC đã khởi xướng điều tra xem xét bàn gỗ nhập khẩu từ Việt Nam sử dụng linh "
+                  "kiện từ Trung Quốc có thuộc phạm vi áp dụng của lệnh thuế chống bán phá giá "
+                  "với sản phẩm tương tự của Trung Quốc hay không.")
+    assert (result["vietnam"], result["stage"], result["new_case"]) == (
+        "circumvention", "initiation", True)
