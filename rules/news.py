@@ -123,6 +123,13 @@ def _court(folded_title: str) -> languages.Found | None:
     return found if found and found.name == "court_decision" else None
 
 
+# A headline that says an investigation will not be opened ('US will not self-initiate anti-dumping
+# probe', 'chưa khởi xướng điều tra'): no case.
+_NOT_OPENED_RE = re.compile(
+    r"\b(?:will not|won't|not to|declines to|decides against|refuses to|khong|chua|se khong)\s+"
+    r"(?:self-?)?(?:initiat\w*|launch\w*|open(?:s|ing)?|khoi xuong|mo dieu tra|tu khoi xuong)\b")
+
+
 def is_news(market: str | None) -> bool:
     """True when the publisher is not the authority: the market must be read from the text."""
     return market is None or market in NEWS_MARKETS or not _NATIONAL_RE.match(market)
@@ -138,6 +145,10 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     folded_title = _COMPARED_REMEDY_RE.sub(" ", without_authority_names(
         _OWN_BODIES_RE.sub(" ", as_written)))
     lead = _COMPARED_REMEDY_RE.sub(" ", _OWN_BODIES_RE.sub(" ", squash(fold(body))[:LEAD_CHARS]))
+    not_opened = _NOT_OPENED_RE.search(folded_title)
+    if not_opened:
+        return Verdict(False, (f"not a trade remedy case: the title says none is opened "
+                               f"('{not_opened.group(0)}')",))
     found_event = languages.event(folded_title)
     if found_event:
         return Verdict(False, (f"not a trade remedy case: the title reports an event "
@@ -260,7 +271,8 @@ _HEDGED_STEP_RE = re.compile(
 # The investigation named as a noun in a lead ('trong vụ điều tra ...', 'the period of
 # investigation', 'cơ quan điều tra') is the case the news is about, not its opening.
 _CASE_NOUN_RE = re.compile(r"\b(?:vu|cuoc|thoi ky|giai doan|co quan|the|this|its|period of)\s+"
-                           r"(?:dieu tra|investigation|probe|inquiry)\b"
+                           r"(?:(?:anti-?dumping|countervailing(?: duty)?|anti-?subsidy"
+                           r"|safeguard)\s+)?(?:dieu tra|investigation|probe|inquiry)\b"
                            r"|\binvestigating authorit(?:y|ies)\b")
 
 

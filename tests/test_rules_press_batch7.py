@@ -183,3 +183,36 @@ def test_goods_assembled_in_vietnam_from_anothers_parts_put_vietnam_in_circumven
                   "với sản phẩm tương tự của Trung Quốc hay không.")
     assert (result["vietnam"], result["stage"], result["new_case"]) == (
         "circumvention", "initiation", True)
+
+
+@pytest.mark.parametrize("title, text, stage, new_case", [
+    ("US opens anti-dumping tax evasion probe into Vietnamese door frames",
+     "The US Department of Commerce has initiated an anti-dumping tax evasion investigation into "
+     "door frames made in Vietnam from Chinese lumber.", "initiation", True),
+    ("Vietnamese steel staples not evading US anti-dumping duties",
+     "The DOC's final conclusion in the anti-dumping tax evasion investigation into steel "
+     "staples from Vietnam found the goods free from tax evasion.", "termination", False),
+])
+def test_tax_evasion_as_english_translations_of_lan_tranh_thue_say_it(
+        title: str, text: str, stage: str, new_case: bool) -> None:
+    """Found by probing: Vietnamese outlets' English renders 'lẩn tránh thuế' as tax evasion."""
+    result = news(title, text)
+    assert (result["proceeding"], result["vietnam"]) == ("circumvention", "circumvention")
+    assert (result["stage"], result["new_case"]) == (stage, new_case)
+
+
+def test_mandatory_defendants_are_a_cases_step() -> None:
+    result = news("Commerce names two mandatory defendants in Vietnamese wire case",
+                  "In the anti-dumping investigation into steel wire from Vietnam, DOC selected "
+                  "two mandatory defendants; other exporters may apply for a separate rate.")
+    assert (result["trade_remedy"], result["vietnam"]) == (True, "subject")
+    assert (result["stage"], result["new_case"]) == ("other", False)
+
+
+@pytest.mark.parametrize("title", [
+    "US will not self-initiate anti-dumping probe into Vietnamese footwear",
+    "Ấn Độ chưa khởi xướng điều tra chống bán phá giá với gạch Việt Nam",
+])
+def test_an_investigation_that_is_not_opened_is_no_case(title: str) -> None:
+    assert news(title, "The authority found insufficient evidence of dumping.")[
+        "trade_remedy"] is False
