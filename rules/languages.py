@@ -147,6 +147,12 @@ def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
     return found
 
 
+def stage_phrase(name: str, text: str) -> Found | None:
+    """The first phrase of one stage in `text` ('đơn kiện' of a petition), or None."""
+    found = _search(patterns().stages[name], text)
+    return Found(name, found.phrase, found.start) if found else None
+
+
 def expiry_outcome(text: str) -> Found | None:
     """The outcome an expiry review's news reports ('tiếp tục duy trì', 'revoked'), if any."""
     folded = fold(text)

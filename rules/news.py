@@ -124,7 +124,7 @@ def _court(folded_title: str) -> languages.Found | None:
 
 
 # A headline that says an investigation will not be opened ('US will not self-initiate anti-dumping
-# probe', 'chưa khởi xướng điều tra'): no case.
+# probe', 'chưa khởi xướng điều tra'): no case, unless it names a petition, whose refusal ends one.
 _NOT_OPENED_RE = re.compile(
     r"\b(?:will not|won't|not to|declines to|decides against|refuses to|khong|chua|se khong)\s+"
     r"(?:self-?)?(?:initiat\w*|launch\w*|open(?:s|ing)?|khoi xuong|mo dieu tra|tu khoi xuong)\b")
@@ -146,7 +146,8 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
         _OWN_BODIES_RE.sub(" ", as_written)))
     lead = _COMPARED_REMEDY_RE.sub(" ", _OWN_BODIES_RE.sub(" ", squash(fold(body))[:LEAD_CHARS]))
     not_opened = _NOT_OPENED_RE.search(folded_title)
-    if not_opened:
+    asked = languages.stage_phrase("petition", folded_title)
+    if not_opened and not asked:
         return Verdict(False, (f"not a trade remedy case: the title says none is opened "
                                f"('{not_opened.group(0)}')",))
     found_event = languages.event(folded_title)

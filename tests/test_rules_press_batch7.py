@@ -216,3 +216,10 @@ def test_mandatory_defendants_are_a_cases_step() -> None:
 def test_an_investigation_that_is_not_opened_is_no_case(title: str) -> None:
     assert news(title, "The authority found insufficient evidence of dumping.")[
         "trade_remedy"] is False
+
+
+def test_a_petition_refused_is_still_news_of_a_case() -> None:
+    result = news("Bộ Công Thương không khởi xướng điều tra theo đơn kiện của ngành thép",
+                  "Bộ Công Thương quyết định không khởi xướng điều tra chống bán phá giá đối với "
+                  "thép dây nhập khẩu từ Trung Quốc do hồ sơ yêu cầu chưa đáp ứng điều kiện.")
+    assert (result["trade_remedy"], result["market"]) == (True, "VN")
