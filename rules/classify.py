@@ -59,9 +59,10 @@ _AD_RE = _rx(
     # Canada's CBSA: 'Dumping and subsidizing investigation — Preliminary determination'.
     r"|\bdumping and subsidi[sz](?:ing|ation)\b"
 )
+# Mexico's 'countervailing quotas' (cuotas compensatorias) are its anti-dumping duties too: no CVD.
 _CVD_RE = _rx(
     r"\bcountervailing dut(?:y|ies)\b|\bcountervailable\b|\banti-?subsidy\b|\bchong tro cap\b"
-    r"|\bcountervailing\b|\bsubsidi[sz](?:ing|ation) investigation\b"
+    r"|\bcountervailing\b(?! quotas?\b)|\bsubsidi[sz](?:ing|ation) investigation\b"
     r"|\bdumping and subsidi[sz](?:ing|ation)\b"
     # USITC: 'imports ... alleged to be sold at less than fair value and subsidized by the
     # Government of ...'.

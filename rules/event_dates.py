@@ -23,6 +23,10 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _MONTH = "|".join([*_MONTHS, *(name[:3] for name in _MONTHS)])
 _YEAR = r"(?:\s*(?:/|-|\.|,?\s*nam)\s*(\d{4}))?"
 _VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
+# The press's 'hôm qua (5/12)', 'thứ Hai tuần này (22/12)': a day named, its date in brackets.
+_VI_NAMED_DAY_RE = re.compile(
+    r"\b(?:hom nay|hom qua|sang nay|chieu nay|sang qua|chieu qua|toi qua|thu (?:hai|ba|tu|nam"
+    r"|sau|bay)|chu nhat)(?: tuan (?:nay|truoc|qua))?\s*\((\d{1,2})/(\d{1,2})()\)")
 # A step over several days ('từ ngày 12 đến 16/1/2026'): it began on the first.
 _VI_SPAN_RE = re.compile(rf"\b(?:tu\s+)?ngay\s+(\d{{1,2}})\s*(?:den|-|–)\s*\d{{1,2}}\s*"
                          rf"(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
@@ -62,12 +66,16 @@ _NOT_EVENT_BEFORE_RE = re.compile(
 _TAKES_EFFECT_BEFORE_RE = re.compile(
     r"\b(?:hieu luc|ke|nam,?|thang,?)\s+tu\s*$"
     r"|\b(?:apply|applies|applied|ceased? to apply)\s+from\s*$"
+    r"|\b(?:entering|entered|imported|shipped|arriving)\s+(?:on or after|from|as of)\s*$"
     r"|\b(?:effective|takes? effect|took effect|with effect|in force|months|years)"
     r"(?:\s+(?:from|on|as of))?\s*$")
 _RANGE_AFTER_RE = re.compile(r"^,?\s*(?:-|–|den|to|through)\s*(?:\d|[a-z]{3})")
 # A date told as an earlier step's, after the sentence's own step: 'khởi xướng, sau khi nhận
 # đơn ngày 2/4'.
 _SUBORDINATE_RE = re.compile(r"\b(?:sau khi|truoc khi|ke tu khi|after|following|since|once)\b")
+# '..., MITI said in a statement on 23 April': the clause is the report of the step, not the
+# earlier event.
+_REPORTED_RE = re.compile(r"\b(?:said|says|stated|announced|statement|cho biet|thong bao)\b")
 _SENTENCE_END_RE = re.compile(r"[.;!?]\s")
 # The request that opens a case, as the EU and Australia name it ('the complaint was lodged').
 _COMPLAINT_RE = re.compile(r"\b(?:complaint|application)\s+(?:was|were|has been|had been)\s+"
@@ -98,7 +106,8 @@ def _step_before(lead: str, position: int) -> bool:
     step = languages.earliest_stage(lead[start:position], weak=False)
     if step is None:
         return False
-    return bool(_SUBORDINATE_RE.search(lead, start + step.start, position))
+    earlier = list(_SUBORDINATE_RE.finditer(lead, start + step.start, position))
+    return bool(earlier) and not _REPORTED_RE.search(lead, earlier[-1].end(), position)
 
 
 def _month(name: str) -> int:
@@ -123,7 +132,7 @@ def _candidates(lead: str, published: date | None, *, vietnamese: bool
         else:
             when = calendar_date(int(m.group(6)), _month(m.group(4)), int(m.group(5)))
         found.append((m.start(), m.end(), when, True))
-    for pattern in (_VI_SPAN_RE, _VI_RE):
+    for pattern in (_VI_SPAN_RE, _VI_RE, _VI_NAMED_DAY_RE):
         for m in pattern.finditer(lead):
             found.append((m.start(), m.end(), _with_year(
                 int(m.group(1)), int(m.group(2)), m.group(3), published), False))

@@ -119,6 +119,9 @@ def _earliest(table: dict[str, Pattern[str]], folded: str) -> Found | None:
 
 
 _SENTENCE_ENDS = (". ", "; ", "? ", "! ")
+# A petition accepted and the case opened in one breath ('chấp nhận đơn và khởi xướng điều tra',
+# 'accepted the petition and initiated'): the step is the opening.
+_AND_OPENED_RE = re.compile(r"(?: [\w-]+){0,3}?,?\s+(?:va|and)\s+(?:da\s+|has\s+)?")
 # A definitive measure 'thay thế mức thuế tạm thời', 'replacing the provisional duties': the
 # provisional duty is the one before it.
 _LOOKING_BACK_RE = re.compile(r"\b(?:thay the|replac\w*|superseding|supersedes)\b[^.;]*$")
@@ -128,14 +131,19 @@ def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
     """The stage whose phrase comes first (weak words such as 'điều tra' only as a last resort,
     and only when `weak`).
 
-    A measure applied 'provisionally' is a preliminary step whatever verb comes first, when the
-    sentence that applies it says so: another sentence's 'provisional duties already secured will
-    be collected', and a definitive duty 'replacing the provisional duties', look back from a
-    definitive order."""
+    A petition accepted 'and' the case opened is the opening. A measure applied 'provisionally' is
+    a preliminary step whatever verb comes first, when the sentence that applies it says so:
+    another sentence's 'provisional duties already secured will be collected', and a definitive
+    duty 'replacing the provisional duties', look back from a definitive order."""
     folded = fold(text)
     found = _earliest(patterns().stages, folded)
     if found is None and weak:
         found = _earliest(patterns().weak_stages, folded)
+    if found and found.name == "petition":
+        opened = _AND_OPENED_RE.match(folded, found.start + len(found.phrase))
+        initiation = opened and patterns().stages["initiation"].match(folded, opened.end())
+        if initiation:
+            return Found("initiation", initiation.group(0), initiation.start())
     if found and found.name == "order":
         start = max(folded.rfind(end, 0, found.start) for end in _SENTENCE_ENDS) + 1
         stop = min((at for at in (folded.find(end, found.start) for end in _SENTENCE_ENDS)

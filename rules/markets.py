@@ -31,6 +31,8 @@ _SEPS_RE = re.compile(r"[\s-]+")
 _ORDER_AFTER_RE = re.compile(
     r"\s+(?:(?:anti-?dumping|countervailing|ad|cvd|ad/cvd)\s+)?(?:duty\s+)?orders?\b")
 _ORDER_BEFORE_RE = re.compile(r"\borders?\s+(?:on|against)\s+$")
+# '<country> bị <market>': the passive names the goods' country, then the market acting on them.
+_SUFFERS_RE = re.compile(r"\s+bi\s+")
 _DATE_BETWEEN = (r"(?:ngay|on)\s+\d{1,2}"
                  r"(?:/\d{1,2}(?:/\d{4})?|\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?)")
 
@@ -192,7 +194,9 @@ def _first_actor(text: str, *, names: bool) -> tuple[_Hit, str] | None:
     With names=False only authorities/acronyms count (a body text names many countries)."""
     hits, folded = _hits(text)
     spans = countries.origin_spans(folded)
-    for hit in hits:
+    for hit, after in zip(hits, [*hits[1:], None][:len(hits)], strict=True):
+        if after and _SUFFERS_RE.fullmatch(folded, hit.end, after.start):
+            continue  # 'Xơ ... Trung Quốc bị Ấn Độ áp thuế': the goods' country, then the actor
         if hit.market == VIETNAM:
             if _vietnam_acts(hit, folded):
                 return hit, "acts"

@@ -26,7 +26,7 @@ EXTENDED_TO = (r"\b(?:extend(?:s|ed|ing)?|mo rong)\b[^.;]{0,60}?\b(?:dut(?:y|ies
                r"|bien phap|measures?)\b[^.;]{0,100}?\b(?:to|sang)\s+(?:[a-z-]+\s+){0,4}?")
 _EXTENDED_TO_RE = re.compile(
     EXTENDED_TO + r"(?:imports?|shipments?|goods|products?|hang|routed|consigned|shipped|sent"
-    r"|gui|via|qua)\b")
+    r"|exported|exports|xuat khau|gui|via|qua)\b")
 SENTENCES_RE = re.compile(r"(?<=[.;!?])\s+")
 
 # Vietnam's own trade-remedy bodies: their NAMES contain 'phòng vệ thương mại' but say nothing
@@ -99,7 +99,8 @@ _LEAD_CASE_RE = re.compile(
     r" (?:investigation|inquiry|probe|review|case|proceeding)s?\b"
     r"|\b(?:anti-?dumping|countervailing|anti-?subsidy|safeguard) (?:dut(?:y|ies)|measures?)"
     r" (?:on|against|imposed on)\b"
-    r"|\bthue (?:chong ban pha gia|chong tro cap|tu ve) (?:doi voi|voi|ap voi|ap dung voi)\b")
+    r"|\b(?:thue|bien phap) (?:chong ban pha gia|chong tro cap|tu ve)"
+    r" (?:doi voi|voi|ap voi|ap dung voi)\b")
 
 
 def _case_in_lead(lead: str) -> bool:
@@ -200,6 +201,11 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if said:
         return Verdict(False, (f"not a trade remedy case: trade or market news ('{said}'); "
                                "remedies are at most mentioned in passing",))
+    extended = _EXTENDED_TO_RE.search(lead)
+    if extended and in_lead.trade_remedy:
+        # 'Quạt bàn lắp ráp tại Việt Nam gặp khó ở Brazil': the lead extends a duty to new goods
+        return Verdict(True, (f"the lead extends a duty to other goods ('{extended.group(0)}'): "
+                              f"{in_lead.reasons[0]}",))
     lead_step = languages.earliest_stage(lead, weak=False)
     if lead_step and lead_step.name != "other" and in_lead.trade_remedy:
         # a headline that says less than its story ('Doanh nghiệp tôm được thuế suất 0%',
@@ -259,13 +265,14 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
     return "investigation", "no review, circumvention or court wording: an investigation step"
 
 
-# A duty the headline only fears ('đứng trước nguy cơ bị áp thuế') or asks not to be imposed
-# ('đề nghị ... cân nhắc không áp thuế'): the lead says which step was taken. A feared lawsuit
+# A duty the headline only fears ('đứng trước nguy cơ bị áp thuế'), asks not to be imposed
+# ('đề nghị ... cân nhắc không áp thuế') or says was not imposed ('không bị Úc áp thuế'): the lead
+# says which step was taken. A feared lawsuit
 # ('có thể bị kiện') reports a petition, and asking FOR an investigation ('hồ sơ đề nghị điều
 # tra') is one: steps of their own.
 _HEDGED_STEP_RE = re.compile(
     r"\b(?:(?:nguy co|co the|co kha nang|de doa)(?: \w+){0,3}? (?:bi )?"
-    r"|(?:de nghi|kien nghi|yeu cau|can nhac|xem xet)(?: \w+){0,3}? khong )"
+    r"|(?:de nghi|kien nghi|yeu cau|can nhac|xem xet)(?: \w+){0,3}? khong |khong bi(?: \w+){0,2}? )"
     r"(?:ap thue|ap dung)\b")
 
 

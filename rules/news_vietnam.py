@@ -15,8 +15,9 @@ from rules.text import fold, squash
 _VN = r"(?:viet\s?nam(?:ese)?|vn)"  # Vietnamese press writes 'VN' for Việt Nam
 _VN_RE = re.compile(rf"\b{_VN}\b")
 _NEGATIVE_RE = re.compile(
-    rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi|la|trong|nam"
-    rf"|pham vi|dien)\b"
+    # ('Việt Nam không bị áp thuế' tells the outcome of a case on Vietnam's goods: no denial)
+    rf"\b{_VN}\s+(?:khong|chua)\s+(?:(?:phai|nam|thuoc|co ten)\s+)?(?:bi(?!(?: \w+){{0,2}}"
+    rf" ap (?:thue|dung)\b)|la|trong|nam|pham vi|dien)\b"
     rf"|\bkhong (?:bao gom|co) {_VN}\b|\bngoai tru {_VN}\b"
     # the measure 'không áp dụng với hàng hóa từ Việt Nam', 'does not apply to Vietnamese goods'
     rf"|\bkhong ap dung (?:doi )?voi (?:\w+ ){{0,3}}{_VN}\b"
@@ -120,7 +121,9 @@ def _denied_after_vietnam(sentence: str, at: int) -> bool:
 # An exception to the exemption: 'không áp dụng với các nước đang phát triển ..., ngoại trừ Trung
 # Quốc, Việt Nam', 'developing countries are exempt, but goods from China and Vietnam are not'.
 _EXCEPTED_RE = re.compile(
-    r"\b(?:ngoai tru|tru|except(?:ing)?|other than|excluding|save|but|nhung)\b")
+    r"\b(?:ngoai tru|tru|except(?:ing)?|other than|excluding|save|but|nhung)\b"
+    # an exemption list that does not hold Vietnam: 'danh sách miễn trừ không có Việt Nam'
+    r"|\b(?:khong (?:co|gom|bao gom)|(?:does|do) not (?:include|list|name|cover))\b")
 
 
 def _excepted_after(sentence: str, at: int) -> bool:
@@ -147,12 +150,16 @@ def vietnam_excluded(text: str) -> str | None:
 
 def vietnam_not_concerned(title: str, body: str) -> str | None:
     """The words saying Vietnam is not a party to the case ('Việt Nam không bị điều tra'), unless
-    they deny an exclusion (then Vietnam is covered)."""
+    their sentence speaks of an exclusion ('danh sách miễn trừ không có Việt Nam'): then it denies
+    the exclusion, and Vietnam is covered."""
     everything = f"{squash(fold(title))}. {squash(fold(body))}"
     for match in _NEGATIVE_RE.finditer(everything):
+        start = max((m.end() for m in _SENTENCE_END_RE.finditer(everything, 0, match.start())),
+                    default=0)
         end = _SENTENCE_END_RE.search(everything, match.end())
-        if not _EXCLUSION_RE.search(everything, match.end(),
-                                    end.start() if end else len(everything)):
+        if not (_EXCLUSION_RE.search(everything, start, match.start())
+                or _EXCLUSION_RE.search(everything, match.end(),
+                                        end.start() if end else len(everything))):
             return match.group(0)
     return None
 

@@ -12,10 +12,19 @@ import re
 from functools import cache, lru_cache
 
 from rules import languages, markets
+from rules.nomenclature import MATERIAL_CHAPTERS
 from rules.notice import Notice
-from rules.products import ProductCode, chemical_name, classify_product, known_words
+from rules.product_words import HEAD, head_words
+from rules.products import (
+    MIN_LEAD,
+    ProductCode,
+    chemical_name,
+    classify_product,
+    known_words,
+    product_index,
+)
 from rules.sectors import OTHER, SectorHit, SectorIndex, product_part
-from rules.text import aligned_fold, fold, nfc
+from rules.text import aligned_fold, fold, has_diacritics, nfc
 
 CHEMICALS_CHAPTER = "29"  # organic chemicals, where a chemical the HS does not name falls
 
@@ -83,6 +92,8 @@ _JOINERS = frozenset({"and", "or", "và", "hoặc", "va", "hoac"})
 _TRAILING = _JOINERS | {"từ", "tu"}  # folded 'tu' may begin a product: 'tu bep' (tủ bếp)
 
 
+_POSSESSIVE_RE = re.compile(r"['’]s\b")
+
 # A comma between two words: the one before it starts the match, the one after it ends it.
 _LISTING_COMMA_RE = re.compile(r"\S\s*(,)\s*(?=\S)")
 
@@ -116,7 +127,10 @@ def headline_product(title: str) -> str:
     cues = remedies + [m.span() for m in (_CUE_VI_RE if accented else _CUE_RE).finditer(
         lowered if accented else folded)]
     keep = [True] * len(original)
-    for start, end in [*markets.mention_spans(original), *remedies, *fillers]:
+    # a market's possessive goes with it: 'in South Africa's sights' leaves no 's'
+    mentions = [(start, end + 2 if _POSSESSIVE_RE.match(original, end) else end)
+                for start, end in markets.mention_spans(original)]
+    for start, end in [*mentions, *remedies, *fillers]:
         keep[start:end] = [False] * (end - start)
     _join_listed_goods(original, keep)
     cued_at = {end for _, end in cues}
@@ -172,13 +186,47 @@ def _inferred_sector(index: SectorIndex, inferred: ProductCode) -> tuple[list[st
 def _headline_sectors(index: SectorIndex, title: str, inferred: ProductCode | None
                       ) -> list[SectorHit]:
     """The sectors a headline's product names by its head word (rules/sectors.py); of several,
-    the one of the HS code the nomenclature gives the product, when it is among them."""
+    the one of the HS code the nomenclature gives the product, when it is among them.
+
+    A Vietnamese article no sector term names ('kệ thép', steel shelving) is placed by the
+    nomenclature, when it placed the article by its head noun: its material only qualifies it."""
     phrase = headline_product(title)
     hits = index.by_head(phrase) if phrase else []
+    if hits and inferred is not None and _article_by_head(index, phrase, hits, inferred):
+        sector = _sector_of(index, inferred.code)
+        return [SectorHit(sector, f"the nomenclature places the article by its head noun: "
+                                  f"{inferred.reason()}")]
     if len(hits) > 1 and inferred is not None:
         sector = _sector_of(index, inferred.code)
         return [hit for hit in hits if hit.sector == sector] or hits
     return hits
+
+
+def _article_by_head(index: SectorIndex, phrase: str, hits: list[SectorHit],
+                     inferred: ProductCode) -> bool:
+    """A Vietnamese phrase the nomenclature placed by its head noun, where no sector term names
+    that head: the terms all qualify it ('thép' of 'kệ thép'), or one names only the head's
+    first word of a compound the nomenclature names ('sợi' of 'sợi quang', optical fibre).
+
+    Not when the nomenclature put it in a material's own chapter (a material the phrase names
+    says otherwise: 'mắc áo thép' are no wooden hangers), nor when a code of a named sector
+    comes close to the one it gave."""
+    if not has_diacritics(phrase) or inferred.phrase != phrase.strip():
+        return False
+    if inferred.code[:2] in MATERIAL_CHAPTERS:
+        return False
+    words = phrase.lower().split()
+    if any(hit.span[0] == 0 for hit in hits):
+        compound = f"{HEAD}{words[0]}_{words[1]}" if len(words) > 1 else None
+        if not (all(hit.span == (0, 1) for hit in hits if hit.span[0] == 0)
+                and compound in inferred.matched):
+            return False
+    elif not head_words(phrase) & {word.lstrip(HEAD) for word in inferred.matched}:
+        return False
+    named = {hit.sector for hit in hits}
+    rival = max((code.score for code in product_index().rank(phrase, limit=20)
+                 if _sector_of(index, code.code) in named), default=0.0)
+    return inferred.score - rival >= MIN_LEAD * inferred.score
 
 
 def notice_sectors(

@@ -147,3 +147,17 @@ def trade_name_words(phrase: str, named: Callable[[str], bool] = lambda _: False
             continue
         found.append(words)
     return found
+
+
+def head_words(phrase: str) -> set[str]:
+    """The words that can name a Vietnamese phrase's good: its first word, and the nomenclature's
+    words for a trade name it opens with ('kệ' of 'kệ thép' is furniture)."""
+    words = words_of(phrase)
+    if not words:
+        return set()
+    found = {words[0]}
+    folded = folded_key(phrase)
+    for name, _, nomenclature in _trade_names():
+        if folded.startswith(name):
+            found.update(w for w in query_tokens(nomenclature) if "_" not in w)
+    return found
