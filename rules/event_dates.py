@@ -19,8 +19,10 @@ from rules.text import fold
 
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december"]
-# Full names first, then their three-letter forms ('03 Nov 2026' on a case page).
-_MONTH = "|".join([*_MONTHS, *(name[:3] for name in _MONTHS)])
+# Full names first, then their short forms ('03 Nov 2026' on a case page, the press's 'Feb. 24'
+# and 'Sept. 3').
+_MONTH = "|".join([*_MONTHS, "sept", *(name[:3] for name in _MONTHS)])
+_DOT = r"\.?"  # after a short form
 _YEAR = r"(?:\s*(?:/|-|\.|,?\s*nam)\s*(\d{4}))?"
 _VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
 # The press's 'hôm qua (5/12)', 'thứ Hai tuần này (22/12)': a day named, its date in brackets.
@@ -36,14 +38,14 @@ _BARE_RE = re.compile(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?![\d/])")
 _VIETNAMESE_RE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]",
                             re.IGNORECASE)
 # 'February 10, 2026', '11 May 2026', '30th June, 2026'
-_EN_DATE = (rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}),\s*(?P<y1>\d{{4}})"
-            rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))")
+_EN_DATE = (rf"(?:(?P<m1>{_MONTH}){_DOT}\s+(?P<d1>\d{{1,2}}),\s*(?P<y1>\d{{4}})"
+            rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}){_DOT},?\s+(?P<y2>\d{{4}}))")
 # said with 'on' or bare ('in a determination signed March 2, 2026'): the words before it decide
 _EN_RE = re.compile(rf"\b(?:on\s+)?(?:\w+day,\s+)?{_EN_DATE}")
 # 'found on December 30', 'published on 20 April': the year is the publication's
 _EN_NO_YEAR_RE = re.compile(
-    rf"\bon\s+(?:\w+day,\s+)?(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}))\b(?!,?\s*\d)")
+    rf"\bon\s+(?:\w+day,\s+)?(?:(?P<m1>{_MONTH}){_DOT}\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}))\b{_DOT}(?!,?\s*\d)")
 # 'Ngày khởi xướng là 9/6/2026', 'Ngày khởi xướng: 24/1/2026', 'DATES: Applicable November 2,
 # 2026', 'Date of initiation: 11 May 2026', 'Initiation date: 3 March 2026', 'Decision No. 402
 # dated February 10, 2026', 'signed on 24 June 2025': the date named as the step's.
@@ -157,12 +159,14 @@ def _candidates(lead: str, published: date | None, *, vietnamese: bool
 def event_date(text: str, published: date | None, stage: str | None = None
                ) -> tuple[date | None, str]:
     """The event's date and the words that state it, or (None, ''). A petition's date is
-    background to any later step ('The complaint was lodged on 2 February 2026')."""
+    background to any later step ('The complaint was lodged on 2 February 2026'); a date after
+    the publication is none, except the day of a hearing the item announces (stage other)."""
     lead = fold(text[:_LEAD])
     takes_effect: tuple[date, str] | None = None
     vietnamese = bool(_VIETNAMESE_RE.search(text[:_LEAD]))
     for start, end, when, named in _candidates(lead, published, vietnamese=vietnamese):
-        if when is None or (published is not None and when > published):
+        if when is None or (published is not None and when > published
+                            and not (stage == "other" and _hearing_before(lead, start))):
             continue
         before = lead[max(0, start - _WINDOW):start]
         if not named and takes_effect is None and _TAKES_EFFECT_BEFORE_RE.search(before):
@@ -174,6 +178,18 @@ def event_date(text: str, published: date | None, stage: str | None = None
             continue
         return when, text[start:end]
     return takes_effect or (None, "")
+
+
+# A hearing or consultation an item announces ('sẽ tổ chức phiên điều trần vào ngày 12/3'): the
+# step it reports is that day, although it lies after the publication.
+_HEARING_RE = re.compile(r"\b(?:dieu tran|tham van cong khai|phien tham van|hearings?"
+                         r"|public consultation)\b")
+
+
+def _hearing_before(lead: str, position: int) -> bool:
+    """The sentence holding `position` names a hearing before it."""
+    start = max((m.end() for m in _SENTENCE_END_RE.finditer(lead, 0, position)), default=0)
+    return bool(_HEARING_RE.search(lead, start, position))
 
 
 def labelled_date(text: str, published: date | None) -> tuple[date | None, str]:

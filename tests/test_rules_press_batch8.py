@@ -1,12 +1,12 @@
 """Press wording read while press batch 8 was development data: a loose headline over a lead that
 extends a duty to goods from Vietnam, lets it lapse, opens an inquiry or imposes it; the ends of
-cases (a negative preliminary vote, a case closed 'without duties', a measure 'terminated'); Mexico's
-'countervailing quotas', which are its anti-dumping duties; a petition accepted and the case
-opened at once; an exemption window and a scope call, which open nothing; the market after a
-passive 'bị'; Vietnam missing from a safeguard's exemption list, or spared a duty; dates of a
-measure's first day, of a statement and of a named weekday; and a Vietnamese article whose
-material alone a sector names ('kệ thép'). The sentences were written for these tests; none is
-copied from an article."""
+cases (a negative preliminary vote, a case closed 'without duties', a measure 'terminated');
+Mexico's 'countervailing quotas', which are its anti-dumping duties; a petition accepted and the
+case opened at once; an exemption window and a scope call, which open nothing; the market after
+a passive 'bị'; Vietnam missing from a safeguard's exemption list, or spared a duty; dates of a
+measure's first day, of a statement, of a named weekday, with a short month ('Feb. 24') and of a
+hearing to come; and a Vietnamese article whose material alone a sector names ('kệ thép'). The
+sentences were written for these tests; none is copied from an article."""
 
 import pytest
 
@@ -151,3 +151,22 @@ def test_a_product_is_placed_by_its_head_noun(title: str, sector: str) -> None:
     result = analyse({"id": "x", "market": None, "source": "news", "title": title,
                       "text": text, "published": "2026-11-20"}, load_sectors()).to_dict()
     assert result["sectors"] == [sector], result["reasons"]
+
+
+@pytest.mark.parametrize("text, published, date", [
+    ("Commerce announced its affirmative preliminary determination in the antidumping "
+     "investigation of steel racks from Vietnam on Tuesday, Feb. 24, 2026.", "2026-02-27",
+     "2026-02-24"),
+    ("The Commerce Department on Sept. 8 launched an antidumping investigation into padlocks "
+     "from Vietnam.", "2026-09-11", "2026-09-08"),
+])
+def test_a_month_written_short_with_a_period(text: str, published: str, date: str) -> None:
+    assert news("Steel racks and padlocks", text, published=published)["event_date"] == date
+
+
+def test_the_day_of_a_hearing_an_item_announces_is_its_date() -> None:
+    result = news("Ống thép hàn: DGTR ấn định phiên điều trần",
+                  "Trong vụ việc điều tra chống bán phá giá đối với ống thép hàn từ Việt Nam, DGTR "
+                  "sẽ tổ chức phiên điều trần vào ngày 20/5/2026. Các bên phải đăng ký trước "
+                  "ngày 15/5/2026.", published="2026-05-04")
+    assert (result["stage"], result["event_date"]) == ("other", "2026-05-20")
