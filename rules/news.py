@@ -217,10 +217,13 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
 
 
 # A lead sentence about another case on the same goods ('the parallel anti-dumping investigation
-# continues', 'on top of existing anti-dumping measures'): its measure is not this news's.
+# continues', 'on top of existing anti-dumping measures', a step expected later): its measure is
+# not this news's.
 _OTHER_CASE_RE = re.compile(
     r"\b(?:song song|van (?:dang )?tiep tuc|on top of|in addition to|parallel|separately"
-    r"|still under way|remains? under way|continues)\b")
+    r"|still under way|remains? under way|continues"
+    # the other measure's step still to come: 'Kết luận sơ bộ chống bán phá giá dự kiến ...'
+    r"|du kien|(?:is|are) expected)\b")
 
 
 def detect_measures(title: str, lead: str, case_numbers: list[str], *, uk: bool = False
@@ -257,12 +260,24 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
         if typed not in ("investigation", "other"):
             return typed, typed_why
         return "other", "a review whose kind the notice does not say"
+    if name == "investigation" and why in _BARE_INQUIRY:
+        # 'Thổ Nhĩ Kỳ điều tra ... vải mành lốp' over a lead that opens an expiry review
+        typed, typed_why = classify.detect_proceeding(lead, "", "")
+        if typed in _REVIEWS:
+            return typed, typed_why
     if name != "other":
         return name, why
     name, why = classify.detect_proceeding(lead, "", "")
     if name != "other":
         return name, why
     return "investigation", "no review, circumvention or court wording: an investigation step"
+
+
+# A headline's bare 'điều tra' (investigates) says only that something is examined: a review the
+# lead names is the proceeding.
+_BARE_INQUIRY = frozenset({"dieu tra", "investigation", "inquiry"})
+_REVIEWS = frozenset({"expiry_review", "administrative_review", "new_shipper_review",
+                      "changed_circumstances"})
 
 
 # A duty the headline only fears ('đứng trước nguy cơ bị áp thuế'), asks not to be imposed

@@ -5,8 +5,10 @@ Mexico's 'countervailing quotas', which are its anti-dumping duties; a petition 
 case opened at once; an exemption window and a scope call, which open nothing; the market after
 a passive 'bị'; Vietnam missing from a safeguard's exemption list, or spared a duty; dates of a
 measure's first day, of a statement, of a named weekday, with a short month ('Feb. 24') and of a
-hearing to come; and a Vietnamese article whose material alone a sector names ('kệ thép'). The
-sentences were written for these tests; none is copied from an article."""
+hearing to come; and a Vietnamese article whose material alone a sector names ('kệ thép'). Three
+classes left from the older read sets: the other measure's step still to come, a headline's bare
+'điều tra' over a review, and Australia's review panel. The sentences were written for these
+tests; none is copied from an article."""
 
 import pytest
 
@@ -170,3 +172,26 @@ def test_the_day_of_a_hearing_an_item_announces_is_its_date() -> None:
                   "sẽ tổ chức phiên điều trần vào ngày 20/5/2026. Các bên phải đăng ký trước "
                   "ngày 15/5/2026.", published="2026-05-04")
     assert (result["stage"], result["event_date"]) == ("other", "2026-05-20")
+
+
+def test_the_other_measures_step_still_to_come_is_not_this_items_measure() -> None:
+    result = news("Mỹ ban hành kết luận sơ bộ chống trợ cấp với ván ép Việt Nam",
+                  "Bộ Thương mại Hoa Kỳ đã ban hành kết luận sơ bộ trong vụ điều tra chống trợ cấp "
+                  "đối với ván ép nhập khẩu từ Việt Nam. Kết luận sơ bộ chống bán phá giá dự kiến "
+                  "được ban hành vào tháng 8.")
+    assert (result["measures"], result["stage"]) == (["CVD"], "preliminary")
+
+
+def test_a_headlines_bare_investigation_over_a_lead_opening_an_expiry_review() -> None:
+    result = news("Ai Cập điều tra chống bán phá giá thép mạ màu Việt Nam",
+                  "Ngày 3/6/2026, Ai Cập đã khởi xướng điều tra rà soát cuối kỳ lệnh áp thuế chống "
+                  "bán phá giá đối với thép mạ màu nhập khẩu từ Việt Nam.", published="2026-06-08")
+    assert (result["proceeding"], result["stage"], result["new_case"]) == (
+        "expiry_review", "initiation", False)
+
+
+def test_australias_review_panel_is_an_appeal_step() -> None:
+    result = news("ADRP yêu cầu xem xét lại quyết định về ống thép Việt Nam",
+                  "Hội đồng Rà soát chống bán phá giá Australia (ADRP) kiến nghị Bộ trưởng thu hồi "
+                  "quyết định áp thuế chống bán phá giá đối với ống thép từ Việt Nam.")
+    assert result["stage"] == "court_decision"
