@@ -260,11 +260,6 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
         if typed not in ("investigation", "other"):
             return typed, typed_why
         return "other", "a review whose kind the notice does not say"
-    if name == "investigation" and why in _BARE_INQUIRY:
-        # 'Thổ Nhĩ Kỳ điều tra ... vải mành lốp' over a lead that opens an expiry review
-        typed, typed_why = classify.detect_proceeding(lead, "", "")
-        if typed in _REVIEWS:
-            return typed, typed_why
     if name != "other":
         return name, why
     name, why = classify.detect_proceeding(lead, "", "")
@@ -272,12 +267,6 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
         return name, why
     return "investigation", "no review, circumvention or court wording: an investigation step"
 
-
-# A headline's bare 'điều tra' (investigates) says only that something is examined: a review the
-# lead names is the proceeding.
-_BARE_INQUIRY = frozenset({"dieu tra", "investigation", "inquiry"})
-_REVIEWS = frozenset({"expiry_review", "administrative_review", "new_shipper_review",
-                      "changed_circumstances"})
 
 
 # A duty the headline only fears ('đứng trước nguy cơ bị áp thuế'), asks not to be imposed
