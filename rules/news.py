@@ -268,12 +268,10 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
     return "investigation", "no review, circumvention or court wording: an investigation step"
 
 
-
 # A duty the headline only fears ('đứng trước nguy cơ bị áp thuế'), asks not to be imposed
 # ('đề nghị ... cân nhắc không áp thuế') or says was not imposed ('không bị Úc áp thuế'): the lead
-# says which step was taken. A feared lawsuit
-# ('có thể bị kiện') reports a petition, and asking FOR an investigation ('hồ sơ đề nghị điều
-# tra') is one: steps of their own.
+# says which step was taken. A feared lawsuit ('có thể bị kiện') reports a petition, and asking
+# FOR an investigation ('hồ sơ đề nghị điều tra') is one: steps of their own.
 _HEDGED_STEP_RE = re.compile(
     r"\b(?:(?:nguy co|co the|co kha nang|de doa)(?: \w+){0,3}? (?:bi )?"
     r"|(?:de nghi|kien nghi|yeu cau|can nhac|xem xet)(?: \w+){0,3}? khong |khong bi(?: \w+){0,2}? )"

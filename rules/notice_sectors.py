@@ -92,6 +92,7 @@ _JOINERS = frozenset({"and", "or", "và", "hoặc", "va", "hoac"})
 _TRAILING = _JOINERS | {"từ", "tu"}  # folded 'tu' may begin a product: 'tu bep' (tủ bếp)
 
 
+# A market's possessive ('South Africa's'), taken out with the market's name.
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 
 # A comma between two words: the one before it starts the match, the one after it ends it.
