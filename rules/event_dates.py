@@ -99,12 +99,17 @@ def _with_year(day: int, month: int, year: str | None, published: date | None) -
     return found
 
 
+def _sentence_start(lead: str, position: int) -> int:
+    """Where the sentence holding `position` begins."""
+    return max((m.end() for m in _SENTENCE_END_RE.finditer(lead, 0, position)), default=0)
+
+
 def _step_before(lead: str, position: int) -> bool:
     """True when the sentence holding `position` names its step before it and then turns to an
     earlier event ('... khởi xướng, sau khi nhận đơn ngày 2/4'): the date is that event's. Said
     right after its step ('initiated on 14 October 2025', 'khởi xướng ... vào ngày 29/6'), the
     date is the step's own."""
-    start = max((m.end() for m in _SENTENCE_END_RE.finditer(lead, 0, position)), default=0)
+    start = _sentence_start(lead, position)
     step = languages.earliest_stage(lead[start:position], weak=False)
     if step is None:
         return False
@@ -188,7 +193,7 @@ _HEARING_RE = re.compile(r"\b(?:dieu tran|tham van cong khai|phien tham van|hear
 
 def _hearing_before(lead: str, position: int) -> bool:
     """The sentence holding `position` names a hearing before it."""
-    start = max((m.end() for m in _SENTENCE_END_RE.finditer(lead, 0, position)), default=0)
+    start = _sentence_start(lead, position)
     return bool(_HEARING_RE.search(lead, start, position))
 
 
@@ -205,7 +210,7 @@ def labelled_date(text: str, published: date | None) -> tuple[date | None, str]:
 
 def _petitions_date(lead: str, position: int) -> bool:
     """The sentence holding `position` tells of the petition (or complaint) before the date."""
-    start = max((m.end() for m in _SENTENCE_END_RE.finditer(lead, 0, position)), default=0)
+    start = _sentence_start(lead, position)
     before = lead[start:position]
     step = languages.earliest_stage(before, weak=False)
     return (step is not None and step.name == "petition") or bool(_COMPLAINT_RE.search(before))
