@@ -59,10 +59,15 @@ _AD_RE = _rx(
     # Canada's CBSA: 'Dumping and subsidizing investigation — Preliminary determination'.
     r"|\bdumping and subsidi[sz](?:ing|ation)\b"
 )
-# Mexico's 'countervailing quotas' (cuotas compensatorias) are its anti-dumping duties too: no CVD.
+# 'Countervailing' names the remedy only with a remedy's noun ('countervailing probe', '...
+# and anti-dumping duties'), not as a plain adjective ('countervailing forces on inflation');
+# Mexico's 'countervailing quotas' (cuotas compensatorias) are its anti-dumping duties: no CVD.
 _CVD_RE = _rx(
     r"\bcountervailing dut(?:y|ies)\b|\bcountervailable\b|\banti-?subsidy\b|\bchong tro cap\b"
-    r"|\bcountervailing\b(?! quotas?\b)|\bsubsidi[sz](?:ing|ation) investigation\b"
+    r"|\bcountervailing\b(?=[\s-]+(?:\(cvd\)\s+)?(?:dut|duy\b|and\b|or\b|subsid|measures?\b"
+    r"|investigation|probe|case|petition|proceeding|order|inquir|tariff|levy|levies|action"
+    r"|review|determination|complaint|code\b|law|statute|remed|rates?\b|margin)|\))"
+    r"|\bsubsidi[sz](?:ing|ation) investigation\b"
     r"|\bdumping and subsidi[sz](?:ing|ation)\b"
     # USITC: 'imports ... alleged to be sold at less than fair value and subsidized by the
     # Government of ...'.

@@ -31,6 +31,13 @@ _LIST_START_RE = re.compile(
     r"|originaires? de|en provenance de|originari[oa]s? de|procedentes? de|provenientes? de"
     r"|originari[oa]s? d[ao]s?|procedentes? d[ao]s?|provenientes? d[ao]s?|asal|berasal dari|dari)"
     r"\s+"
+    # a counted list names its members after the count: 'from eight countries, among them X and
+    # Y', 'từ 5 nước, trong đó có Việt Nam'
+    r"(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|hai|ba|bon"
+    r"|nam|sau|bay|tam|chin|muoi|mot so) (?:other )?(?:countries|nations|economies|origins"
+    r"|nuoc|quoc gia|nen kinh te)(?: and territories| va vung lanh tho)?\s*[,:(]?\s*"
+    r"(?:(?:including|among them|among which|namely|such as|notably|trong do co|bao gom(?: ca)?"
+    r"|gom(?: co)?|ke ca|la|nhu)\s+)?)?"
 )
 _THIRD_START_RE = re.compile(
     r"\b(?:with respect to|exports from|exported from|consigned from|completed in|assembled in"

@@ -117,6 +117,14 @@ def _step_before(lead: str, position: int) -> bool:
     return bool(earlier) and not _REPORTED_RE.search(lead, earlier[-1].end(), position)
 
 
+def _in_opening_clause(lead: str, position: int) -> bool:
+    """True when `position` lies in a clause that opens its sentence with an earlier event ('Sau
+    khi ITC bỏ phiếu ngày 3/12, Bộ Thương mại ban hành lệnh ...'): the date is that event's."""
+    start = _sentence_start(lead, position)
+    opening = _SUBORDINATE_RE.match(lead, start)
+    return opening is not None and "," not in lead[opening.end():position]
+
+
 def _month(name: str) -> int:
     return [month[:3] for month in _MONTHS].index(name[:3]) + 1
 
@@ -165,20 +173,23 @@ def event_date(text: str, published: date | None, stage: str | None = None
                ) -> tuple[date | None, str]:
     """The event's date and the words that state it, or (None, ''). A petition's date is
     background to any later step ('The complaint was lodged on 2 February 2026'); a date after
-    the publication is none, except the day of a hearing the item announces (stage other)."""
+    the publication is none, except the day of a hearing the item announces (stage other) and
+    the first day of the measure it reports ('thu trong 120 ngày kể từ ngày 18/8')."""
     lead = fold(text[:_LEAD])
     takes_effect: tuple[date, str] | None = None
     vietnamese = bool(_VIETNAMESE_RE.search(text[:_LEAD]))
     for start, end, when, named in _candidates(lead, published, vietnamese=vietnamese):
-        if when is None or (published is not None and when > published
-                            and not (stage == "other" and _hearing_before(lead, start))):
+        if when is None:
             continue
         before = lead[max(0, start - _WINDOW):start]
         if not named and takes_effect is None and _TAKES_EFFECT_BEFORE_RE.search(before):
             takes_effect = when, text[start:end]
+        if published is not None and when > published and not (
+                stage == "other" and _hearing_before(lead, start)):
+            continue
         if not named and (_NOT_EVENT_BEFORE_RE.search(before)
                           or _RANGE_AFTER_RE.match(lead[end:end + 6])
-                          or _step_before(lead, start)
+                          or _step_before(lead, start) or _in_opening_clause(lead, start)
                           or (stage != "petition" and _petitions_date(lead, start))):
             continue
         return when, text[start:end]

@@ -125,13 +125,24 @@ _AND_OPENED_RE = re.compile(r"(?: [\w-]+){0,3}?,?\s+(?:va|and)\s+(?:da\s+|has\s+
 # A definitive measure 'thay thế mức thuế tạm thời', 'replacing the provisional duties': the
 # provisional duty is the one before it.
 _LOOKING_BACK_RE = re.compile(r"\b(?:thay the|replac\w*|superseding|supersedes)\b[^.;]*$")
+# 'Final' naming the duties ('sets final tile duties'): the definitive duty, an order; 'final
+# findings recommending duties' stay a final step.
+_FINAL_DUTIES_RE = re.compile(
+    r"(?:\s+(?!determination|finding|result|ruling|decision|recommend|report)[\w-]+){0,3}?"
+    r"\s+(?:dut(?:y|ies)|tariffs?)\b")
+# An investigation or its deadline extended ('extends wind tower dumping probe', 'extended the
+# deadline by two months'): a procedural step, not a measure continued.
+_EXTENDED_INQUIRY_RE = re.compile(
+    r"(?:\s+(?!dut|measure|tariff|order)[\w-]+){0,4}?\s+(?:probe|investigation|inquiry"
+    r"|deadline|time limit|timeline)s?\b")
 
 
 def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
     """The stage whose phrase comes first (weak words such as 'điều tra' only as a last resort,
     and only when `weak`).
 
-    A petition accepted 'and' the case opened is the opening. A measure applied 'provisionally' is
+    A petition accepted 'and' the case opened is the opening; 'final' duties are the definitive
+    ones; an investigation 'extended' is a procedural step. A measure applied 'provisionally' is
     a preliminary step whatever verb comes first, when the sentence that applies it says so:
     another sentence's 'provisional duties already secured will be collected', and a definitive
     duty 'replacing the provisional duties', look back from a definitive order."""
@@ -144,6 +155,12 @@ def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
         initiation = opened and patterns().stages["initiation"].match(folded, opened.end())
         if initiation:
             return Found("initiation", initiation.group(0), initiation.start())
+    if found and found.name == "final" and found.phrase == "final" and _FINAL_DUTIES_RE.match(
+            folded, found.start + len(found.phrase)):
+        return Found("order", found.phrase, found.start)
+    if found and found.name == "continuation" and found.phrase in ("extends", "extended") and \
+            _EXTENDED_INQUIRY_RE.match(folded, found.start + len(found.phrase)):
+        return Found("other", found.phrase, found.start)
     if found and found.name == "order":
         start = max(folded.rfind(end, 0, found.start) for end in _SENTENCE_ENDS) + 1
         stop = min((at for at in (folded.find(end, found.start) for end in _SENTENCE_ENDS)

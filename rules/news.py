@@ -243,11 +243,21 @@ def detect_measures(title: str, lead: str, case_numbers: list[str], *, uk: bool 
     return measures(f"{title}. {lead}")
 
 
+# A recourse still open ('the producer can challenge the ruling in court', 'có thể khởi kiện ra
+# tòa'): the court is named, but has not ruled.
+_RECOURSE_RE = re.compile(
+    r"\b(?:can|may|could|might|will be able to|(?:is|are) entitled to|ha(?:s|ve) the right to"
+    r"|co the|co quyen|duoc quyen)\s+(?:[\w-]+\s+){0,6}?(?:challenge|appeal|contest|bring|seek"
+    r"|file|take|khang cao|khoi kien|kien)\b[^.;]*")
+
+
 def detect_proceeding(title: str, body: str) -> tuple[str, str]:
     """Proceeding from the title, then the lead paragraph (multilingual and English wording).
 
-    A headline may say only 'rà soát' (review): the lead then says which review."""
-    lead, folded_title = fold(squash(body)[:LEAD_CHARS]), _TRIBUNAL_RE.sub(" ", fold(title))
+    A headline may say only 'rà soát' (review): the lead then says which review. A court named as
+    a recourse still open is none."""
+    lead = _RECOURSE_RE.sub(" ", fold(squash(body)[:LEAD_CHARS]))
+    folded_title = _TRIBUNAL_RE.sub(" ", fold(title))
     if _TRIBUNAL_RE.search(lead):  # the lead says which tribunal the headline's 'Tribunal' is
         folded_title = _BARE_TRIBUNAL_RE.sub(" ", folded_title)
     lead = _TRIBUNAL_RE.sub(" ", lead)

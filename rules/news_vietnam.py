@@ -22,9 +22,10 @@ _NEGATIVE_RE = re.compile(
     # the measure 'không áp dụng với hàng hóa từ Việt Nam', 'does not apply to Vietnamese goods'
     rf"|\bkhong ap dung (?:doi )?voi (?:\w+ ){{0,3}}{_VN}\b"
     rf"|\b(?:does|do|will) not apply to (?:\w+ ){{0,3}}{_VN}\b"
-    # 'Vietnam, like Laos, is not ...', 'Vietnamese steel mills are not named'
-    rf"|\b{_VN}(?:, [^,.;]{{1,60}},| \w+(?: \w+)?)? (?:is|was|are|were) not (?:among|named"
-    rf"|a subject|subject|covered|investigated|included|part of|targeted)\b"
+    # 'Vietnam, like Laos, is not ...', 'Vietnamese steel mills are not named'; not goods 'from
+    # Vietnam' that a scope ruling leaves out ('sink grids ... from Vietnam are not covered')
+    rf"|(?<!from )\b{_VN}(?:, [^,.;]{{1,60}},| \w+(?: \w+)?)? (?:is|was|are|were) not "
+    rf"(?:among|named|a subject|subject|covered|investigated|included|part of|targeted)\b"
 )
 # Strong: Vietnam's goods are the target ('của Việt Nam', 'Việt Nam bị áp thuế').
 _SUBJECT_RE = re.compile(

@@ -54,10 +54,20 @@ def _ascii_word(word: str) -> str:
     return singular(word)
 
 
+# Vietnamese writes a syllable's lone vowel 'y' or 'i' by choice ('ắc quy', the nomenclature's 'ắc
+# qui'; 'kỹ thuật', 'kĩ thuật'): both are spelt with 'i'.
+_LONE_Y_RE = re.compile(r"^(?:qu|[klmsth])[yýỳỷỹỵ]$")
+_Y_AS_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
+
+
+def _spelt_with_i(word: str) -> str:
+    return word.translate(_Y_AS_I) if _LONE_Y_RE.match(word) else word
+
+
 def words_of(text: str) -> list[str]:
     """Lower-case words; a word with diacritics stays as written (accents tell 'nhôm' from
     'nhóm'), ASCII words are singularised and spelt as the nomenclature spells them."""
-    return [_ascii_word(word) if word.isascii() else word
+    return [_spelt_with_i(_ascii_word(word) if word.isascii() else word)
             for word in WORD_RE.findall(nfc(text).lower())
             if word not in STOP_WORDS and not word.isdigit()]
 
