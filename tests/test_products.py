@@ -285,6 +285,16 @@ def test_american_spelling_inside_a_word_finds_the_british_nomenclature(
     assert found is not None and found.heading == heading
 
 
+def test_a_lone_y_or_i_of_vietnamese_is_one_spelling() -> None:
+    """The press writes 'ắc quy', the national nomenclature 'ắc qui' (electric accumulators)."""
+    from rules.product_words import words_of
+
+    assert words_of("ắc quy, kỹ thuật") == words_of("ắc qui, kĩ thuật")
+    assert words_of("dry ply") == ["dry", "ply"]  # English words keep their y
+    found = classify_product(["ắc quy lithium"])
+    assert found is not None and found.heading == "8507"
+
+
 def test_canned_goods_are_the_nomenclatures_prepared_or_preserved_ones() -> None:
     for phrase, heading in [("canned pineapple", "2008"), ("cá ngừ đóng hộp", "1604")]:
         found = classify_product([phrase])
