@@ -13,6 +13,7 @@ Authorities and names are data: rules/vocab/markets.yaml.
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import zip_longest
 
 from rules import countries, vocabulary
 from rules.text import aligned_fold, nfc
@@ -194,7 +195,7 @@ def _first_actor(text: str, *, names: bool) -> tuple[_Hit, str] | None:
     With names=False only authorities/acronyms count (a body text names many countries)."""
     hits, folded = _hits(text)
     spans = countries.origin_spans(folded)
-    for hit, after in zip(hits, [*hits[1:], None][:len(hits)], strict=True):
+    for hit, after in zip_longest(hits, hits[1:]):
         if after and _SUFFERS_RE.fullmatch(folded, hit.end, after.start):
             continue  # 'Xơ ... Trung Quốc bị Ấn Độ áp thuế': the goods' country, then the actor
         if hit.market == VIETNAM:

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from rules import languages, markets
 from rules.nomenclature import MATERIAL_CHAPTERS
 from rules.notice import Notice
-from rules.product_words import HEAD, head_words
+from rules.product_words import HEAD, head_words, words_of
 from rules.products import (
     MIN_LEAD,
     ProductCode,
@@ -216,7 +216,7 @@ def _article_by_head(index: SectorIndex, phrase: str, hits: list[SectorHit],
         return False
     if inferred.code[:2] in MATERIAL_CHAPTERS:
         return False
-    words = phrase.lower().split()
+    words = words_of(phrase)  # as the index's compounds are made ('ắc quy' is 'ắc qui')
     if any(hit.span[0] == 0 for hit in hits):
         compound = f"{HEAD}{words[0]}_{words[1]}" if len(words) > 1 else None
         if not (all(hit.span == (0, 1) for hit in hits if hit.span[0] == 0)
