@@ -113,7 +113,7 @@ def _case_list_entry(notice: Notice) -> bool:
 
 def _vietnam_role(
     notice: Notice, body: str, origins: list[str], case_origins: list[str], proceeding: str,
-    *, market: str | None, is_news: bool,
+    *, market: str | None, is_news: bool, listed: bool,
 ) -> tuple[str, str]:
     """Vietnam's role: subject, circumvention target or none, with the reason."""
     if market == "VN":
@@ -145,7 +145,7 @@ def _vietnam_role(
         return "circumvention", ("the title names Vietnam as a third country "
                                  "('With Respect to' / 'Exports From')")
     if is_news:
-        found = news_vietnam.vietnam_in_news(notice.title, body, listed=bool(origins))
+        found = news_vietnam.vietnam_in_news(notice.title, body, listed=listed)
         if found:
             return found
     everything = f"{notice.title} {body if is_news else _opening(body)}"
@@ -188,6 +188,9 @@ def _remedy_sentences(lead: str) -> str:
     return " ".join(kept) if kept else lead
 
 
+_NAMED_ORIGINS = "origins named in the title and lead"
+
+
 def _origins(notice: Notice, body: str, market: str | None, is_news: bool
              ) -> tuple[list[str], str]:
     """Origins from the title's 'From ...' lists (not 'Exports From'), else from the text; a
@@ -208,7 +211,7 @@ def _origins(notice: Notice, body: str, market: str | None, is_news: bool
         actors = countries.acting_countries(f"{notice.title}. {lead}")
         found = [c for c in found if c != countries.VIETNAM and c not in actors]
         if found:
-            return found, f"origins named in the title and lead: {', '.join(found)}"
+            return found, f"{_NAMED_ORIGINS}: {', '.join(found)}"
         return [], "no origin named in title or lead"
     found = own(countries.origins_after_from(notice.title))
     if found:
@@ -339,8 +342,10 @@ def analyse(
     origins, why = _origins(notice, body, market, is_news)
     result.reasons.append(why)
     case_origins = [o for o in (cn.origin_of(n) for n in numbers) if o]
+    # countries a headline only names ('thép Trung Quốc') are no list that leaves Vietnam out
+    listed = bool(origins) and not why.startswith(_NAMED_ORIGINS)
     role, why = _vietnam_role(notice, body, origins, case_origins, proceeding,
-                              market=market, is_news=is_news)
+                              market=market, is_news=is_news, listed=listed)
     role, why, global_sg = _safeguard_role(role, why, result.measures, origins,
                                            f"{notice.title}. {body}", market)
     result.vietnam = role

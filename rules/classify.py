@@ -56,6 +56,9 @@ _AD_RE = _rx(
     # 'an investigation into the alleged dumping of ...', 'continued or resumed dumping' (not the
     # 'Continued Dumping and Subsidy Offset' of the Byrd Amendment)
     r"|\b(?:alleged|resumed|injurious) dumping\b"
+    # an injury finding's words: 'the dumping of conduit from China has caused or is threatening
+    # to cause injury'
+    r"|\bdumping\b(?=[^.;]{0,160}\b(?:caus\w*|threaten\w*)\b[^.;]{0,40}\binjur)"
     # Canada's CBSA: 'Dumping and subsidizing investigation — Preliminary determination'.
     r"|\bdumping and subsidi[sz](?:ing|ation)\b"
 )

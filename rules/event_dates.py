@@ -28,7 +28,10 @@ _VI_RE = re.compile(rf"\b(?:ngay|hom)\s+(\d{{1,2}})\s*(?:/|-|\.|\s+thang\s+)\s*(
 # The press's 'hôm qua (5/12)', 'thứ Hai tuần này (22/12)': a day named, its date in brackets.
 _VI_NAMED_DAY_RE = re.compile(
     r"\b(?:hom nay|hom qua|sang nay|chieu nay|sang qua|chieu qua|toi qua|thu (?:hai|ba|tu|nam"
-    r"|sau|bay)|chu nhat)(?: tuan (?:nay|truoc|qua))?\s*\((\d{1,2})/(\d{1,2})()\)")
+    r"|sau|bay)|chu nhat"
+    # Indonesian and Malay press alike: 'pada Senin (8/9)'
+    r"|senin|selasa|rabu|kamis|jumat|sabtu|minggu)(?: tuan (?:nay|truoc|qua))?\s*"
+    r"\((\d{1,2})/(\d{1,2})()\)")
 # A step over several days ('từ ngày 12 đến 16/1/2026'): it began on the first.
 _VI_SPAN_RE = re.compile(rf"\b(?:tu\s+)?ngay\s+(\d{{1,2}})\s*(?:den|-|–)\s*\d{{1,2}}\s*"
                          rf"(?:/|-|\.|\s+thang\s+)\s*(\d{{1,2}}){_YEAR}")
@@ -40,6 +43,24 @@ _VIETNAMESE_RE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵ�
 # 'February 10, 2026', '11 May 2026', '30th June, 2026'
 _EN_DATE = (rf"(?:(?P<m1>{_MONTH}){_DOT}\s+(?P<d1>\d{{1,2}}),\s*(?P<y1>\d{{4}})"
             rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}){_DOT},?\s+(?P<y2>\d{{4}}))")
+# The authorities' own languages write the day first, the month by name ('18 de febrero de 2026',
+# '11 de setembro de 2025', '14 mars 2025', '8 Agustus 2025', '14 Kasım 2025'), folded here.
+_OTHER_MONTHS = {
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+          "diciembre",
+    "pt": "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro "
+          "dezembro",
+    "fr": "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
+    "id": "januari februari maret april mei juni juli agustus september oktober november "
+          "desember",
+    "tr": "ocak subat mart nisan mayis haziran temmuz agustos eylul ekim kasim aralik",
+}
+_OTHER_MONTH = {name: number for names in _OTHER_MONTHS.values()
+                for number, name in enumerate(names.split(), start=1)} | {"setiembre": 9,
+                                                                          "nopember": 11}
+_OTHER_RE = re.compile(
+    r"\b(\d{1,2})(?:er|o|º)?\s+(?:de\s+)?(" + "|".join(sorted(_OTHER_MONTH, key=len, reverse=True))
+    + r")\s+(?:de\s+)?(\d{4})\b")
 # said with 'on' or bare ('in a determination signed March 2, 2026'): the words before it decide
 _EN_RE = re.compile(rf"\b(?:on\s+)?(?:\w+day,\s+)?{_EN_DATE}")
 # 'found on December 30', 'published on 20 April': the year is the publication's
@@ -69,8 +90,10 @@ _TAKES_EFFECT_BEFORE_RE = re.compile(
     r"\b(?:hieu luc|ke|nam,?|thang,?)\s+tu\s*$"
     r"|\b(?:apply|applies|applied|ceased? to apply)\s+from\s*$"
     r"|\b(?:entering|entered|imported|shipped|arriving)\s+(?:on or after|from|as of)\s*$"
-    r"|\b(?:effective|takes? effect|took effect|with effect|in force|months|years)"
-    r"(?:\s+(?:from|on|as of))?\s*$")
+    r"|\b(?:effective|takes? effect|took effect|with effect|in force|days|weeks|months|years)"
+    r"(?:\s+(?:from|on|as of|starting|beginning))?\s*$"
+    # 'guarantees ... from 11 August 2025 for four months', 'starting 15 January 2026'
+    r"|\b(?:from|starting|beginning|as of)\s*$")
 _RANGE_AFTER_RE = re.compile(r"^,?\s*(?:-|–|den|to|through)\s*(?:\d|[a-z]{3})")
 # A date told as an earlier step's, after the sentence's own step: 'khởi xướng, sau khi nhận
 # đơn ngày 2/4'.
@@ -161,6 +184,9 @@ def _candidates(lead: str, published: date | None, *, vietnamese: bool
         found.append((m.start(), m.end(), _english(m), True))
     for m in _EN_RE.finditer(lead):
         found.append((m.start(), m.end(), _english(m), False))
+    for m in _OTHER_RE.finditer(lead):
+        found.append((m.start(), m.end(), calendar_date(
+            int(m.group(3)), _OTHER_MONTH[m.group(2)], int(m.group(1))), False))
     for m in _EN_NO_YEAR_RE.finditer(lead):
         month, day = (m.group("m1"), m.group("d1")) if m.group("m1") else (m.group("m2"),
                                                                             m.group("d2"))
@@ -182,13 +208,15 @@ def event_date(text: str, published: date | None, stage: str | None = None
         if when is None:
             continue
         before = lead[max(0, start - _WINDOW):start]
-        if not named and takes_effect is None and _TAKES_EFFECT_BEFORE_RE.search(before):
+        ranged = _RANGE_AFTER_RE.match(lead[end:end + 6])
+        if (not named and takes_effect is None and not ranged
+                and _TAKES_EFFECT_BEFORE_RE.search(before)):
             takes_effect = when, text[start:end]
         if published is not None and when > published and not (
                 stage == "other" and _hearing_before(lead, start)):
             continue
         if not named and (_NOT_EVENT_BEFORE_RE.search(before)
-                          or _RANGE_AFTER_RE.match(lead[end:end + 6])
+                          or ranged
                           or _step_before(lead, start) or _in_opening_clause(lead, start)
                           or (stage != "petition" and _petitions_date(lead, start))):
             continue

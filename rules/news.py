@@ -80,6 +80,25 @@ _SELF_DEFENCE_RE = re.compile(r"\btu ve\b")
 _SAFEGUARD_CONTEXT_RE = re.compile(
     r"(?<!xuat )\bnhap khau\b|\bhang nhap\b|\bthue\b|\bdieu tra\b|\bwto\b|\bdoi voi\b"
     r"|\bsan pham\b|\bmat hang\b|\bimports?\b|\bimported\b|\bduty\b|\bduties\b")
+# 'Trợ cấp' without 'chống' is also a social or farm allowance ('tăng mức trợ cấp xã hội'): a
+# subsidy countervailed is on traded goods, so the title or lead names trade, a duty or a case.
+_BARE_SUBSIDY_RE = re.compile(r"(?<!chong )\btro cap\b")
+_SUBSIDY_CONTEXT_RE = re.compile(
+    r"\b(?:nhap khau|xuat khau|hang nhap|thue (?:chong|nhap khau)|chong ban pha gia|dieu tra"
+    r"|wto|imports?|imported|exports?|dut(?:y|ies)|countervail\w*|investigat\w*)\b")
+
+
+def _everyday_sense(named: object, folded_title: str, lead: str) -> str | None:
+    """Why a measure named only by an everyday word ('tự vệ', 'trợ cấp') with no trade around it
+    is no remedy, else None."""
+    around = f"{folded_title} {lead}"
+    if (named == ["SG"] and _SELF_DEFENCE_RE.search(folded_title)
+            and not _SAFEGUARD_CONTEXT_RE.search(around)):
+        return "'tự vệ' with no import, duty, goods or investigation around it is self-protection"
+    if (named == ["CVD"] and _BARE_SUBSIDY_RE.search(folded_title)
+            and "chong tro cap" not in folded_title and not _SUBSIDY_CONTEXT_RE.search(around)):
+        return "'trợ cấp' with no trade, duty or investigation around it is an allowance"
+    return None
 # A count of cases ('31 vụ phòng vệ thương mại mới') is a statistic, not a case.
 _CASE_COUNT_RE = re.compile(r"\b\d+ (?:vu|cases|investigations)\b")
 _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|reexamen)\b")
@@ -106,6 +125,16 @@ _LEAD_CASE_RE = re.compile(
 def _case_in_lead(lead: str) -> bool:
     """The lead names one case, so a procedural headline is that case's step."""
     return bool(_LEAD_CASE_RE.search(lead))
+
+
+def _opens_with_step(lead: str) -> bool:
+    """The lead's first sentence reports a step of one case and no figures ('ADC đã ban hành
+    quyết định sơ bộ trong vụ điều tra chống bán phá giá ...'): a headline of advice or market
+    words ('Doanh nghiệp cần theo dõi ... tại thị trường Úc') says less than its story."""
+    first = SENTENCES_RE.split(lead, maxsplit=1)[0]
+    step = languages.earliest_stage(first, weak=False)
+    return (step is not None and step.name != "other" and _case_in_lead(first)
+            and languages.statistics(first) is None)
 
 
 # Canada's International Trade Tribunal finds injury, as the ITC does: it is called a 'tòa án' in
@@ -165,10 +194,9 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     in_title = classify.decide_trade_remedy(folded_title, "", [], uk=uk)
     named = (classify.detect_measures(folded_title, "", [], uk=uk)
              or languages.circumvention(folded_title))
-    if (named == ["SG"] and _SELF_DEFENCE_RE.search(folded_title)
-            and not _SAFEGUARD_CONTEXT_RE.search(f"{folded_title} {lead}")):
-        return Verdict(False, ("not a trade remedy: 'tự vệ' with no import, duty, goods or "
-                               "investigation around it is self-protection, not a safeguard",))
+    everyday = _everyday_sense(named, folded_title, lead)
+    if everyday:
+        return Verdict(False, (f"not a trade remedy: {everyday}",))
     strong_step = languages.earliest_stage(folded_title, weak=False)
     if in_title.trade_remedy and (named or strong_step):
         return Verdict(True, tuple(f"{r} in the title" for r in in_title.reasons))
@@ -197,7 +225,8 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
         return Verdict(True, (f"the title reports a procedural step ('{step.phrase}') of a case "
                               f"the lead names: {in_lead.reasons[0]}",))
     stats, count = languages.statistics(folded_title), _CASE_COUNT_RE.search(as_written)
-    said = stats.phrase if stats else count.group(0) if count else None
+    said = stats.phrase if stats and not _opens_with_step(lead) else (
+        count.group(0) if count else None)
     if said:
         return Verdict(False, (f"not a trade remedy case: trade or market news ('{said}'); "
                                "remedies are at most mentioned in passing",))
