@@ -188,14 +188,12 @@ def _remedy_sentences(lead: str) -> str:
     return " ".join(kept) if kept else lead
 
 
-_NAMED_ORIGINS = "origins named in the title and lead"
-
-
 def _origins(notice: Notice, body: str, market: str | None, is_news: bool
-             ) -> tuple[list[str], str]:
+             ) -> tuple[list[str], str, bool]:
     """Origins from the title's 'From ...' lists (not 'Exports From'), else from the text; a
     news title's other countries ('thép Trung Quốc') when it has no list. The investigating
-    market is never an origin of its own case."""
+    market is never an origin of its own case. The flag says the origins come from a list:
+    countries a headline only names leave no one out."""
     def own(codes: list[str]) -> list[str]:
         return [c for c in codes if c != market]
 
@@ -206,26 +204,27 @@ def _origins(notice: Notice, body: str, market: str | None, is_news: bool
         # the ADC's '<goods> exported from X, Y and Z'
         found += [c for c in own(countries.every_exported_from(lead)) if c not in found]
         if found:
-            return found, f"origins listed in the title and lead: {', '.join(found)}"
+            return found, f"origins listed in the title and lead: {', '.join(found)}", True
         found = own(countries.countries_mentioned(f"{notice.title} {lead}"))
         actors = countries.acting_countries(f"{notice.title}. {lead}")
         found = [c for c in found if c != countries.VIETNAM and c not in actors]
         if found:
-            return found, f"{_NAMED_ORIGINS}: {', '.join(found)}"
-        return [], "no origin named in title or lead"
+            return found, f"origins named in the title and lead: {', '.join(found)}", False
+        return [], "no origin named in title or lead", False
     found = own(countries.origins_after_from(notice.title))
     if found:
-        return found, f"origins from the title: {', '.join(found)}"
+        return found, f"origins from the title: {', '.join(found)}", True
     found = own(countries.exported_from_origins(notice.title))
     if found:
         return found, (f"origins from the title's 'exported from' list (its only origin list): "
-                       f"{', '.join(found)}")
+                       f"{', '.join(found)}"), True
     if len(body) > _DOCUMENT_OPENING:
-        return _document_origins(body, own)
+        found, why = _document_origins(body, own)
+        return found, why, bool(found)
     found = own(countries.origins_after_from(body))
     if found:
-        return found, f"origins from the text: {', '.join(found)}"
-    return [], "no origin named in title or text"
+        return found, f"origins from the text: {', '.join(found)}", True
+    return [], "no origin named in title or text", False
 
 
 def _document_origins(body: str, own: Callable[[list[str]], list[str]]
@@ -339,11 +338,9 @@ def analyse(
     if result.new_case:
         result.reasons.append("new case: a petition or initiation opens an investigation/inquiry")
 
-    origins, why = _origins(notice, body, market, is_news)
+    origins, why, listed = _origins(notice, body, market, is_news)
     result.reasons.append(why)
     case_origins = [o for o in (cn.origin_of(n) for n in numbers) if o]
-    # countries a headline only names ('thép Trung Quốc') are no list that leaves Vietnam out
-    listed = bool(origins) and not why.startswith(_NAMED_ORIGINS)
     role, why = _vietnam_role(notice, body, origins, case_origins, proceeding,
                               market=market, is_news=is_news, listed=listed)
     role, why, global_sg = _safeguard_role(role, why, result.measures, origins,

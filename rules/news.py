@@ -88,7 +88,8 @@ _SUBSIDY_CONTEXT_RE = re.compile(
     r"|wto|imports?|imported|exports?|dut(?:y|ies)|countervail\w*|investigat\w*)\b")
 
 
-def _everyday_sense(named: object, folded_title: str, lead: str) -> str | None:
+def _everyday_sense(named: list[str] | languages.Found | None, folded_title: str, lead: str
+                    ) -> str | None:
     """Why a measure named only by an everyday word ('tự vệ', 'trợ cấp') with no trade around it
     is no remedy, else None."""
     around = f"{folded_title} {lead}"

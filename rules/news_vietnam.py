@@ -81,7 +81,8 @@ _ALL_ORIGINS_RE = re.compile(
     r"|todos los origenes|todas as origens|independientemente de su origen|toutes origines)\b"
 )
 _EXCLUSION_RE = re.compile(
-    r"\b(?:loai tru|mien tru|mien ap dung|khong ap dung|khong bi ap dung|excluded|exempted|exempt"
+    r"\b(?:loai tru|mien tru|mien ap dung|khong ap dung|khong bi ap dung|khong (?:phai )?chiu"
+    r"|duoc mien|excluded|exempted|exempt"
     r"|exclusion|excepto|exceptuando|exceto|exclui\w*|excluye\w*)\b"
 )
 _NEGATED_RE = re.compile(

@@ -234,9 +234,10 @@ _VIETNAMESE_PRODUCT_RE = re.compile(
 def product_part(title: str, *, news: bool = False) -> str:
     """The product named in a title: before ' From ' (US style; 'exported from' in Australia's),
     else between 'imports of' and 'originating in' (EU style), else before 'originating in'
-    (TRON case titles), else after 'đối với' (Vietnamese news); a leading notice number is not
-    part of it; empty when the title names no product that way. A `news` headline's 'from' counts
-    only before a country ('drops Thai makers from wall clock probe' lists no origin)."""
+    (TRON case titles), else after 'đối với' (Vietnamese news) unless a country follows it; a
+    leading notice number is not part of it; empty when the title names no product that way. A
+    `news` headline's 'from' counts only before a country ('drops Thai makers from wall clock
+    probe' lists no origin)."""
     title = _LEADING_REFERENCE_RE.sub("", title)
     lowered = title.lower()
     cut = _origin_from(lowered) if news else lowered.find(" from ")
@@ -249,8 +250,11 @@ def product_part(title: str, *, news: bool = False) -> str:
     cut = lowered.find(" originating in ")
     if cut > 0:
         return title[:cut]
+    # '... giấy A4 đối với Việt Nam': after 'đối với' a country is the origin, not the product
     vietnamese = _VIETNAMESE_PRODUCT_RE.search(title)
-    return vietnamese.group("product") if vietnamese else ""
+    if vietnamese and not starts_with_countries(vietnamese.group("product").lower()):
+        return vietnamese.group("product")
+    return ""
 
 
 def _origin_from(lowered: str) -> int:

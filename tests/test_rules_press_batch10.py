@@ -142,3 +142,23 @@ def test_a_period_from_one_day_to_another_is_no_event_date() -> None:
                   "The period of investigation ran from 1 January 2025 to 31 December 2025.",
                   published="2026-02-01")
     assert result["event_date"] is None
+
+
+@pytest.mark.parametrize("title, text", [
+    ("Maroc áp thuế tự vệ với thép dây; hàng Việt Nam được miễn",
+     "Maroc áp dụng biện pháp tự vệ chính thức với thép dây nhập khẩu. Hàng từ các nước đang "
+     "phát triển có thị phần nhỏ, trong đó có Việt Nam, không phải chịu thuế tự vệ."),
+    ("Maroc áp thuế tự vệ với thép dây nhập khẩu",
+     "Maroc áp dụng biện pháp tự vệ chính thức với thép dây nhập khẩu; hàng Việt Nam được miễn "
+     "do thị phần dưới 3%."),
+])
+def test_vietnam_spared_a_safeguard_is_not_concerned(title: str, text: str) -> None:
+    result = news(title, text)
+    assert (result["trade_remedy"], result["measures"], result["vietnam"]) == (True, ["SG"],
+                                                                              "none")
+
+
+def test_a_country_after_doi_voi_is_the_origin_not_the_product() -> None:
+    result = news("Úc chấm dứt điều tra chống bán phá giá giấy in đối với Việt Nam",
+                  "ADC đã chấm dứt điều tra đối với giấy in khổ lớn xuất khẩu từ Việt Nam.")
+    assert result["sectors"] == ["paper"]
