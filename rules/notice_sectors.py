@@ -55,7 +55,8 @@ _TOPIC_RE = re.compile(r"^\s*([^:;,.]{2,40}):\s")
 # ('thiết bị', equipment).
 _FILLER_VI = (
     "đối với|với|của|tại|về|sang|qua|thuế(?: suất)?|mức|áp|ra|ban hành|chính thức|hàng"
-    "|mặt hàng|sản phẩm|nhập khẩu|nhập|xuất khẩu|xuất xứ|doanh nghiệp|nhà xuất khẩu|vụ kiện|vụ việc"
+    "|mặt hàng|sản phẩm|nhập khẩu|nhập|xuất khẩu|xuất xứ|doanh nghiệp|nhà xuất khẩu|nhà nhập khẩu"
+    "|vụ kiện|vụ việc"
     "|vụ|(?<!thiết )(?<!trang )(?<!chuẩn )bị|được|có thể|nguy cơ|lệnh|quyết định|kết quả"
     "|kết luận|xem xét(?: lại)?|yêu cầu"
     "|đề nghị|phản đối|điều chỉnh|hạn ngạch|biên độ|loại trừ|khỏi|lắp ráp|hoàn thiện|gia hạn"
@@ -73,6 +74,8 @@ _FILLER_EN = (
     r"|imposes?|initiates?|extends?|begins?|starts?|revokes?|ends?|finds?|rules?|faces?|hits?"
     rf"|targets?|us|u\.s|drops?|sets?|approves?|confirms?|seeks?|{_PARTIES_EN}"
     r"|court|trade|notice|no|commission|secretariat|technical|sales at less than fair value"
+    # the proceeding named after its remedy: 'circumvention case against', 'provisional safeguard'
+    r"|case|cases|against|safeguards?"
     r"|vietnamese|chinese|indian|korean|thai|indonesian|malaysian")
 _FILLER_EN_RE = re.compile(rf"\b(?:{_FILLER_EN})\b")
 # Figures and punctuation; a hyphen only between spaces ('e-bikes' is one word).

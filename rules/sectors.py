@@ -231,6 +231,9 @@ _VIETNAMESE_PRODUCT_RE = re.compile(
     re.IGNORECASE)
 
 
+_GOODS_OF_RE = re.compile(r"^hàng\s+(?:của\s+)?")
+
+
 def product_part(title: str, *, news: bool = False) -> str:
     """The product named in a title: before ' From ' (US style; 'exported from' in Australia's),
     else between 'imports of' and 'originating in' (EU style), else before 'originating in'
@@ -250,9 +253,11 @@ def product_part(title: str, *, news: bool = False) -> str:
     cut = lowered.find(" originating in ")
     if cut > 0:
         return title[:cut]
-    # '... giấy A4 đối với Việt Nam': after 'đối với' a country is the origin, not the product
+    # '... giấy A4 đối với (hàng) Việt Nam': after 'đối với' a country is the origin, not the
+    # product
     vietnamese = _VIETNAMESE_PRODUCT_RE.search(title)
-    if vietnamese and not starts_with_countries(vietnamese.group("product").lower()):
+    if vietnamese and not starts_with_countries(
+            _GOODS_OF_RE.sub("", vietnamese.group("product").lower())):
         return vietnamese.group("product")
     return ""
 

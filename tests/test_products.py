@@ -177,6 +177,12 @@ def test_a_subscription_on_a_heading_matches_news_that_names_no_code() -> None:
     ("Vietnamese sofa exporters see lower duties after review", "sofa"),
     ("India drops Thai makers from wall clock dumping probe", "wall clock"),
     ("Mỹ điều tra chống lẩn tránh đối với một số nhà sản xuất", ""),
+    # the proceeding named after its remedy, and the importer, are no goods
+    ("EU closes anti-circumvention case against Vietnamese plywood", "plywood"),
+    ("Egypt imposes provisional safeguard on ferromanganese", "ferromanganese"),
+    ("CBP kết luận nhà nhập khẩu trốn thuế với nệm Trung Quốc", "nệm"),
+    # a country after 'đối với (hàng)' is the origin: the product comes before it
+    ("Úc chấm dứt điều tra chống bán phá giá thép cuộn đối với hàng Việt Nam", "thép cuộn"),
 ])
 def test_a_press_headline_names_its_product(title: str, product: str) -> None:
     from rules.notice_sectors import headline_product
