@@ -200,10 +200,40 @@ def _headline_sectors(index: SectorIndex, title: str, inferred: ProductCode | No
         sector = _sector_of(index, inferred.code)
         return [SectorHit(sector, f"the nomenclature places the article by its head noun: "
                                   f"{inferred.reason()}")]
+    if hits and inferred is not None and _material_named_whole(index, phrase, hits, inferred):
+        sector = _sector_of(index, inferred.code)
+        return [SectorHit(sector, f"the nomenclature names the whole product in its material's "
+                                  f"chapter, a sector term only a part: {inferred.reason()}")]
     if len(hits) > 1 and inferred is not None:
         sector = _sector_of(index, inferred.code)
         return [hit for hit in hits if hit.sector == sector] or hits
     return hits
+
+
+def _material_named_whole(index: SectorIndex, phrase: str, hits: list[SectorHit],
+                          inferred: ProductCode) -> bool:
+    """The nomenclature placed the headline's product by every one of its words in the chapter
+    of the material it is made of, a sector no term of it names, well ahead of any code of a
+    named sector: 'melamine tableware' is of plastics (3924), not porcelain; 'tấm xi măng sợi',
+    fibre-cement sheets (6811), no yarn for its 'sợi'."""
+    words = set(words_of(phrase))
+    if len(words) < 2 or inferred.phrase != phrase.strip():
+        return False
+    if inferred.code[:2] not in MATERIAL_CHAPTERS:
+        return False
+    if not words <= {word.lstrip(HEAD) for word in inferred.matched}:
+        return False
+    named = {hit.sector for hit in hits}
+    if _sector_of(index, inferred.code) in named:
+        return False
+    return _leads(index, phrase, named, inferred)
+
+
+def _leads(index: SectorIndex, phrase: str, named: set[str], inferred: ProductCode) -> bool:
+    """The inferred code scores well ahead of every code of the named sectors."""
+    rival = max((code.score for code in product_index().rank(phrase, limit=20)
+                 if _sector_of(index, code.code) in named), default=0.0)
+    return inferred.score - rival >= MIN_LEAD * inferred.score
 
 
 def _article_by_head(index: SectorIndex, phrase: str, hits: list[SectorHit],
@@ -227,10 +257,7 @@ def _article_by_head(index: SectorIndex, phrase: str, hits: list[SectorHit],
             return False
     elif not head_words(phrase) & {word.lstrip(HEAD) for word in inferred.matched}:
         return False
-    named = {hit.sector for hit in hits}
-    rival = max((code.score for code in product_index().rank(phrase, limit=20)
-                 if _sector_of(index, code.code) in named), default=0.0)
-    return inferred.score - rival >= MIN_LEAD * inferred.score
+    return _leads(index, phrase, {hit.sector for hit in hits}, inferred)
 
 
 def notice_sectors(

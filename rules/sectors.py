@@ -227,7 +227,8 @@ _LEADING_REFERENCE_RE = re.compile(r"^[A-Z]{2,5}\s+\d{4}/\d{1,4}\s*[–—:-]\s*
 # hình nhập khẩu từ Việt Nam": the product follows "đối với", up to where its origin is said.
 _VIETNAMESE_PRODUCT_RE = re.compile(
     r"\bđối với\s+(?:các\s+)?(?:sản phẩm|mặt hàng|hàng hóa)?\s*(?P<product>.+?)"
-    r"(?:\s+(?:nhập khẩu|có xuất xứ|xuất xứ|được sản xuất|từ|của)\b|[.;:(]|$)",
+    # 'làm từ' (made from) names the material, not the origin: 'sợi dài làm từ polyester'
+    r"(?:(?<!làm)\s+(?:nhập khẩu|có xuất xứ|xuất xứ|được sản xuất|từ|của)\b|[.;:(]|$)",
     re.IGNORECASE)
 
 

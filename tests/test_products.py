@@ -183,6 +183,9 @@ def test_a_subscription_on_a_heading_matches_news_that_names_no_code() -> None:
     ("CBP kết luận nhà nhập khẩu trốn thuế với nệm Trung Quốc", "nệm"),
     # a country after 'đối với (hàng)' is the origin: the product comes before it
     ("Úc chấm dứt điều tra chống bán phá giá thép cuộn đối với hàng Việt Nam", "thép cuộn"),
+    # 'làm từ' (made from) names the material, not the origin
+    ("Bộ Công Thương điều tra chống bán phá giá đối với tấm lót làm từ cao su",
+     "tấm lót làm từ cao su"),
 ])
 def test_a_press_headline_names_its_product(title: str, product: str) -> None:
     from rules.notice_sectors import headline_product

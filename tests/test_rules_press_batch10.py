@@ -162,3 +162,15 @@ def test_a_country_after_doi_voi_is_the_origin_not_the_product() -> None:
     result = news("Úc chấm dứt điều tra chống bán phá giá giấy in đối với Việt Nam",
                   "ADC đã chấm dứt điều tra đối với giấy in khổ lớn xuất khẩu từ Việt Nam.")
     assert result["sectors"] == ["paper"]
+
+
+@pytest.mark.parametrize("title, sector", [
+    # the nomenclature names every word, in the chapter of what the goods are made of, where a
+    # sector term names only a part ('tiles', 'yarn', 'sợi', 'vải')
+    ("Peru opens anti-dumping probe into vinyl floor tiles from Vietnam", "plastics"),
+    ("Brazil opens anti-dumping probe into glass fibre yarn from Vietnam", "ceramics_glass"),
+    ("Ai Cập điều tra chống bán phá giá tấm ốp xi măng sợi từ Việt Nam", "ceramics_glass"),
+    ("Ấn Độ điều tra chống bán phá giá vải thủy tinh từ Việt Nam", "ceramics_glass"),
+])
+def test_the_material_the_nomenclature_names_decides_the_sector(title: str, sector: str) -> None:
+    assert news(title, "")["sectors"] == [sector]
