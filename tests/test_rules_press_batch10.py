@@ -28,24 +28,27 @@ def test_a_market_report_stays_market_news() -> None:
     assert result["trade_remedy"] is False
 
 
-def test_an_appeal_panel_sending_a_decision_back_is_a_ruling() -> None:
-    result = news("Review panel sends zinc-coated steel decision back to the Commission",
-                  "Australia's Anti-Dumping Review Panel found on 4 March 2026 that the "
-                  "Commissioner erred in continuing anti-dumping measures on zinc coated steel "
-                  "exported from Vietnam by one producer.", published="2026-03-09")
-    assert (result["trade_remedy"], result["market"], result["stage"]) == (True, "AU",
-                                                                          "court_decision")
-    assert (result["vietnam"], result["event_date"]) == ("subject", "2026-03-04")
-
-
-def test_an_injury_inquiry_ended_is_a_termination() -> None:
-    result = news("CITT ends preliminary inquiry into steel racks",
-                  "The Canadian International Trade Tribunal found on 9 April 2026 that the "
-                  "evidence does not show that the dumping of steel storage racks from Vietnam "
-                  "has caused or threatens to cause injury.", published="2026-04-12")
-    assert (result["trade_remedy"], result["market"], result["stage"]) == (True, "CA",
-                                                                          "termination")
-    assert result["measures"] == ["AD"] and result["event_date"] == "2026-04-09"
+@pytest.mark.parametrize("title, text, published, expected", [
+    # an appeal panel that sends a decision back rules on the case
+    ("Review panel sends zinc-coated steel decision back to the Commission",
+     "Australia's Anti-Dumping Review Panel found on 4 March 2026 that the Commissioner erred in "
+     "continuing anti-dumping measures on zinc coated steel exported from Vietnam by one "
+     "producer.", "2026-03-09",
+     {"market": "AU", "stage": "court_decision", "vietnam": "subject", "measures": ["AD"],
+      "event_date": "2026-03-04"}),
+    # an injury inquiry ended, its dumping named only as the injury's cause
+    ("CITT ends preliminary inquiry into steel racks",
+     "The Canadian International Trade Tribunal found on 9 April 2026 that the evidence does "
+     "not show that the dumping of steel storage racks from Vietnam has caused or threatens to "
+     "cause injury.", "2026-04-12",
+     {"market": "CA", "stage": "termination", "vietnam": "subject", "measures": ["AD"],
+      "event_date": "2026-04-09"}),
+])
+def test_a_ruling_or_an_ending_the_headline_names_without_its_remedy(
+        title: str, text: str, published: str, expected: dict[str, object]) -> None:
+    result = news(title, text, published=published)
+    assert result["trade_remedy"] is True
+    assert {key: result[key] for key in expected} == expected
 
 
 @pytest.mark.parametrize("title, text", [
