@@ -95,11 +95,15 @@ def _everyday_sense(named: list[str] | languages.Found | None, folded_title: str
     around = f"{folded_title} {lead}"
     if (named == ["SG"] and _SELF_DEFENCE_RE.search(folded_title)
             and not _SAFEGUARD_CONTEXT_RE.search(around)):
-        return "'tự vệ' with no import, duty, goods or investigation around it is self-protection"
+        return ("'tự vệ' with no import, duty, goods or investigation around it is "
+                "self-protection, not a safeguard")
     if (named == ["CVD"] and _BARE_SUBSIDY_RE.search(folded_title)
             and "chong tro cap" not in folded_title and not _SUBSIDY_CONTEXT_RE.search(around)):
-        return "'trợ cấp' with no trade, duty or investigation around it is an allowance"
+        return ("'trợ cấp' with no trade, duty or investigation around it is an allowance, not a "
+                "subsidy a duty offsets")
     return None
+
+
 # A count of cases ('31 vụ phòng vệ thương mại mới') is a statistic, not a case.
 _CASE_COUNT_RE = re.compile(r"\b\d+ (?:vu|cases|investigations)\b")
 _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|reexamen)\b")
