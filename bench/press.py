@@ -31,26 +31,16 @@ from evaluate import involved, precision_recall, ratio, run_analyse, wilson  # n
 
 SYNTHETIC = BENCH.parent / "tests" / "fixtures" / "synthetic"
 ITEMS = SYNTHETIC / "synthetic_press_items.jsonl"
-# Later authors' batches, each written after a round's rules were set and measured once as a whole
-# (its own split); batch 3 was read, and became development data, the round after it was measured.
-BATCH3 = SYNTHETIC / "synthetic_press_items_b3.jsonl"
-BATCH4 = SYNTHETIC / "synthetic_press_items_b4.jsonl"
-BATCH5 = SYNTHETIC / "synthetic_press_items_b5.jsonl"
-BATCH6 = SYNTHETIC / "synthetic_press_items_b6.jsonl"
-BATCH7 = SYNTHETIC / "synthetic_press_items_b7.jsonl"
-BATCH8 = SYNTHETIC / "synthetic_press_items_b8.jsonl"
-BATCH9 = SYNTHETIC / "synthetic_press_items_b9.jsonl"
-BATCH10 = SYNTHETIC / "synthetic_press_items_b10.jsonl"
-BATCH11 = SYNTHETIC / "synthetic_press_items_b11.jsonl"
-BATCH12 = SYNTHETIC / "synthetic_press_items_b12.jsonl"
-SPLITS = ("tuning", "holdout", "batch3", "batch4", "batch5", "batch6", "batch7", "batch8",
-          "batch9", "batch10", "batch11", "batch12")
-READ = ("tuning", "batch3", "batch4", "batch5", "batch6", "batch7", "batch8", "batch9", "batch10")
+# Later authors' batches, numbered from 3, each written after a round's rules were set and
+# measured once as a whole (its own split, "batch<n>"); a batch is read, and becomes development
+# data, the round after it was measured. Batches after LAST_READ are not read yet.
+LAST_BATCH = 12
+LAST_READ = 10
+_LATER = range(3, LAST_BATCH + 1)
+BATCHES = (ITEMS, *(SYNTHETIC / f"synthetic_press_items_b{n}.jsonl" for n in _LATER))
+SPLITS = ("tuning", "holdout", *(f"batch{n}" for n in _LATER))
+READ = ("tuning", *(f"batch{n}" for n in _LATER if n <= LAST_READ))
 FIELDS = ("market", "measures", "stage", "sectors", "hs_heading", "event_date")
-
-
-BATCHES = (ITEMS, BATCH3, BATCH4, BATCH5, BATCH6, BATCH7, BATCH8, BATCH9, BATCH10, BATCH11,
-           BATCH12)
 
 
 def load_items(paths: Sequence[Path] = BATCHES) -> list[dict[str, Any]]:
