@@ -52,7 +52,9 @@ _AD_RE = _rx(
     r"\banti-?dumping\b|\bless[- ]than[- ]fair[- ]value\b|\bLTFV\b|\bdumped imports\b"
     r"|\bdumping margins?\b|\bchong ban pha gia\b|\bantidumping\b"
     r"|\bdumping\b(?= duty| duties| investigation| probe| inquiry| inquiries"
-    r"| and subsid\w* (?:probe|investigation|inquir))"
+    r"| and subsid\w* (?:probe|investigation|inquir)| and countervailing dut)"
+    # the ITC's 'imports ... allegedly sold below fair value'
+    r"|\b(?:sold|sales) (?:at )?below fair value\b"
     # 'an investigation into the alleged dumping of ...', 'continued or resumed dumping' (not the
     # 'Continued Dumping and Subsidy Offset' of the Byrd Amendment)
     r"|\b(?:alleged|resumed|injurious) dumping\b"
@@ -75,6 +77,7 @@ _CVD_RE = _rx(
     # USITC: 'imports ... alleged to be sold at less than fair value and subsidized by the
     # Government of ...'.
     r"|\bsubsidi[sz]ed (?:by the governments? of|imports)\b"
+    r"|\bfair value and (?:allegedly )?subsidi[sz]ed\b|\ballegedly subsidi[sz]ed\b"
     # 'the alleged subsidizing of the same goods', 'dumping and subsidy probes', and Vietnamese
     # 'thuế đối kháng' (countervailing duty, as some press translates it)
     r"|\b(?:alleged|injurious) subsidi[sz](?:ing|ation)\b|\bthue doi khang\b"

@@ -56,6 +56,9 @@ _SCHEDULE_RE = re.compile(r"\b(?:SCHEDULE|JADUAL)\b")
 _SCHEDULE_WINDOW = 3_000
 _THE_RE = re.compile(r"(?:(?:the|de la|la|el|le|les|de|da|do|du|des|del)\s+)?")
 _PAREN_RE = re.compile(r"\s*\([^)]{0,40}\)")
+# A country that a negation follows is the subject of a new clause, not the list's next member:
+# 'từ 7 nước, Việt Nam không nằm trong danh sách', 'from five countries; Vietnam is not among'.
+_DENIED_AFTER_RE = re.compile(r"\s+(?:khong|chua|(?:is|was|are|were|has|have) not|not)\b")
 _SEP_RE = re.compile(
     r"\s*(?:,\s*and\s+|,\s*va\s+|,\s*|\s+and\s+|\s+va\s+|\s+et\s+|\s+y\s+|\s+e\s+|\s+dan\s+"
     r"|\s+or\s+|\s+hoac\s+)"
@@ -97,7 +100,7 @@ def _list_span(folded: str, pos: int) -> tuple[list[str], int]:
         the = _THE_RE.match(folded, pos)
         start = the.end() if the else pos
         match = _COUNTRY_RE.match(folded, start)
-        if not match:
+        if not match or _DENIED_AFTER_RE.match(folded, match.end()):
             return codes, end
         codes.append(_ALIAS_TO_CODE[match.group(1)])
         pos = end = match.end()

@@ -43,6 +43,12 @@ _VIETNAMESE_RE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵ�
 # 'February 10, 2026', '11 May 2026', '30th June, 2026'
 _EN_DATE = (rf"(?:(?P<m1>{_MONTH}){_DOT}\s+(?P<d1>\d{{1,2}}),\s*(?P<y1>\d{{4}})"
             rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}){_DOT},?\s+(?P<y2>\d{{4}}))")
+# A step over several days in English ('from September 15 to 19, 2025', '3-5 June 2026'): it
+# began on the first.
+_EN_SPAN_RE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH}){_DOT}\s+(?P<d1>\d{{1,2}})\s*(?:-|–|to|through)\s*\d{{1,2}},\s*"
+    rf"(?P<y1>\d{{4}})|(?P<d2>\d{{1,2}})\s*(?:-|–|to)\s*\d{{1,2}}\s+(?P<m2>{_MONTH}){_DOT},?\s+"
+    rf"(?P<y2>\d{{4}}))")
 # The authorities' own languages write the day first, the month by name ('18 de febrero de 2026',
 # '11 de setembro de 2025', '14 mars 2025', '8 Agustus 2025', '14 Kasım 2025'), folded here.
 _OTHER_MONTHS = {
@@ -80,7 +86,8 @@ _EN_NAMED_RE = re.compile(
 # What makes a date something else than the day of the event: a deadline, a period's bounds,
 # background, an extension's new date ('từ', from; folded 'thông tư', a circular, ends alike).
 _NOT_EVENT_BEFORE_RE = re.compile(
-    r"(?:truoc|han chot|han cuoi|cham nhat|den het|(?<!thong )tu|den|giai doan|thoi ky|ky dieu tra"
+    r"(?:truoc|han chot|han cuoi|cham nhat|den het|(?<!thong )(?<!xuong )tu|den|giai doan|thoi ky"
+    r"|ky dieu tra"
     r"|truoc do,?|until|by|before|from|through|to|den truoc|due|expected|scheduled"
     r"|\d\s*[-–])\s*$")
 # 'có hiệu lực (kể) từ ngày', 'hết hiệu lực từ ngày', 'thời hạn 5 năm kể từ ngày', 'effective
@@ -93,7 +100,21 @@ _TAKES_EFFECT_BEFORE_RE = re.compile(
     r"|\b(?:effective|takes? effect|took effect|with effect|in force|days|weeks|months|years)"
     r"(?:\s+(?:from|on|as of|starting|beginning))?\s*$"
     # 'guarantees ... from 11 August 2025 for four months', 'starting 15 January 2026'
-    r"|\b(?:from|starting|beginning|as of)\s*$")
+    r"|\b(?:from|starting|beginning|as of)\s*$"
+    # 'à compter du 1er septembre', 'a partir del 5 de marzo', 'a partir de 1º de abril'
+    r"|\b(?:a compter|a partir)\s+(?:du|de|del|do|da)(?:\s+la)?\s*$")
+# The day a measure not extended lapses ('the measure will lapse on 23 March 2026'): the first
+# day without it, which an item reporting a revocation gives in place of the decision's.
+_LAPSES_BEFORE_RE = re.compile(
+    r"\b(?:lapses?|lapsed|expires?|expired|ends?|ended|cease|ceases|ceased)(?:\s+on)?\s*$"
+    r"|\b(?:het hieu luc|cham dut hieu luc)(?:\s+(?:vao|tu))?\s*$")
+# The date of the report a lead cites ('Theo thông báo ngày 2/4/2025, cuộc điều tra được khởi
+# xướng từ ngày 14/3/2025'): the step's own date, when the lead gives one after it, is the event's.
+_REPORT_DATE_BEFORE_RE = re.compile(r"\b(?:theo|according to)\s+(?:(?:the|a)\s+)?(?:thong bao"
+                                    r"|cong bo|notice|announcement)(?:\s+(?:ngay|dated|of))?\s*$")
+# A step said to be just taken ('vừa khởi xướng', 'has just imposed') with no date: the day
+# the item is published.
+_JUST_NOW_RE = re.compile(r"\b(?:vua|has just|have just|hom nay|today)\b")
 _RANGE_AFTER_RE = re.compile(r"^,?\s*(?:-|–|den|to|through)\s*(?:\d|[a-z]{3})")
 # A date told as an earlier step's, after the sentence's own step: 'khởi xướng, sau khi nhận
 # đơn ngày 2/4'.
@@ -182,8 +203,9 @@ def _candidates(lead: str, published: date | None, *, vietnamese: bool
                     int(m.group(4)), int(m.group(3)), int(m.group(1))), False))
     for m in _EN_NAMED_RE.finditer(lead):
         found.append((m.start(), m.end(), _english(m), True))
-    for m in _EN_RE.finditer(lead):
-        found.append((m.start(), m.end(), _english(m), False))
+    for pattern in (_EN_RE, _EN_SPAN_RE):
+        for m in pattern.finditer(lead):
+            found.append((m.start(), m.end(), _english(m), False))
     for m in _OTHER_RE.finditer(lead):
         found.append((m.start(), m.end(), calendar_date(
             int(m.group(3)), _OTHER_MONTH[m.group(2)], int(m.group(1))), False))
@@ -200,34 +222,60 @@ def event_date(text: str, published: date | None, stage: str | None = None
     """The event's date and the words that state it, or (None, ''). A petition's date is
     background to any later step ('The complaint was lodged on 2 February 2026'); a date after
     the publication is none, except the day of a hearing the item announces (stage other) and
-    the first day of the measure it reports ('thu trong 120 ngày kể từ ngày 18/8')."""
+    the first day of the measure it reports ('thu trong 120 ngày kể từ ngày 18/8'). The date of
+    a report the lead cites yields to a step's own date after it."""
     lead = fold(text[:_LEAD])
-    takes_effect: tuple[date, str] | None = None
     vietnamese = bool(_VIETNAMESE_RE.search(text[:_LEAD]))
-    for start, end, when, named in _candidates(lead, published, vietnamese=vietnamese):
+    candidates = _candidates(lead, published, vietnamese=vietnamese)
+    for cited in (False, True):
+        found, takes_effect = _first_event(text, lead, candidates, published, stage,
+                                           with_cited=cited)
+        if found:
+            return found
+    if takes_effect:
+        return takes_effect
+    just = _JUST_NOW_RE.search(lead.split(". ", 1)[0])
+    if just and published is not None:
+        return published, f"{just.group(0)}, the day of publication"
+    return None, ""
+
+
+_Found = tuple[date, str]
+
+
+def _first_event(text: str, lead: str, candidates: list[tuple[int, int, date | None, bool]],
+                 published: date | None, stage: str | None, *, with_cited: bool
+                 ) -> tuple[_Found | None, _Found | None]:
+    """The first candidate that is the event's date, and the first day of a measure the lead
+    reports; a cited report's date ('Theo thông báo ngày 2/4') only `with_cited`."""
+    takes_effect: _Found | None = None
+    for start, end, when, named in candidates:
         if when is None:
             continue
         before = lead[max(0, start - _WINDOW):start]
+        if not with_cited and _REPORT_DATE_BEFORE_RE.search(before):
+            continue
         ranged = _RANGE_AFTER_RE.match(lead[end:end + 6])
         if (not named and takes_effect is None and not ranged
-                and _TAKES_EFFECT_BEFORE_RE.search(before)):
+                and (_TAKES_EFFECT_BEFORE_RE.search(before) or (
+                    stage == "revocation" and _LAPSES_BEFORE_RE.search(before)))):
             takes_effect = when, text[start:end]
-        if published is not None and when > published and not (
-                stage == "other" and _hearing_before(lead, start)):
+        announced = stage == "other" and _hearing_before(lead, start)
+        if published is not None and when > published and not announced:
             continue
-        if not named and (_NOT_EVENT_BEFORE_RE.search(before)
-                          or ranged
-                          or _step_before(lead, start) or _in_opening_clause(lead, start)
-                          or (stage != "petition" and _petitions_date(lead, start))):
+        if not named and not announced and (
+                _NOT_EVENT_BEFORE_RE.search(before) or ranged
+                or _step_before(lead, start) or _in_opening_clause(lead, start)
+                or (stage != "petition" and _petitions_date(lead, start))):
             continue
-        return when, text[start:end]
-    return takes_effect or (None, "")
+        return (when, text[start:end]), takes_effect
+    return None, takes_effect
 
 
 # A hearing or consultation an item announces ('sẽ tổ chức phiên điều trần vào ngày 12/3'): the
 # step it reports is that day, although it lies after the publication.
 _HEARING_RE = re.compile(r"\b(?:dieu tran|tham van cong khai|phien tham van|hearings?"
-                         r"|public consultation)\b")
+                         r"|public consultation|verification|tham tra|xac minh)\b")
 
 
 def _hearing_before(lead: str, position: int) -> bool:

@@ -137,6 +137,18 @@ _EXTENDED_INQUIRY_RE = re.compile(
     r"|deadline|time limit|timeline)s?\b")
 
 
+# An inquiry ended or closed ('ends preliminary injury inquiry', 'closed the dumping probe into'):
+# a termination; duties ended are a revocation (the vocabulary's 'ends duties').
+_ENDED_INQUIRY_RE = re.compile(
+    r"\b(?:ends|ended|ending|closes|closed|closing)(?:\s+(?!dut|measure|tariff|order|levy"
+    r"|levies)[\w-]+){0,3}?\s+(?:inquiry|inquiries|investigations?|probes?|case)\b")
+# A determination put off ('Preliminary ruling on ... pushed back', 'kết luận sơ bộ bị hoãn'): a
+# postponement, not the determination.
+_PUT_OFF_RE = re.compile(
+    r"(?:\s+(?!and\b|va\b)[\w-]+){0,12}?\s+(?:(?:is|was|been|bi|duoc)\s+)?(?:pushed back"
+    r"|postponed|delayed|put off|hoan lai|lui lai|lui thoi han)\b")
+
+
 def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
     """The stage whose phrase comes first (weak words such as 'điều tra' only as a last resort,
     and only when `weak`).
@@ -148,6 +160,9 @@ def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
     duty 'replacing the provisional duties', look back from a definitive order."""
     folded = fold(text)
     found = _earliest(patterns().stages, folded)
+    ended = _ENDED_INQUIRY_RE.search(folded)
+    if ended and (found is None or ended.start() < found.start):
+        found = Found("termination", ended.group(0), ended.start())
     if found is None and weak:
         found = _earliest(patterns().weak_stages, folded)
     if found and found.name == "petition":
@@ -158,6 +173,10 @@ def earliest_stage(text: str, *, weak: bool = True) -> Found | None:
     if found and found.name == "final" and found.phrase == "final" and _FINAL_DUTIES_RE.match(
             folded, found.start + len(found.phrase)):
         return Found("order", found.phrase, found.start)
+    put_off = found and found.name in ("preliminary", "final") and _PUT_OFF_RE.match(
+        folded, found.start + len(found.phrase))
+    if found and put_off:
+        return Found("other", folded[found.start:put_off.end()], found.start)
     if found and found.name == "continuation" and found.phrase in ("extends", "extended") and \
             _EXTENDED_INQUIRY_RE.match(folded, found.start + len(found.phrase)):
         return Found("other", found.phrase, found.start)

@@ -253,4 +253,24 @@ def detect_market(title: str, text: str) -> MarketFinding | None:
         hit, how = found
         return _describe(hit, "text", "the actor" if how == "acts" else "named outside the "
                          "origin list")
+    body = _own_body_on_imports(f"{title}. {text}")
+    if body:
+        return MarketFinding(VIETNAM, body, f"market VN: '{body}' speaks of goods imported, and "
+                             "no foreign market is named (Vietnam's own case on imports)")
     return None
+
+
+_IMPORTED_RE = re.compile(r"\bnhap khau\b")
+_EXPORTED_RE = re.compile(r"\bxuat khau\b")
+
+
+def _own_body_on_imports(text: str) -> str | None:
+    """A Vietnamese body named in a text on imported goods that names no foreign market and no
+    export ('Bộ Công Thương cho biết biện pháp tự vệ đối với phân bón DAP ... nhập khẩu đã chấm
+    dứt hiệu lực'): the measure is Vietnam's own, whether or not the body is its actor."""
+    hits, folded = _hits(text)
+    if not _IMPORTED_RE.search(folded) or _EXPORTED_RE.search(folded):
+        return None
+    bodies = [hit for hit in hits if hit.market == VIETNAM and hit.strong
+              and countries.country_code(hit.text) is None]
+    return bodies[0].text if bodies else None

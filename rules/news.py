@@ -13,6 +13,15 @@ import re
 
 from rules import classify, languages, stages
 from rules.classify import Verdict
+from rules.news_lead import (
+    BARE_TRIBUNAL_RE,
+    SENTENCES_RE,
+    TRIBUNAL_RE,
+    case_in_lead,
+    court_in,
+    first_step,
+    opens_with_step,
+)
 from rules.text import fold, squash
 
 # A publisher whose market is one of these reports other authorities' cases (or, for VN, both).
@@ -25,9 +34,8 @@ LEAD_CHARS = 400
 EXTENDED_TO = (r"\b(?:extend(?:s|ed|ing)?|mo rong)\b[^.;]{0,60}?\b(?:dut(?:y|ies)|thue"
                r"|bien phap|measures?)\b[^.;]{0,100}?\b(?:to|sang)\s+(?:[a-z-]+\s+){0,4}?")
 _EXTENDED_TO_RE = re.compile(
-    EXTENDED_TO + r"(?:imports?|shipments?|goods|products?|hang|routed|consigned|shipped|sent"
-    r"|exported|exports|xuat khau|gui|via|qua)\b")
-SENTENCES_RE = re.compile(r"(?<=[.;!?])\s+")
+    EXTENDED_TO + r"(?:imports?|imported|shipments?|goods|products?|hang|routed|consigned"
+    r"|shipped|sent|exported|exports|xuat khau|gui|via|qua)\b")
 
 # Vietnam's own trade-remedy bodies: their NAMES contain 'phòng vệ thương mại' but say nothing
 # about a case ('Cục Phòng vệ thương mại làm việc với ...').
@@ -109,55 +117,6 @@ _CASE_COUNT_RE = re.compile(r"\b\d+ (?:vu|cases|investigations)\b")
 _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|reexamen)\b")
 
 
-# A case named in a lead: a measure's investigation or case ('vụ việc điều tra chống bán phá giá
-# đối với ...'), not trade remedies in general ('các quy định về phòng vệ thương mại').
-_LEAD_CASE_RE = re.compile(
-    r"\b(?:vu viec|vu kien|dieu tra|ra soat|investigation|inquiry|review|case|lenh(?: ap thue)?)\b"
-    r"[^.;]{0,40}?"
-    r"\b(?:chong ban pha gia|chong tro cap|tu ve|chong lan tranh|anti-?dumping|countervailing"
-    r"|anti-?subsidy|safeguard|dumping)\b"
-    r"|\b(?:anti-?dumping|countervailing)(?: duty)? orders?\b"
-    # English names the measure first: 'the antidumping investigation of ...', 'exemption from
-    # the anti-dumping duties on Chinese hot-rolled coil'
-    r"|\b(?:anti-?dumping|countervailing(?: duty)?|anti-?subsidy|safeguard|circumvention)"
-    r" (?:investigation|inquiry|probe|review|case|proceeding)s?\b"
-    r"|\b(?:anti-?dumping|countervailing|anti-?subsidy|safeguard) (?:dut(?:y|ies)|measures?)"
-    r" (?:on|against|imposed on)\b"
-    r"|\b(?:thue|bien phap) (?:chong ban pha gia|chong tro cap|tu ve)"
-    r" (?:doi voi|voi|ap voi|ap dung voi)\b")
-
-
-def _case_in_lead(lead: str) -> bool:
-    """The lead names one case, so a procedural headline is that case's step."""
-    return bool(_LEAD_CASE_RE.search(lead))
-
-
-def _opens_with_step(lead: str) -> bool:
-    """The lead's first sentence reports a step of one case and no figures ('ADC đã ban hành
-    quyết định sơ bộ trong vụ điều tra chống bán phá giá ...'): a headline of advice or market
-    words ('Doanh nghiệp cần theo dõi ... tại thị trường Úc') says less than its story."""
-    first = SENTENCES_RE.split(lead, maxsplit=1)[0]
-    step = languages.earliest_stage(first, weak=False)
-    return (step is not None and step.name != "other" and _case_in_lead(first)
-            and languages.statistics(first) is None)
-
-
-# Canada's International Trade Tribunal finds injury, as the ITC does: it is called a 'tòa án' in
-# Vietnamese and a tribunal in English, but its findings are no court's ruling.
-_TRIBUNAL_RE = re.compile(r"\b(?:toa an|toa) thuong mai quoc te canada\b"
-                          r"|\bcanadian international trade tribunal\b"
-                          r"|\btribunal canadien du commerce exterieur\b")
-
-
-_BARE_TRIBUNAL_RE = re.compile(r"\b(?:tribunal|toa(?: an)?)(?:'s)?\b")
-
-
-def _court(folded_title: str) -> languages.Found | None:
-    """A court named in a headline, as a procedural step (the lead says of which case)."""
-    found = languages.proceeding(_TRIBUNAL_RE.sub(" ", folded_title))
-    return found if found and found.name == "court_decision" else None
-
-
 # A headline that says an investigation will not be opened ('US will not self-initiate anti-dumping
 # probe', 'chưa khởi xướng điều tra'): no case, unless it names a petition, whose refusal ends one.
 _NOT_OPENED_RE = re.compile(
@@ -210,7 +169,7 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
     if term and in_lead.trade_remedy:
         return Verdict(True, (f"the title names what only a case has ('{term.phrase}') and the "
                               f"lead names the case: {in_lead.reasons[0]}",))
-    if in_title.trade_remedy:
+    if in_title.trade_remedy and not opens_with_step(lead):
         return Verdict(False, ("not a trade remedy case: the title speaks of trade remedies in "
                                "general and reports no measure or step of a case",))
     refused = classify.lookalike(folded_title)
@@ -221,16 +180,16 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
         return Verdict(False, (f"not a trade remedy: '{other.phrase}' is another kind of tariff "
                                "or trade rule",))
     # a court's ruling ('General Court annuls ...', 'Tòa CIT giữ nguyên ...') is a step of the case
-    step = languages.earliest_stage(folded_title) or _court(folded_title)
+    step = languages.earliest_stage(folded_title) or court_in(folded_title)
     if step and step.name != "other" and in_lead.trade_remedy:
         return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
                               f"says which: {in_lead.reasons[0]}",))
-    if step and in_lead.trade_remedy and _case_in_lead(lead):
+    if step and in_lead.trade_remedy and case_in_lead(lead):
         # a procedural step ('gia hạn thời hạn', 'tham vấn công khai') of a case the lead names
         return Verdict(True, (f"the title reports a procedural step ('{step.phrase}') of a case "
                               f"the lead names: {in_lead.reasons[0]}",))
     stats, count = languages.statistics(folded_title), _CASE_COUNT_RE.search(as_written)
-    said = stats.phrase if stats and not _opens_with_step(lead) else (
+    said = stats.phrase if stats and not opens_with_step(lead) else (
         count.group(0) if count else None)
     if said:
         return Verdict(False, (f"not a trade remedy case: trade or market news ('{said}'); "
@@ -246,6 +205,12 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
         # 'ITC bỏ phiếu phủ định, vụ kiện ... khép lại'): the lead reports the step and the remedy
         return Verdict(True, (f"the lead reports a remedy step ('{lead_step.phrase}'): "
                               f"{in_lead.reasons[0]}",))
+    first = first_step(lead)
+    if first and in_lead.trade_remedy:
+        # 'Commerce sets verification of Vietnamese rebar producers': a procedural step or a
+        # panel's ruling the lead's first sentence reports of the case it names
+        return Verdict(True, (f"the lead's first sentence reports a step ('{first.phrase}') of the "
+                              f"case it names: {in_lead.reasons[0]}",))
     return Verdict(False, ("not a trade remedy case: the title names no anti-dumping, "
                            "countervailing, safeguard or circumvention step",))
 
@@ -291,11 +256,11 @@ def detect_proceeding(title: str, body: str) -> tuple[str, str]:
     A headline may say only 'rà soát' (review): the lead then says which review. A court named as
     a recourse still open is none."""
     lead = _RECOURSE_RE.sub(" ", fold(squash(body)[:LEAD_CHARS]))
-    folded_title = _TRIBUNAL_RE.sub(" ", fold(title))
-    if _TRIBUNAL_RE.search(lead):  # the lead says which tribunal the headline's 'Tribunal' is
-        folded_title = _BARE_TRIBUNAL_RE.sub(" ", folded_title)
-    lead = _TRIBUNAL_RE.sub(" ", lead)
-    court = _court(folded_title)
+    folded_title = TRIBUNAL_RE.sub(" ", fold(title))
+    if TRIBUNAL_RE.search(lead):  # the lead says which tribunal the headline's 'Tribunal' is
+        folded_title = BARE_TRIBUNAL_RE.sub(" ", folded_title)
+    lead = TRIBUNAL_RE.sub(" ", lead)
+    court = court_in(folded_title)
     if court:  # 'Tòa CIT giữ nguyên kết quả rà soát ...': the court's ruling is the news
         return "court_decision", court.phrase
     name, why = classify.detect_proceeding(folded_title, "", "")

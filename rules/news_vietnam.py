@@ -9,7 +9,8 @@ exclusion is not one.
 
 import re
 
-from rules.news import EXTENDED_TO, LEAD_CHARS, SENTENCES_RE
+from rules.news import EXTENDED_TO, LEAD_CHARS
+from rules.news_lead import SENTENCES_RE
 from rules.text import fold, squash
 
 _VN = r"(?:viet\s?nam(?:ese)?|vn)"  # Vietnamese press writes 'VN' for Việt Nam
@@ -61,8 +62,10 @@ _WEAK_SUBJECT_RE = re.compile(
 )
 _CIRCUMVENTION_RE = re.compile(
     rf"\b(?:lan tranh|chuyen tai|trung chuyen|hoan thien|lap rap|gia cong|che bien"
-    rf"|circumvent\w*|completed|assembled|transship\w*)"
+    rf"|circumvent\w*|completed|assembled|finished|transship\w*)"
     rf"\b[^.;]{{0,120}}?\b(?:qua|thong qua|tai|o|in|through|via)\s+{_VN}\b"
+    # 'Vietnamese-assembled chassis'
+    rf"|\b{_VN}-(?:assembled|finished|completed|processed)\b"
     # '... Việt Nam nhằm trốn thuế': goods passed through Vietnam to evade another's duty
     rf"|\b(?:qua|thong qua|tai)\s+{_VN}\b[^.;]{{0,60}}?\b(?:tron thue|lan tranh|evade\w*)\b"
 )
@@ -93,6 +96,11 @@ _NEGATED_RE = re.compile(
     # danh sách các nước được miễn trừ', 'removes Vietnam from the list of exempted countries'
     r"|\bkhoi (?:dien|danh sach)\b[^.;]{0,40}$"
     r"|\b(?:remov\w*|drop\w*|tak\w* off)\b[^.;]{0,30}\bfrom (?:the )?(?:list of )?[^.;]{0,20}$"
+    # not put on it: 'không đưa Việt Nam vào danh sách miễn trừ', 'Vietnam left off exemption
+    # list', 'did not include Vietnam in the exempted countries'
+    r"|\b(?:khong|chua)\s+(?:dua|dat|ghi|liet ke|xep|cho)\b[^.;]{0,40}$"
+    r"|\b(?:left|leaves?|leaving|kept|keeps?)\s+(?:[\w-]+\s+){0,3}?off\s+(?:the\s+|its\s+|an?\s+)?$"
+    r"|\bnot\s+(?:put|place|placed|list|listed|include|included|add|added)\b[^.;]{0,40}$"
 )
 # Asking for Vietnam's exclusion ('đề nghị loại trừ Việt Nam') is not an exclusion.
 _REQUESTED_RE = re.compile(

@@ -63,6 +63,8 @@ _FILLER_VI = (
     "|tiếp tục|giữ nguyên|hủy|huỷ|chấm dứt|bỏ phiếu|khép lại|cần|lưu ý|hải quan|đến|mới|thêm"
     "|năm|tháng|ngày|dùng chung|linh kiện|trốn thuế|cảnh báo|bản câu hỏi|tạm thời|cuối cùng"
     "|sơ bộ|bán phá giá|biện pháp|việt|đơn kiện|khởi kiện|(?<!phụ )(?<!linh )kiện"
+    # the route of goods suspected of evading a duty: 'nến sáp nghi trung chuyển qua Việt Nam'
+    "|trung chuyển|chuyển tải|nghi vấn|nghi|gia công"
     "|một số|các|những|nhà sản xuất|công ty")
 # The parties an English headline names after their goods: 'honey exporters', 'tire makers'.
 _PARTIES_EN = r"producers?|exporters?|makers?|firms?|companies|manufacturers?"
@@ -75,7 +77,7 @@ _FILLER_EN = (
     rf"|targets?|us|u\.s|drops?|sets?|approves?|confirms?|seeks?|{_PARTIES_EN}"
     r"|court|trade|notice|no|commission|secretariat|technical|sales at less than fair value"
     # the proceeding named after its remedy: 'circumvention case against', 'provisional safeguard'
-    r"|case|cases|against|safeguards?"
+    r"|case|cases|against|safeguards?|orders?|sunset"
     r"|vietnamese|chinese|indian|korean|thai|indonesian|malaysian")
 _FILLER_EN_RE = re.compile(rf"\b(?:{_FILLER_EN})\b")
 # Figures and punctuation; a hyphen only between spaces ('e-bikes' is one word).
