@@ -29,7 +29,7 @@ _CIRCUMVENTION_CONTEXT_RE = re.compile(
     r"circumvent|completed in|assembled in|finished in|further processed in|processed in"
     r"|third countr|certif(?:y|ication)|with respect to|exports? from|transship|lan tranh"
     # CBP's evasion cases (EAPA): goods 'trung chuyển qua Việt Nam' to evade another's duty
-    r"|\beapa\b|\bevasion\b|trung chuyen|chuyen tai"
+    r"|\beapa\b|\bevasion\b|trung chuyen|chuyen tai|tron thue"
     # 'ghế gỗ lắp ráp tại Việt Nam từ linh kiện Trung Quốc'
     r"|(?:lap rap|hoan thien|gia cong|che bien) tai",
     re.IGNORECASE,

@@ -86,10 +86,10 @@ _EN_NAMED_RE = re.compile(
 # What makes a date something else than the day of the event: a deadline, a period's bounds,
 # background, an extension's new date ('từ', from; folded 'thông tư', a circular, ends alike).
 _NOT_EVENT_BEFORE_RE = re.compile(
-    r"(?:truoc|han chot|han cuoi|cham nhat|den het|(?<!thong )(?<!xuong )tu|den|giai doan|thoi ky"
+    r"\b(?:truoc|han chot|han cuoi|cham nhat|den het|(?<!thong )(?<!xuong )tu|den|giai doan|thoi ky"
     r"|ky dieu tra"
-    r"|truoc do,?|until|by|before|from|through|to|den truoc|due|expected|scheduled"
-    r"|\d\s*[-–])\s*$")
+    r"|truoc do,?|until|by|before|from|through|to|den truoc|due|expected|scheduled)\s*$"
+    r"|\d\s*[-–]\s*$")
 # 'có hiệu lực (kể) từ ngày', 'hết hiệu lực từ ngày', 'thời hạn 5 năm kể từ ngày', 'effective
 # from', 'for six months from': the day a measure starts or ends, which an item reporting the
 # measure gives in place of the decision's.
@@ -97,14 +97,17 @@ _TAKES_EFFECT_BEFORE_RE = re.compile(
     r"\b(?:hieu luc|ke|nam,?|thang,?)\s+tu\s*$"
     r"|\b(?:apply|applies|applied|ceased? to apply)\s+from\s*$"
     r"|\b(?:entering|entered|imported|shipped|arriving)\s+(?:on or after|from|as of)\s*$"
+    r"|\bnhap khau\s+tu\s*$"
     r"|\b(?:effective|takes? effect|took effect|with effect|in force|days|weeks|months|years)"
     r"(?:\s+(?:from|on|as of|starting|beginning))?\s*$"
     # 'guarantees ... from 11 August 2025 for four months', 'starting 15 January 2026'
     r"|\b(?:from|starting|beginning|as of)\s*$"
     # 'à compter du 1er septembre', 'a partir del 5 de marzo', 'a partir de 1º de abril'
     r"|\b(?:a compter|a partir)\s+(?:du|de|del|do|da)(?:\s+la)?\s*$")
-# The day a measure not extended lapses ('the measure will lapse on 23 March 2026'): the first
-# day without it, which an item reporting a revocation gives in place of the decision's.
+# The day a measure lapses ('the measure will lapse on 23 March 2026', 'due to expire on 16
+# October'): the first day without it, or of its renewal, which an item reporting a revocation
+# or a continuation gives in place of the decision's.
+_ENDS_OR_RENEWS = ("revocation", "continuation")
 _LAPSES_BEFORE_RE = re.compile(
     r"\b(?:lapses?|lapsed|expires?|expired|ends?|ended|cease|ceases|ceased)(?:\s+on)?\s*$"
     r"|\b(?:het hieu luc|cham dut hieu luc)(?:\s+(?:vao|tu))?\s*$")
@@ -258,7 +261,7 @@ def _first_event(text: str, lead: str, candidates: list[tuple[int, int, date | N
         ranged = _RANGE_AFTER_RE.match(lead[end:end + 6])
         if (not named and takes_effect is None and not ranged
                 and (_TAKES_EFFECT_BEFORE_RE.search(before) or (
-                    stage == "revocation" and _LAPSES_BEFORE_RE.search(before)))):
+                    stage in _ENDS_OR_RENEWS and _LAPSES_BEFORE_RE.search(before)))):
             takes_effect = when, text[start:end]
         announced = stage == "other" and _hearing_before(lead, start)
         if published is not None and when > published and not announced:

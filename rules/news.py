@@ -66,9 +66,9 @@ def without_authority_names(folded: str) -> str:
 # A remedy named to say what the news is not, or is like: 'không thể kháng như vụ chống bán phá
 # giá', 'không phải biện pháp chống bán phá giá', 'is not an antidumping ... proceeding'.
 _COMPARED_REMEDY_RE = re.compile(
-    r"\b(?:nhu|khac voi|khong phai(?: la)?|unlike|not an?|rather than)\s+(?:(?:mot|cac|vu|vu viec"
-    r"|bien phap|thue|an?|the)\s+){0,2}(?:chong ban pha gia|chong tro cap|anti-?dumping"
-    r"|countervailing)\b")
+    r"\b(?:nhu|khac voi|khong phai(?: la)?|unlike|not an?|rather than|separate from)\s+"
+    r"(?:(?:mot|cac|vu|vu viec|bien phap|thue|an?|the)\s+){0,2}"
+    r"(?:chong ban pha gia|chong tro cap|anti-?dumping|countervailing)\b")
 
 
 # 'Bán phá giá' without 'chống' or a duty: dumping in the everyday sense ('các hãng xe điện bán
@@ -115,6 +115,14 @@ def _everyday_sense(named: list[str] | languages.Found | None, folded_title: str
 # A count of cases ('31 vụ phòng vệ thương mại mới') is a statistic, not a case.
 _CASE_COUNT_RE = re.compile(r"\b\d+ (?:vu|cases|investigations)\b")
 _UNTYPED_REVIEW_RE = re.compile(r"\b(?:ra soat|review|revision|revisao|examen|reexamen)\b")
+
+
+# An investigation or duty a headline only fears ('sản phẩm có nguy cơ bị điều tra', 'could face
+# a dumping probe'): no step of a case (the lead may report one). A feared lawsuit ('có thể bị
+# kiện') is the press's word for a petition filed.
+_FEARED_STEP_RE = re.compile(
+    r"\b(?:nguy co|co the|co kha nang|at risk of|could face|may face|risk)(?: \w+){0,2}?"
+    r" (?:bi |being )?(?:dieu tra|ap thue|investigat\w*|probes?)\b")
 
 
 # A headline that says an investigation will not be opened ('US will not self-initiate anti-dumping
@@ -180,7 +188,8 @@ def decide(title: str, body: str, case_numbers: list[str]) -> Verdict:
         return Verdict(False, (f"not a trade remedy: '{other.phrase}' is another kind of tariff "
                                "or trade rule",))
     # a court's ruling ('General Court annuls ...', 'Tòa CIT giữ nguyên ...') is a step of the case
-    step = languages.earliest_stage(folded_title) or court_in(folded_title)
+    unfeared = _FEARED_STEP_RE.sub(" ", folded_title)
+    step = languages.earliest_stage(unfeared) or court_in(unfeared)
     if step and step.name != "other" and in_lead.trade_remedy:
         return Verdict(True, (f"the title reports a remedy step ('{step.phrase}') and the lead "
                               f"says which: {in_lead.reasons[0]}",))

@@ -25,7 +25,10 @@ _LEAD_CASE_RE = re.compile(
     r"|\b(?:anti-?dumping|countervailing|anti-?subsidy|safeguard) (?:dut(?:y|ies)|measures?)"
     r" (?:on|against|imposed on)\b"
     r"|\b(?:thue|bien phap) (?:chong ban pha gia|chong tro cap|tu ve)"
-    r" (?:doi voi|voi|ap voi|ap dung voi)\b"
+    r"(?: va (?:chong )?(?:ban pha gia|tro cap))? (?:doi voi|voi|ap voi|ap dung voi)\b"
+    # CBP's evasion cases: 'cuộc điều tra theo Đạo luật EAPA', 'an EAPA investigation'
+    r"|\b(?:dieu tra|investigation|case|inquiry)\b[^.;]{0,30}?\beapa\b"
+    r"|\beapa (?:investigation|case|inquiry|dieu tra)\b"
     # Spanish and Portuguese: 'el procedimiento de revisión de las cuotas compensatorias'
     r"|\b(?:investigacion|revision|procedimiento|examen|investigacao|revisao|procedimento)\b"
     r"[^.;]{0,40}?\b(?:antidumping|cuotas? compensatorias?|derechos? (?:antidumping"

@@ -77,7 +77,7 @@ _FILLER_EN = (
     rf"|targets?|us|u\.s|drops?|sets?|approves?|confirms?|seeks?|{_PARTIES_EN}"
     r"|court|trade|notice|no|commission|secretariat|technical|sales at less than fair value"
     # the proceeding named after its remedy: 'circumvention case against', 'provisional safeguard'
-    r"|case|cases|against|safeguards?|orders?|sunset"
+    r"|case|cases|against|safeguards?|orders?|sunset|stage|phase"
     r"|vietnamese|chinese|indian|korean|thai|indonesian|malaysian")
 _FILLER_EN_RE = re.compile(rf"\b(?:{_FILLER_EN})\b")
 # Figures and punctuation; a hyphen only between spaces ('e-bikes' is one word).
