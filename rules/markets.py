@@ -6,7 +6,8 @@ có xuất xứ từ Trung Quốc"); WTO news reports every member's. The market
 step, not an origin: the first authority or market name in the title that is not in an origin list
 ("từ Trung Quốc", "from India"), else the first in the text. A Vietnamese body counts only when it
 performs a remedy action ("Bộ Công Thương ban hành quyết định"), since TRAV names itself and the
-Ministry in every piece of news ("Cục Phòng vệ thương mại khuyến nghị doanh nghiệp ...").
+Ministry in every piece of news ("Cục Phòng vệ thương mại khuyến nghị doanh nghiệp ..."); or, when
+no foreign market is named at all, when the text is about imported goods and no export.
 Authorities and names are data: rules/vocab/markets.yaml.
 """
 
