@@ -50,11 +50,7 @@ def first_step(lead: str) -> languages.Found | None:
     first = SENTENCES_RE.split(lead, maxsplit=1)[0]
     if not case_in_lead(first) or languages.statistics(first) is not None:
         return None
-    step = languages.earliest_stage(first, weak=False)
-    if step is None:
-        found = languages.proceeding(TRIBUNAL_RE.sub(" ", first))
-        step = found if found and found.name == "court_decision" else None
-    return step
+    return languages.earliest_stage(first, weak=False) or court_in(first)
 
 
 def opens_with_step(lead: str) -> bool:
@@ -74,7 +70,8 @@ TRIBUNAL_RE = re.compile(r"\b(?:toa an|toa) thuong mai quoc te canada\b"
 BARE_TRIBUNAL_RE = re.compile(r"\b(?:tribunal|toa(?: an)?)(?:'s)?\b")
 
 
-def court_in(folded_title: str) -> languages.Found | None:
-    """A court named in a headline, as a procedural step (the lead says of which case)."""
-    found = languages.proceeding(TRIBUNAL_RE.sub(" ", folded_title))
+def court_in(folded: str) -> languages.Found | None:
+    """A court named in a headline or a lead's sentence, as a procedural step (the lead says of
+    which case)."""
+    found = languages.proceeding(TRIBUNAL_RE.sub(" ", folded))
     return found if found and found.name == "court_decision" else None
